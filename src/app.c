@@ -1,0 +1,113 @@
+/* app.c - from a parsed command line to a run, a list, or a message. */
+#include "config.h"
+
+#include "app.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "model.h"
+#include "msg.h"
+#include "report.h"
+#include "run.h"
+#include "scenario.h"
+
+int app_config(const struct cli *cli, struct run_config *cfg, char *err,
+	       size_t errlen)
+{
+	memset(cfg, 0, sizeof *cfg);
+	if (scenario_load(cli->scenario ? cli->scenario : APP_DEFAULT_SCENARIO,
+			  &cfg->sc, err, errlen) < 0)
+		return -1;
+	if (cli->url_file) {
+		msg_fmt(err, errlen, "--url-file works only with I/O "
+			"scenarios, and '%s' is CPU-bound: leave --url-file "
+			"out", cfg->sc.name);
+		return -1;
+	}
+	cfg->model = cli->model >= 0 ? (enum model_id)cli->model
+				     : APP_DEFAULT_MODEL;
+	cfg->workers = cli->workers;
+	if (cfg->workers == 0)
+		cfg->workers = cfg->sc.workers ? cfg->sc.workers
+					       : scenario_default_workers();
+	if (!model_get(cfg->model)->pooled)
+		cfg->workers = 1;
+	cfg->gil = cli->gil != 0;
+	cfg->seed = cli->have_seed ? cli->seed : 1;
+	cfg->scale = cli->scale > 0 ? cli->scale : cfg->sc.scale;
+	return 0;
+}
+
+static int app_list(void)
+{
+	size_t n;
+	char **names = scenario_names(&n);
+	char err[512];
+
+	printf("Scenarios (conviz run -s NAME):\n");
+	for (size_t i = 0; i < n; i++) {
+		struct scenario sc;
+		if (scenario_load(names[i], &sc, err, sizeof err) < 0) {
+			printf("  %-15s (unreadable: %s)\n", names[i], err);
+			continue;
+		}
+		printf("  %-15s %s\n", sc.name, sc.title);
+	}
+	if (n == 0)
+		printf("  (none found in %s/scenarios: set CONVIZ_DATADIR)\n",
+		       scenario_datadir());
+	scenario_names_free(names);
+	printf("\nModels (conviz run -m MODEL):\n");
+	for (int m = 0; m < MODEL_COUNT; m++) {
+		const struct model_ops *mo = model_get((enum model_id)m);
+		printf("  %-15s %s\n", mo->name, mo->about);
+	}
+	return ferror(stdout) ? APP_FAILED : APP_OK;
+}
+
+static int app_run(const struct cli *cli,
+		   int (*tui)(const struct run_config *))
+{
+	struct run_config cfg;
+	char err[768];
+
+	if (app_config(cli, &cfg, err, sizeof err) < 0) {
+		msg_print(err);
+		return APP_USAGE;
+	}
+	if (cli->headless || !isatty(STDOUT_FILENO))
+		return report_headless(&cfg, stdout);
+	return tui(&cfg);
+}
+
+int app_main(int argc, char **argv, int (*tui)(const struct run_config *))
+{
+	struct cli cli;
+	char err[768];
+
+	if (cli_parse(argc, argv, &cli, err, sizeof err) < 0) {
+		msg_print(err);
+		return APP_USAGE;
+	}
+	switch (cli.cmd) {
+	case CLI_HELP:
+		cli_usage(stdout);
+		return APP_OK;
+	case CLI_VERSION:
+		printf("conviz %s\n", PACKAGE_VERSION);
+		return APP_OK;
+	case CLI_LIST:
+		return app_list();
+	case CLI_COMPARE:
+	case CLI_SERVE:
+		msg_errorf("use 'conviz run -m MODEL' meanwhile",
+			   "'conviz %s' is not available yet in this version",
+			   cli.cmd == CLI_COMPARE ? "compare" : "serve");
+		return APP_USAGE;
+	default:
+		return app_run(&cli, tui);
+	}
+}

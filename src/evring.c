@@ -1,0 +1,252 @@
+/* evring.c - the event ring: many producers, one consumer, one mutex.
+ *
+ * The ring is on the hot path of tracing, so a push must cost no more than
+ * the simplest mutex-protected ring: read the clock outside the lock, copy
+ * 24 bytes in under it, and make no system call unless somebody sleeps.
+ * Both condition variables are signalled only when a flag or count, read
+ * under the lock, says a thread waits on them; otherwise a push is a lock,
+ * a store and an unlock.
+ *
+ * head and tail count events ever taken and ever put, so tail - head is the
+ * fill level and `index & mask` the slot; 64 bits do not wrap in practice.
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "evring.h"
+
+struct evring {
+	pthread_mutex_t lock;
+	pthread_cond_t not_empty; /* the consumer waits here (evring_wait) */
+	pthread_cond_t not_full;  /* producers wait here when the ring is full */
+	struct ev *slots;
+	size_t mask;              /* capacity - 1 */
+	/* Everything below is read and written under the lock only. Even the
+	 * counters: a reader of evring_pushed/evring_stalls (a status line,
+	 * a few times a second) pays for the lock, so that a push adds no
+	 * atomic instruction to the lock's own, and race detectors see plain
+	 * data that one lock guards. */
+	uint64_t head;            /* events ever drained */
+	uint64_t tail;            /* events ever pushed */
+	uint64_t stalls;          /* pushes that had to wait for room */
+	int consumer_waiting;     /* the consumer sleeps on not_empty */
+	unsigned producers_waiting; /* producers asleep on not_full */
+};
+
+static size_t round_capacity(size_t capacity)
+{
+	size_t cap = 2;
+
+	while (cap < capacity) {
+		if (cap > SIZE_MAX / 2)
+			return 0;
+		cap *= 2;
+	}
+	return cap;
+}
+
+/* The consumer's condvar measures timeouts on CLOCK_MONOTONIC, the clock of
+ * every timestamp in conviz, so a change of the wall clock cannot stretch
+ * or cut a wait short. */
+static int init_sync(struct evring *ring)
+{
+	pthread_condattr_t attr;
+
+	if (pthread_condattr_init(&attr) != 0)
+		return -1;
+	if (pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) != 0)
+		goto fail_attr;
+	if (pthread_mutex_init(&ring->lock, NULL) != 0)
+		goto fail_attr;
+	if (pthread_cond_init(&ring->not_empty, &attr) != 0)
+		goto fail_lock;
+	if (pthread_cond_init(&ring->not_full, NULL) != 0)
+		goto fail_empty;
+	pthread_condattr_destroy(&attr);
+	return 0;
+
+fail_empty:
+	pthread_cond_destroy(&ring->not_empty);
+fail_lock:
+	pthread_mutex_destroy(&ring->lock);
+fail_attr:
+	pthread_condattr_destroy(&attr);
+	return -1;
+}
+
+struct evring *evring_new(size_t capacity)
+{
+	size_t cap = round_capacity(capacity);
+	struct evring *ring;
+
+	if (cap == 0)
+		return NULL;
+	ring = calloc(1, sizeof(*ring));
+	if (ring == NULL)
+		return NULL;
+	ring->slots = calloc(cap, sizeof(*ring->slots));
+	if (ring->slots == NULL || init_sync(ring) != 0) {
+		free(ring->slots);
+		free(ring);
+		return NULL;
+	}
+	ring->mask = cap - 1;
+	return ring;
+}
+
+void evring_free(struct evring *ring)
+{
+	if (ring == NULL)
+		return;
+	pthread_cond_destroy(&ring->not_full);
+	pthread_cond_destroy(&ring->not_empty);
+	pthread_mutex_destroy(&ring->lock);
+	free(ring->slots);
+	free(ring);
+}
+
+/* Sleeps until the ring has room. Called with the lock held and the ring
+ * full; returns with the lock held and room for one event. The slow path,
+ * kept out of evring_push so the fast path stays small. */
+static void wait_for_room(struct evring *ring)
+{
+	ring->stalls++;
+	ring->producers_waiting++;
+	/* A loop: another producer may take the room before we get the lock
+	 * back, and wake-ups may be spurious. */
+	do {
+		pthread_cond_wait(&ring->not_full, &ring->lock);
+	} while (ring->tail - ring->head > ring->mask);
+	ring->producers_waiting--;
+}
+
+void evring_push(struct evring *ring, const struct ev *e)
+{
+	int wake;
+
+	pthread_mutex_lock(&ring->lock);
+	if (ring->tail - ring->head > ring->mask)
+		wait_for_room(ring);
+	ring->slots[ring->tail & ring->mask] = *e;
+	ring->tail++;
+	/* Clearing the flag means one wake-up per sleep of the consumer, not
+	 * one per event pushed while it is still getting up. */
+	wake = ring->consumer_waiting;
+	ring->consumer_waiting = 0;
+	pthread_mutex_unlock(&ring->lock);
+	/* Signalled after unlocking so the consumer does not wake only to
+	 * block on the lock we still hold. Safe: the consumer was already on
+	 * the condvar when it set the flag, and it rechecks the fill level
+	 * under the lock, so a late signal is at worst a spurious wake-up. */
+	if (wake)
+		pthread_cond_signal(&ring->not_empty);
+}
+
+void evring_emit(struct evring *ring, uint16_t lane, uint32_t task,
+		 enum ev_kind kind, int64_t arg)
+{
+	/* The clock is read before the lock: the timestamp is when the thing
+	 * happened, not when the lock was free, and the lock is held shorter. */
+	struct ev e = {
+		.ts_ns = clock_now_ns(),
+		.arg = arg,
+		.task = task,
+		.lane = lane,
+		.kind = (uint16_t)kind,
+	};
+
+	evring_push(ring, &e);
+}
+
+/* Copies n events starting at head out of the ring, in at most two runs
+ * because the oldest events may wrap around the end of slots[]. */
+static void copy_out(const struct evring *ring, struct ev *out, size_t n)
+{
+	size_t cap = ring->mask + 1;
+	size_t first = (size_t)(ring->head & ring->mask);
+	size_t run = cap - first;
+
+	if (run > n)
+		run = n;
+	memcpy(out, ring->slots + first, run * sizeof(*out));
+	memcpy(out + run, ring->slots, (n - run) * sizeof(*out));
+}
+
+size_t evring_drain(struct evring *ring, struct ev *out, size_t max)
+{
+	uint64_t held;
+	size_t n;
+	int wake;
+
+	pthread_mutex_lock(&ring->lock);
+	held = ring->tail - ring->head;
+	n = held < max ? (size_t)held : max;
+	if (n > 0) {
+		copy_out(ring, out, n);
+		ring->head += n;
+	}
+	wake = n > 0 && ring->producers_waiting > 0;
+	pthread_mutex_unlock(&ring->lock);
+	/* Broadcast: n slots were freed, so up to n producers may go on. Those
+	 * that find the ring full again go back to sleep. */
+	if (wake)
+		pthread_cond_broadcast(&ring->not_full);
+	return n;
+}
+
+/* A negative timeout waits for as long as it takes. */
+size_t evring_wait(struct evring *ring, int timeout_ms)
+{
+	struct timespec deadline = {0, 0};
+	uint64_t held;
+	int rc = 0;
+
+	if (timeout_ms > 0)
+		deadline = clock_deadline((int64_t)timeout_ms * 1000000);
+	pthread_mutex_lock(&ring->lock);
+	held = ring->tail - ring->head;
+	/* rc is 0 or ETIMEDOUT; any other error also ends the wait rather
+	 * than spinning on it. */
+	while (held == 0 && timeout_ms != 0 && rc == 0) {
+		ring->consumer_waiting = 1;
+		if (timeout_ms < 0)
+			rc = pthread_cond_wait(&ring->not_empty, &ring->lock);
+		else
+			rc = pthread_cond_timedwait(&ring->not_empty,
+						    &ring->lock, &deadline);
+		ring->consumer_waiting = 0;
+		held = ring->tail - ring->head;
+	}
+	pthread_mutex_unlock(&ring->lock);
+	return (size_t)held;
+}
+
+uint64_t evring_pushed(struct evring *ring)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&ring->lock);
+	n = ring->tail;
+	pthread_mutex_unlock(&ring->lock);
+	return n;
+}
+
+uint64_t evring_stalls(struct evring *ring)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&ring->lock);
+	n = ring->stalls;
+	pthread_mutex_unlock(&ring->lock);
+	return n;
+}
+
+size_t evring_capacity(const struct evring *ring)
+{
+	return ring->mask + 1;
+}

@@ -1,0 +1,10 @@
+/* main.c - wires the command line to the program; no logic lives here. */
+#include "config.h"
+
+#include "app.h"
+#include "ui.h"
+
+int main(int argc, char **argv)
+{
+	return app_main(argc, argv, ui_main);
+}

@@ -1,0 +1,37 @@
+/* model.h - concurrency models: how the tasks of a run get executed.
+ *
+ * A model runs every task of a run, calling run_next_task to get work and
+ * run_exec_task to do it, with one struct rt per worker (lane). Models
+ * never touch the screen; they only emit events through the runtime.
+ * Adding a model is one file and one entry in the table of model.c.
+ */
+#ifndef CONVIZ_MODEL_H
+#define CONVIZ_MODEL_H
+
+struct run;
+
+enum model_id { MODEL_SYNC = 0, MODEL_THREADS, MODEL_ASYNC, MODEL_PROCS,
+		MODEL_COUNT };
+
+struct model_ops {
+	const char *name;
+	const char *about;  /* one line for `conviz list` */
+	/* Runs all tasks of r and returns when every worker has finished:
+	 * 0, or -1 if the run could not complete (e.g. no thread could be
+	 * started). NULL: the model is not available yet. Called on the
+	 * run's own thread. */
+	int (*run)(struct run *r);
+	/* Does this model use more than one worker? (sync: no) */
+	int pooled;
+};
+
+/* The model `id` (never NULL for id < MODEL_COUNT). */
+const struct model_ops *model_get(enum model_id id);
+
+/* The id of the model called `name`, or -1. */
+int model_find(const char *name);
+
+int model_sync_run(struct run *r);
+int model_threads_run(struct run *r);
+
+#endif

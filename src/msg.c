@@ -1,0 +1,110 @@
+/* msg.c - messages for people and allocation that cannot fail silently. */
+#include "config.h"
+
+#include "msg.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void (*fatal_hook)(void);
+
+void msg_error(const char *what, const char *todo)
+{
+	char line[1024];
+
+	msg_fmt(line, sizeof line, "%s: %s", what, todo);
+	msg_print(line);
+}
+
+/* One write, so lines from several threads never interleave. */
+void msg_print(const char *line)
+{
+	char buf[1024];
+
+	msg_fmt(buf, sizeof buf, "conviz: %s\n", line);
+	size_t n = strlen(buf);
+	if (n > 0 && buf[n - 1] != '\n')
+		buf[n - 1] = '\n';
+	ssize_t w = write(STDERR_FILENO, buf, n);
+	(void)w;
+}
+
+void msg_errorf(const char *todo, const char *fmt, ...)
+{
+	char what[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	msg_error(what, todo);
+}
+
+void msg_set_fatal_hook(void (*hook)(void))
+{
+	fatal_hook = hook;
+}
+
+void msg_fatal(const char *what, const char *todo)
+{
+	void (*hook)(void) = fatal_hook;
+
+	fatal_hook = NULL;
+	if (hook)
+		hook();
+	msg_error(what, todo);
+	abort();
+}
+
+static void out_of_memory(void)
+{
+	msg_fatal("out of memory", "close other programs or use fewer workers");
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		out_of_memory();
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		out_of_memory();
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		out_of_memory();
+	return q;
+}
+
+char *xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = xmalloc(n);
+	memcpy(p, s, n);
+	return p;
+}
+
+void msg_fmt(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (len == 0)
+		return;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		buf[0] = '\0';
+}

@@ -1,0 +1,347 @@
+/* report.c - the headless report: an ASCII timing diagram and the one
+ * `summary:` line that scripts and tests read. */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ev.h"
+#include "evring.h"
+#include "model.h"
+#include "msg.h"
+#include "report.h"
+#include "run.h"
+#include "timeline.h"
+
+#define DIAGRAM_LANES_MAX 64
+#define AXIS_LABEL_COLUMNS 10 /* about one time label every this many */
+#define HEADLESS_WIDTH 72
+#define HEADLESS_RING 65536
+#define HEADLESS_POLL_MS 50
+#define DRAIN_BATCH 1024
+
+#define MARKER_BIT(kind) (1u << ((kind) - EV_STATE_COUNT))
+
+/* Start of column c when [0, end) is cut into `width` columns; written so
+ * that end * c cannot overflow on long runs. */
+static int64_t column_time(int64_t end, int width, int c)
+{
+	return end / width * c + end % width * c / width;
+}
+
+static char cell_char(const struct timeline *tl, int lane, int64_t end,
+		      int width, int c)
+{
+	int64_t t0 = column_time(end, width, c);
+	int64_t t1 = column_time(end, width, c + 1);
+	/* The last column also owns the instant `end`: a task that fails as
+	 * the very last thing of a run still shows its mark. */
+	int64_t mark_t1 = c == width - 1 ? t1 + 1 : t1;
+	unsigned marks = timeline_markers(tl, lane, t0, mark_t1);
+
+	/* Markers outrank states: they are instants a column would otherwise
+	 * swallow. A failed task outranks a lost update, as it also changes
+	 * the run's counts. */
+	if (marks & MARKER_BIT(EV_ERROR))
+		return '!';
+	if (marks & MARKER_BIT(EV_LOST_UPDATE))
+		return 'X';
+	enum ev_kind k = t1 > t0 ? timeline_dominant(tl, lane, t0, t1, end)
+				 : timeline_state_at(tl, lane, t0);
+	return ev_state_glyph(k, 0)[0];
+}
+
+static int decimal_digits(int n)
+{
+	int d = 1;
+	for (; n >= 10; n /= 10)
+		d++;
+	return d;
+}
+
+static void diagram_row(FILE *to, const struct timeline *tl, int lane,
+			int64_t end, int width, int digits)
+{
+	fprintf(to, "w%-*d |", digits, lane);
+	for (int c = 0; c < width; c++)
+		fputc(cell_char(tl, lane, end, width, c), to);
+	fputs("|\n", to);
+}
+
+/* The column whose time slice holds t (width for t == end), exactly as
+ * column_time cuts them: the estimate in floating point is only a start. */
+static int time_column(int64_t t, int64_t end, int width)
+{
+	if (end <= 0)
+		return 0;
+	int c = (int)((double)t * width / (double)end);
+	if (c > width)
+		c = width;
+	while (c < width && column_time(end, width, c + 1) <= t)
+		c++;
+	while (c > 0 && column_time(end, width, c) > t)
+		c--;
+	return c;
+}
+
+/* The tick spacing: the smallest 1, 2 or 5 times a power of ten (in ns)
+ * that leaves about AXIS_LABEL_COLUMNS columns per label. */
+static int64_t axis_step(int64_t end, int width)
+{
+	static const int64_t mult[] = {1, 2, 5};
+	int64_t ticks = width / AXIS_LABEL_COLUMNS;
+	if (ticks < 1)
+		ticks = 1;
+	int64_t want = end / ticks + (end % ticks != 0);
+
+	for (int64_t mag = 1; mag <= INT64_MAX / 10; mag *= 10) {
+		for (size_t i = 0; i < sizeof mult / sizeof mult[0]; i++) {
+			if (mult[i] * mag >= want)
+				return mult[i] * mag;
+		}
+	}
+	return end;
+}
+
+/* "1.5s", "0s", "10s": as many decimals as the step needs, trailing zeros
+ * trimmed so whole seconds read as such. Returns the label's length. */
+static int axis_label(char *buf, size_t len, int64_t t, int64_t step)
+{
+	int decimals = 0;
+	for (int64_t s = 1000000000; s > step && decimals < 9; s /= 10)
+		decimals++;
+	int n = snprintf(buf, len, "%.*f", decimals, (double)t / 1e9);
+	if (n < 0 || (size_t)n + 2 > len) {
+		buf[0] = '\0';
+		return 0;
+	}
+	if (strchr(buf, '.') != NULL) {
+		while (buf[n - 1] == '0')
+			buf[--n] = '\0';
+		if (buf[n - 1] == '.')
+			buf[--n] = '\0';
+	}
+	buf[n++] = 's';
+	buf[n] = '\0';
+	return n;
+}
+
+/* Labels start under the column holding their time; one that would touch
+ * the previous label is left out. */
+static void diagram_axis(FILE *to, int64_t end, int width, int indent)
+{
+	int64_t step = axis_step(end, width);
+	int64_t ticks = step > 0 ? end / step : 0;
+	int col = 0;       /* cell column the next character goes to */
+	int next_free = 0; /* first column a label may start at */
+
+	fprintf(to, "%*s", indent, "");
+	for (int64_t k = 0; k <= ticks; k++) {
+		char label[32];
+		int64_t t = k * step;
+		int c = time_column(t, end, width);
+		if (c < next_free)
+			continue;
+		int n = axis_label(label, sizeof label, t, step);
+		fprintf(to, "%*s%s", c - col, "", label);
+		col = c + n;
+		next_free = col + 1;
+	}
+	fputc('\n', to);
+}
+
+static void diagram_legend(FILE *to)
+{
+	static const enum ev_kind shown[] = {EV_CPU, EV_IO, EV_LOCK_WAIT,
+					     EV_GIL_WAIT, EV_STARTUP};
+
+	for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++)
+		fprintf(to, "%s%s %s", i > 0 ? "  " : "",
+			ev_state_glyph(shown[i], 0), ev_kind_name(shown[i]));
+	fprintf(to, "  ! %s  X %s\n", ev_kind_name(EV_ERROR),
+		ev_kind_name(EV_LOST_UPDATE));
+}
+
+void report_diagram(FILE *to, const struct timeline *tl, int64_t end,
+		    int width)
+{
+	int lanes = timeline_lanes(tl);
+	int shown = lanes < DIAGRAM_LANES_MAX ? lanes : DIAGRAM_LANES_MAX;
+	int digits = decimal_digits(shown > 0 ? shown - 1 : 0);
+
+	if (width < 1)
+		width = 1;
+	if (end < 0)
+		end = 0;
+	for (int lane = 0; lane < shown; lane++)
+		diagram_row(to, tl, lane, end, width, digits);
+	/* "w" + digits + " |" sit before the first cell. */
+	diagram_axis(to, end, width, digits + 3);
+	if (lanes > shown)
+		fprintf(to, "(%d more lanes not shown)\n", lanes - shown);
+	diagram_legend(to);
+}
+
+void report_summary(char *buf, size_t len, const struct run_config *cfg,
+		    const struct run_stats *st)
+{
+	const char *model = "?";
+
+	if (len == 0)
+		return;
+	if ((unsigned)cfg->model < MODEL_COUNT)
+		model = model_get(cfg->model)->name;
+	int n = snprintf(buf, len,
+			 "summary: scenario=%s model=%s workers=%d gil=%s "
+			 "tasks=%" PRIu32 " ok=%" PRIu32 " failed=%" PRIu32
+			 " wall_s=%.3f cpu_s=%.3f events=%" PRIu64
+			 " dropped=0 stalls=%" PRIu64,
+			 cfg->sc.name, model, cfg->workers,
+			 cfg->gil ? "on" : "off", st->tasks, st->ok, st->failed,
+			 st->wall_s, st->cpu_s, st->events, st->stalls);
+	/* Only a run whose results disagree with the independent check says
+	 * so; a correct run keeps the line of DESIGN.md unchanged. */
+	if (st->wrong > 0 && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, " wrong=%" PRIu32, st->wrong);
+}
+
+/* run_start's message is "what: what to do"; msg_error puts the ": " back
+ * where it was, so the person reads the run's own words. */
+static void report_start_error(const char *err)
+{
+	const char *sep = NULL;
+	char what[256];
+
+	for (const char *p = strstr(err, ": "); p != NULL; p = strstr(p + 1, ": "))
+		sep = p;
+	if (sep == NULL) {
+		msg_error(err[0] != '\0' ? err : "the run could not start",
+			  "check the scenario and the options (conviz --help)");
+		return;
+	}
+	size_t n = (size_t)(sep - err);
+	if (n >= sizeof what)
+		n = sizeof what - 1;
+	memcpy(what, err, n);
+	what[n] = '\0';
+	msg_error(what, sep + 2);
+}
+
+/* Moves everything the ring holds into the timeline. */
+static uint64_t drain_into(struct evring *ring, struct timeline *tl)
+{
+	struct ev buf[DRAIN_BATCH];
+	uint64_t got = 0;
+	size_t n;
+
+	do {
+		n = evring_drain(ring, buf, DRAIN_BATCH);
+		for (size_t i = 0; i < n; i++) {
+			if (timeline_add(tl, &buf[i]) != 0)
+				msg_fatal("out of memory while recording the run",
+					  "use fewer tasks or a smaller --scale");
+		}
+		got += n;
+	} while (n == DRAIN_BATCH);
+	return got;
+}
+
+/* The calling thread is the ring's only consumer until the model returns.
+ * The flag is read before draining: every event pushed before the model
+ * returned is then already in the ring and is drained in the same turn. */
+static uint64_t collect(struct run *r, struct evring *ring,
+			struct timeline *tl)
+{
+	uint64_t got = 0;
+
+	for (;;) {
+		int finished = run_finished(r);
+		if (!finished)
+			evring_wait(ring, HEADLESS_POLL_MS);
+		got += drain_into(ring, tl);
+		if (finished)
+			return got;
+	}
+}
+
+/* Headless output goes to logs, pipes and CI pages: keep it ASCII. Each
+ * multi-byte UTF-8 character becomes one '?', control bytes a space. */
+static void ascii_copy(char *dst, size_t len, const char *src)
+{
+	size_t j = 0;
+
+	for (const unsigned char *p = (const unsigned char *)src;
+	     *p != '\0' && j + 1 < len; p++) {
+		if (*p >= 0x80 && *p < 0xc0)
+			continue; /* continuation byte */
+		if (*p >= 0xc0)
+			dst[j++] = '?';
+		else if (*p < 0x20 || *p == 0x7f)
+			dst[j++] = ' ';
+		else
+			dst[j++] = (char)*p;
+	}
+	dst[j] = '\0';
+}
+
+static void print_report(FILE *out, const struct run_config *cfg,
+			 const struct timeline *tl, int64_t end,
+			 const struct run_stats *st)
+{
+	char title[SCENARIO_TEXT_MAX];
+	char line[512];
+	const char *model = "?";
+
+	if ((unsigned)cfg->model < MODEL_COUNT)
+		model = model_get(cfg->model)->name;
+	ascii_copy(title, sizeof title,
+		   cfg->sc.title[0] != '\0' ? cfg->sc.title : cfg->sc.name);
+	fprintf(out, "conviz: %s | model=%s workers=%d gil=%s\n", title, model,
+		cfg->workers, cfg->gil ? "on" : "off");
+	report_diagram(out, tl, end, HEADLESS_WIDTH);
+	report_summary(line, sizeof line, cfg, st);
+	fprintf(out, "%s\n", line);
+	fflush(out);
+}
+
+int report_headless(const struct run_config *cfg, FILE *out)
+{
+	char err[256] = "";
+	struct evring *ring = evring_new(HEADLESS_RING);
+
+	if (ring == NULL)
+		msg_fatal("out of memory for the event ring",
+			  "close other programs and try again");
+	struct run *r = run_start(cfg, ring, err, sizeof err);
+	if (r == NULL) {
+		report_start_error(err);
+		evring_free(ring);
+		return 1;
+	}
+	struct timeline *tl = timeline_new(run_origin_ns(r));
+	if (tl == NULL)
+		msg_fatal("out of memory for the timeline",
+			  "close other programs and try again");
+
+	uint64_t consumed = collect(r, ring, tl);
+	struct run_stats st;
+	memset(&st, 0, sizeof st);
+	int rc = run_wait(r, &st);
+	consumed += drain_into(ring, tl); /* pushed while the run wound up */
+
+	/* The summary describes the diagram above it, so it counts the events
+	 * drawn. The ring drops nothing, so this equals what was pushed. */
+	st.events = consumed;
+	struct run_config shown = *cfg;
+	shown.workers = run_workers(r);
+	int64_t end = timeline_end(tl);
+	if (st.end_ns > run_origin_ns(r) && st.end_ns - run_origin_ns(r) > end)
+		end = st.end_ns - run_origin_ns(r);
+	print_report(out, &shown, tl, end, &st);
+
+	run_free(r);
+	timeline_free(tl);
+	evring_free(ring);
+	return rc == 0 && st.status == 0 ? 0 : 1;
+}

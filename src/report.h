@@ -1,0 +1,29 @@
+/* report.h - the headless report: an ASCII timing diagram and the one
+ * `summary:` line of DESIGN.md. No curses. */
+#ifndef CONVIZ_REPORT_H
+#define CONVIZ_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct timeline;
+struct run_config;
+struct run_stats;
+
+/* Draws one row per lane over [0, end) in `width` columns (ASCII
+ * patterns), then a time axis and a legend. */
+void report_diagram(FILE *to, const struct timeline *tl, int64_t end,
+		    int width);
+
+/* Writes the summary line (without newline) to buf:
+ * "summary: scenario=... model=... workers=... gil=... tasks=... ok=...
+ *  failed=... wall_s=... cpu_s=... events=... dropped=0 stalls=..." */
+void report_summary(char *buf, size_t len, const struct run_config *cfg,
+		    const struct run_stats *st);
+
+/* Runs cfg headless: collects every event, prints the diagram and the
+ * summary to `out`. Returns the exit status (0 completed, 1 not). */
+int report_headless(const struct run_config *cfg, FILE *out);
+
+#endif

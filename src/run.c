@@ -1,0 +1,244 @@
+/* run.c - one run of a scenario by a model, on a thread of its own. */
+#include "config.h"
+
+#include "run.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "clock.h"
+#include "evring.h"
+#include "gil.h"
+#include "msg.h"
+#include "rt.h"
+
+struct run {
+	struct run_config cfg;
+	const struct work_ops *work;
+	const struct model_ops *model;
+	struct evring *ring;
+	struct gil gil;
+	int workers;
+	pthread_t thread;
+	pthread_mutex_t locks[RT_LOCKS];
+	struct task_result *results;
+	atomic_uint next;     /* the task queue: the next task index */
+	atomic_uint done;     /* tasks finished */
+	atomic_int cancel;
+	atomic_int finished;
+	int64_t origin_ns, start_ns, end_ns;
+	double cpu_s;
+	int status;
+};
+
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		return 0.0;
+	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	       (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+static void *run_main(void *p)
+{
+	struct run *r = p;
+	double cpu0 = cpu_seconds();
+
+	r->start_ns = clock_now_ns();
+	r->status = r->model->run(r);
+	r->end_ns = clock_now_ns();
+	r->cpu_s = cpu_seconds() - cpu0;
+	atomic_store_explicit(&r->finished, 1, memory_order_release);
+	return NULL;
+}
+
+static int run_setup(struct run *r, const struct run_config *cfg,
+		     char *err, size_t errlen)
+{
+	r->cfg = *cfg;
+	r->work = work_find(cfg->sc.workload);
+	r->model = model_get(cfg->model);
+	if (!r->work || !r->model->run || cfg->sc.tasks < 1 || cfg->scale <= 0) {
+		msg_fmt(err, errlen, "cannot run scenario '%s' with model "
+			"'%s': check the scenario and the model",
+			cfg->sc.name, r->model->name);
+		return -1;
+	}
+	r->workers = r->model->pooled ? cfg->workers : 1;
+	if (r->workers < 1 || r->workers > RUN_WORKERS_MAX) {
+		msg_fmt(err, errlen, "bad number of workers %d: use 1 to %d",
+			cfg->workers, RUN_WORKERS_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+struct run *run_start(const struct run_config *cfg, struct evring *ring,
+		      char *err, size_t errlen)
+{
+	struct run *r = xcalloc(1, sizeof *r);
+
+	if (run_setup(r, cfg, err, errlen) < 0) {
+		free(r);
+		return NULL;
+	}
+	r->ring = ring;
+	r->results = xcalloc((size_t)cfg->sc.tasks, sizeof *r->results);
+	gil_init(&r->gil, GIL_INTERVAL_NS);
+	for (int i = 0; i < RT_LOCKS; i++)
+		pthread_mutex_init(&r->locks[i], NULL);
+	r->origin_ns = clock_now_ns();
+	if (pthread_create(&r->thread, NULL, run_main, r) != 0) {
+		msg_fmt(err, errlen, "cannot start a thread for the run: "
+			"close other programs and try again");
+		for (int i = 0; i < RT_LOCKS; i++)
+			pthread_mutex_destroy(&r->locks[i]);
+		gil_destroy(&r->gil);
+		free(r->results);
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+int run_finished(struct run *r)
+{
+	return atomic_load_explicit(&r->finished, memory_order_acquire);
+}
+
+void run_cancel(struct run *r)
+{
+	atomic_store(&r->cancel, 1);
+}
+
+/* Counts results, checking each against the workload's own answer. */
+static void count_results(struct run *r, struct run_stats *st)
+{
+	for (long i = 0; i < r->cfg.sc.tasks; i++) {
+		const struct task_result *res = &r->results[i];
+		struct task_result want;
+		if (res->status == TASK_FAILED)
+			st->failed++;
+		if (res->status != TASK_OK)
+			continue;
+		st->ok++;
+		if (r->work->expect(&r->cfg.sc, r->cfg.scale, (uint32_t)i,
+				    &want) == 0 &&
+		    (want.ivalue != res->ivalue || want.ihigh != res->ihigh ||
+		     want.dvalue != res->dvalue))
+			st->wrong++;
+	}
+}
+
+int run_wait(struct run *r, struct run_stats *st)
+{
+	pthread_join(r->thread, NULL);
+	memset(st, 0, sizeof *st);
+	st->tasks = (uint32_t)r->cfg.sc.tasks;
+	count_results(r, st);
+	st->start_ns = r->start_ns;
+	st->end_ns = r->end_ns;
+	st->wall_s = (double)(r->end_ns - r->start_ns) / 1e9;
+	st->cpu_s = r->cpu_s;
+	st->events = r->ring ? evring_pushed(r->ring) : 0;
+	st->stalls = r->ring ? evring_stalls(r->ring) : 0;
+	st->gil_switches = r->cfg.gil ? gil_switches(&r->gil) : 0;
+	st->cancelled = atomic_load(&r->cancel);
+	st->status = r->status;
+	return r->status;
+}
+
+void run_free(struct run *r)
+{
+	if (!r)
+		return;
+	for (int i = 0; i < RT_LOCKS; i++)
+		pthread_mutex_destroy(&r->locks[i]);
+	gil_destroy(&r->gil);
+	free(r->results);
+	free(r);
+}
+
+const struct run_config *run_config(const struct run *r)
+{
+	return &r->cfg;
+}
+
+int64_t run_origin_ns(const struct run *r)
+{
+	return r->origin_ns;
+}
+
+uint32_t run_tasks_done(struct run *r)
+{
+	return atomic_load_explicit(&r->done, memory_order_relaxed);
+}
+
+const struct task_result *run_result(const struct run *r, uint32_t task)
+{
+	return task < (uint32_t)r->cfg.sc.tasks ? &r->results[task] : NULL;
+}
+
+int run_workers(const struct run *r)
+{
+	return r->workers;
+}
+
+pthread_mutex_t *run_lock(struct run *r, int id)
+{
+	return &r->locks[(unsigned)id % RT_LOCKS];
+}
+
+int run_next_task(struct run *r, uint32_t *task)
+{
+	if (atomic_load_explicit(&r->cancel, memory_order_relaxed))
+		return -1;
+	/* The queue is an index handed out once each: a lock-free
+	 * fetch-and-add, so taking a task costs far less than any task. */
+	unsigned t = atomic_fetch_add_explicit(&r->next, 1, memory_order_relaxed);
+	if (t >= (unsigned)r->cfg.sc.tasks)
+		return -1;
+	*task = t;
+	return 0;
+}
+
+void run_rt_init(struct run *r, struct rt *rt, int lane)
+{
+	rt->ops = &rt_blocking_ops;
+	rt->run = r;
+	rt->ring = r->ring;
+	rt->gil = r->cfg.gil ? &r->gil : NULL;
+	rt->task = EV_NO_TASK;
+	rt->lane = (uint16_t)lane;
+}
+
+void run_exec_task(struct run *r, struct rt *rt, uint32_t task)
+{
+	struct task_result *res = &r->results[task];
+
+	rt->task = task;
+	rt_emit(rt, EV_CPU, 0);
+	int rc = r->work->run(rt, &r->cfg.sc, r->cfg.scale, task, res);
+	res->status = rc == 0 ? TASK_OK : TASK_FAILED;
+	if (rc != 0)
+		rt_emit(rt, EV_ERROR, rc);
+	atomic_fetch_add_explicit(&r->done, 1, memory_order_release);
+}
+
+void run_worker(struct run *r, struct rt *rt)
+{
+	uint32_t task;
+
+	rt_thread_setup();
+	rt_gil_enter(rt);
+	while (run_next_task(r, &task) == 0)
+		run_exec_task(r, rt, task);
+	rt->task = EV_NO_TASK;
+	rt_emit(rt, EV_DONE, 0);
+	if (rt->gil)
+		gil_release(rt->gil, 0);
+}

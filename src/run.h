@@ -1,0 +1,90 @@
+/* run.h - one run: a scenario executed by a model, on a thread of its own.
+ *
+ * run_start starts a thread that hands the run to its model and returns at
+ * once; the caller (UI thread or headless collector) drains the ring while
+ * the run goes on, polls run_finished, and calls run_wait for the stats.
+ */
+#ifndef CONVIZ_RUN_H
+#define CONVIZ_RUN_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+#include "scenario.h"
+#include "work.h"
+
+struct evring;
+struct rt;
+
+#define RUN_WORKERS_MAX 1024
+
+struct run_config {
+	struct scenario sc;   /* copied: the run owns its scenario */
+	enum model_id model;
+	int workers;          /* 1..RUN_WORKERS_MAX (sync: forced to 1) */
+	int gil;              /* 1: simulated GIL on */
+	uint64_t seed;
+	double scale;         /* work multiplier, > 0 */
+};
+
+struct run_stats {
+	uint32_t tasks, ok, failed, wrong; /* wrong: result != expected */
+	int64_t start_ns, end_ns;  /* CLOCK_MONOTONIC */
+	double wall_s, cpu_s;      /* cpu: user+sys of the process */
+	uint64_t events, stalls, gil_switches;
+	int status;                /* 0 completed, -1 could not complete */
+	int cancelled;
+};
+
+struct run;
+
+/* Starts cfg on a new thread, events into `ring` (NULL: no tracing).
+ * Returns NULL with "what: what to do" in err if it cannot start. */
+struct run *run_start(const struct run_config *cfg, struct evring *ring,
+		      char *err, size_t errlen);
+
+/* Has the model returned? Any thread. */
+int run_finished(struct run *r);
+
+/* Asks the run to stop handing out tasks; the running ones finish. */
+void run_cancel(struct run *r);
+
+/* Joins the run's thread and fills *st. Call once. 0 or -1 (-1 = the run
+ * could not complete). */
+int run_wait(struct run *r, struct run_stats *st);
+
+/* Frees a joined run. NULL is fine. */
+void run_free(struct run *r);
+
+/* Read-only views, any thread. */
+const struct run_config *run_config(const struct run *r);
+int64_t run_origin_ns(const struct run *r); /* when the run started */
+uint32_t run_tasks_done(struct run *r);
+const struct task_result *run_result(const struct run *r, uint32_t task);
+
+/* --- for models --- */
+
+/* Gives the next task to run: 0 and *task, or -1 when none is left or the
+ * run was cancelled. Any worker thread; lock-free. */
+int run_next_task(struct run *r, uint32_t *task);
+
+/* Sets up the rt of worker `lane` (ops, ring, GIL). */
+void run_rt_init(struct run *r, struct rt *rt, int lane);
+
+/* Runs one task on rt's worker: emits cpu for it, calls the workload,
+ * records the result (and an error marker if it failed). */
+void run_exec_task(struct run *r, struct rt *rt, uint32_t task);
+
+/* The whole life of one worker on its own thread: takes the GIL, runs
+ * tasks until none is left, marks the lane done, lets the GIL go. */
+void run_worker(struct run *r, struct rt *rt);
+
+/* Program lock `id` (0..RT_LOCKS-1) of the run, for the runtime. */
+pthread_mutex_t *run_lock(struct run *r, int id);
+
+/* The run's worker count after model rules (sync: 1). */
+int run_workers(const struct run *r);
+
+#endif

@@ -1,0 +1,65 @@
+/* scenario.h - scenario files: small "key = value" text files in data/.
+ *
+ * A scenario names a workload (fib, sumsq, primes, math, ...) and its
+ * numbers. Parsing is strict: an unknown or duplicate key, a bad number, a
+ * missing required key, a NUL byte or an over-long line is an error that
+ * says file:line and what is wrong. Adding a scenario needs no C change.
+ *
+ * Format (one per line; '#' starts a comment; blank lines are fine):
+ *   name = fib                  required, [a-z0-9-], at most 31 chars
+ *   title = fib(35) x20 ...     required, one line of text
+ *   workload = fib              required, a workload known to conviz
+ *   tasks = 20                  required, 1..1000000
+ *   arg = 35                    required, the workload's number
+ *   workers = 5 | default       optional; default = min(32, cores + 4)
+ *   scale = 3                   optional, 0 < scale <= 1000, default 1
+ *   lesson = ...                optional, one line shown beside the run
+ */
+#ifndef CONVIZ_SCENARIO_H
+#define CONVIZ_SCENARIO_H
+
+#include <stddef.h>
+
+#define SCENARIO_NAME_MAX 32
+#define SCENARIO_TEXT_MAX 256
+#define SCENARIO_LINE_MAX 1024
+#define SCENARIO_FILE_MAX (64 * 1024)
+#define SCENARIO_TASKS_MAX 1000000L
+#define SCENARIO_SCALE_MAX 1000.0
+
+struct scenario {
+	char name[SCENARIO_NAME_MAX];
+	char title[SCENARIO_TEXT_MAX];
+	char workload[SCENARIO_NAME_MAX];
+	char lesson[SCENARIO_TEXT_MAX];
+	long tasks;
+	long arg;
+	int workers;  /* 0: Python's default pool size, min(32, cores + 4) */
+	double scale; /* default --scale */
+};
+
+/* Parses `len` bytes of `text` (need not be NUL-terminated). `file` is
+ * used in messages only. On error returns -1 and writes
+ * "FILE:LINE: what is wrong" to err. Any thread; no allocation. */
+int scenario_parse(const char *text, size_t len, const char *file,
+		   struct scenario *out, char *err, size_t errlen);
+
+/* Loads a scenario by name (from the data directory) or by path (anything
+ * containing '/'). Returns 0, or -1 with a message in err shaped
+ * "what went wrong: what to do". */
+int scenario_load(const char *name_or_path, struct scenario *out, char *err,
+		  size_t errlen);
+
+/* The data directory: $CONVIZ_DATADIR, else "data" beside the executable
+ * (a build tree), else the installed pkgdatadir. Never NULL. */
+const char *scenario_datadir(void);
+
+/* Names of the scenarios in the data directory, sorted; *count set.
+ * Returns a NULL-terminated array to free with scenario_names_free. */
+char **scenario_names(size_t *count);
+void scenario_names_free(char **names);
+
+/* Python's default pool size on this machine: min(32, cores + 4). */
+int scenario_default_workers(void);
+
+#endif

@@ -1,0 +1,64 @@
+/* ui_draw.h - what the TUI screen shows, drawn from a plain description.
+ *
+ * ui.c fills a struct ui_view (what is configured, and the run on screen)
+ * and ui_draw_screen paints the whole screen from it: header, one lane per
+ * worker, time axis, legend, key bar, and the help overlay on top. It
+ * keeps no state between calls, so a resize is just another call.
+ *
+ * Threads: UI thread only (it calls curses); the timeline must belong to
+ * that thread.
+ */
+#ifndef CONVIZ_UI_DRAW_H
+#define CONVIZ_UI_DRAW_H
+
+#include <stdint.h>
+
+struct timeline;
+
+/* Below this size the screen shows "terminal too small" instead. */
+#define UI_DRAW_MIN_COLS 40
+#define UI_DRAW_MIN_LINES 10
+
+/* Where the run on screen is in its life. */
+enum ui_phase {
+	UI_PHASE_NONE = 0,  /* no run (it could not start) */
+	UI_PHASE_RUNNING,
+	UI_PHASE_STOPPING,  /* cancelled; its running tasks are finishing */
+	UI_PHASE_DONE,      /* completed */
+	UI_PHASE_CANCELLED,
+	UI_PHASE_FAILED     /* the run could not complete */
+};
+
+struct ui_view {
+	/* What is configured: shown at once after a key, even while the
+	 * previous run is still stopping. */
+	const char *scenario;  /* name */
+	const char *title;
+	const char *lesson;    /* may be empty */
+	const char *model;
+	int workers;           /* after model rules (sync: 1) */
+	int gil;
+
+	/* The run on screen. */
+	enum ui_phase phase;
+	const struct timeline *tl; /* NULL: nothing to draw yet */
+	int lanes;
+	int64_t now_ns;        /* the run's present, relative to its origin */
+	int64_t window_ns;     /* lanes show [0, window_ns] */
+	double elapsed_s;      /* running: so far; done: the wall time */
+	uint32_t done, total;  /* tasks */
+	uint64_t stalls;       /* pushes that waited for room in the ring */
+	double baseline_s;     /* last sync wall time of this scenario; < 0
+				* when there is none yet */
+
+	const char *message;   /* shown in the header, or NULL */
+	int help;              /* draw the help overlay */
+	int utf8;              /* block glyphs (1) or ASCII (0) */
+};
+
+/* Paints the screen from v and refreshes it. A screen smaller than
+ * UI_DRAW_MIN_COLS x UI_DRAW_MIN_LINES gets a "terminal too small" message
+ * instead. */
+void ui_draw_screen(const struct ui_view *v);
+
+#endif

@@ -1,0 +1,277 @@
+/* ui_term.c - the one owner of the terminal (see ui_term.h). */
+#include "config.h"
+
+#include <curses.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "msg.h"
+#include "ui_term.h"
+
+/* Colour 8 is "bright black", a grey, on terminals with 16 colours. */
+#define TERM_GREY 8
+
+/* Signals that end the program through the loop, and signals of a crash. */
+static const int term_stop_sigs[] = { SIGINT, SIGTERM, SIGHUP };
+static const int term_crash_sigs[] = { SIGSEGV, SIGABRT, SIGBUS, SIGFPE };
+#define TERM_NSTOP (sizeof term_stop_sigs / sizeof term_stop_sigs[0])
+#define TERM_NCRASH (sizeof term_crash_sigs / sizeof term_crash_sigs[0])
+
+static struct sigaction term_old_stop[TERM_NSTOP];
+static struct sigaction term_old_crash[TERM_NCRASH];
+
+/* Written by handlers, read by the loop: sig_atomic_t, nothing else. */
+static volatile sig_atomic_t term_caught;
+/* 1 while curses owns the screen: whoever clears it calls endwin. */
+static volatile sig_atomic_t term_active;
+
+static SCREEN *term_screen;
+static int term_is_utf8;
+static int term_has_colour;
+
+/* Each style: its colour (-1: none), attributes in colour, and in
+ * monochrome, where bold and dim stand in for the colours. */
+static const struct {
+	short fg;
+	attr_t colour;
+	attr_t mono;
+} term_styles[UI_STYLE_COUNT] = {
+	[UI_STYLE_NORMAL] = { -1, A_NORMAL, A_NORMAL },
+	[UI_STYLE_CPU] = { COLOR_BLUE, A_NORMAL, A_BOLD },
+	[UI_STYLE_IO] = { COLOR_RED, A_NORMAL, A_NORMAL },
+	[UI_STYLE_WAIT] = { COLOR_YELLOW, A_NORMAL, A_NORMAL },
+	[UI_STYLE_STARTUP] = { TERM_GREY, A_NORMAL, A_DIM },
+	[UI_STYLE_MARK] = { COLOR_RED, A_BOLD, A_BOLD | A_UNDERLINE },
+	[UI_STYLE_TITLE] = { -1, A_BOLD, A_BOLD },
+	[UI_STYLE_DIM] = { -1, A_DIM, A_DIM },
+	[UI_STYLE_BAR] = { -1, A_REVERSE, A_REVERSE },
+	[UI_STYLE_BAR_KEY] = { -1, A_REVERSE | A_BOLD, A_REVERSE | A_BOLD },
+	[UI_STYLE_ALERT] = { COLOR_RED, A_BOLD, A_BOLD | A_UNDERLINE },
+};
+
+/* write(2) of a C string; async-signal-safe. */
+static void term_write(const char *s)
+{
+	size_t len = strlen(s);
+
+	while (len > 0) {
+		ssize_t n = write(STDERR_FILENO, s, len);
+		if (n <= 0)
+			return;
+		s += n;
+		len -= (size_t)n;
+	}
+}
+
+/* Gives the screen back to the shell if curses still has it. Called from
+ * signal handlers and the fatal hook too: endwin is not async-signal-safe,
+ * but a dying program with a scrambled terminal is worse (htop does the
+ * same). */
+static void term_release(void)
+{
+	if (term_active) {
+		term_active = 0;
+		endwin();
+	}
+}
+
+static void term_on_stop(int sig)
+{
+	if (!term_caught)
+		term_caught = sig;
+}
+
+static const char *term_crash_name(int sig)
+{
+	switch (sig) {
+	case SIGSEGV: return "SIGSEGV";
+	case SIGABRT: return "SIGABRT";
+	case SIGBUS: return "SIGBUS";
+	case SIGFPE: return "SIGFPE";
+	default: return "a fatal signal";
+	}
+}
+
+/* Restores the terminal, says what happened, and lets the default action
+ * (a core dump) take over: the signal stays blocked until we return, then
+ * the re-raised one is delivered with SIG_DFL. */
+static void term_on_crash(int sig)
+{
+	term_release();
+	term_write("conviz: crashed (");
+	term_write(term_crash_name(sig));
+	term_write("): please report it, with the command line that did it\n");
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void term_fatal_hook(void)
+{
+	term_release();
+}
+
+static void term_catch(const int *sigs, size_t n, void (*fn)(int),
+		       struct sigaction *old)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = fn;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a stop signal interrupts getch's wait, so the loop
+	 * sees it at once rather than at the next timeout. */
+	sa.sa_flags = 0;
+	for (size_t i = 0; i < n; i++)
+		sigaction(sigs[i], &sa, &old[i]);
+}
+
+static void term_uncatch(const int *sigs, size_t n,
+			 const struct sigaction *old)
+{
+	for (size_t i = 0; i < n; i++)
+		sigaction(sigs[i], &old[i], NULL);
+}
+
+static int term_codeset_utf8(void)
+{
+	const char *cs = nl_langinfo(CODESET);
+
+	return cs && (strcasecmp(cs, "UTF-8") == 0 ||
+		      strcasecmp(cs, "UTF8") == 0);
+}
+
+/* Colour pairs: pair i draws style i. Grey needs 16 colours; with 8 it is
+ * white made dim. NO_COLOR (no-color.org) asks for monochrome. */
+static void term_colours(void)
+{
+	short bg = -1;
+	const char *no_colour = getenv("NO_COLOR");
+
+	term_has_colour = has_colors() && !(no_colour && no_colour[0]);
+	if (!term_has_colour || start_color() != OK) {
+		term_has_colour = 0;
+		return;
+	}
+	if (use_default_colors() != OK)
+		bg = COLOR_BLACK;
+	for (int i = 0; i < UI_STYLE_COUNT; i++) {
+		short fg = term_styles[i].fg;
+		if (fg == TERM_GREY && COLORS < 16)
+			fg = COLOR_WHITE;
+		if (fg >= 0)
+			init_pair((short)i, fg, bg);
+	}
+}
+
+static void term_cannot_start(void)
+{
+	const char *term = getenv("TERM");
+	char what[160];
+
+	if (term && term[0])
+		msg_fmt(what, sizeof what, "cannot use this terminal (TERM=%s)",
+			term);
+	else
+		msg_fmt(what, sizeof what,
+			"cannot use this terminal (TERM is not set)");
+	msg_error(what, "set TERM (e.g. xterm-256color) or use --headless");
+}
+
+int ui_term_init(int timeout_ms)
+{
+	setlocale(LC_ALL, "");
+	term_is_utf8 = term_codeset_utf8();
+	term_caught = 0;
+	/* newterm, not initscr: initscr exits the program on an unknown
+	 * terminal; newterm returns NULL and we can say what to do. */
+	term_screen = newterm(NULL, stdout, stdin);
+	if (!term_screen) {
+		term_cannot_start();
+		return -1;
+	}
+	set_term(term_screen);
+	term_active = 1;
+	/* cbreak, not raw: Ctrl-C and Ctrl-Z must stay signals. */
+	cbreak();
+	noecho();
+	keypad(stdscr, TRUE);
+	curs_set(0);
+	set_escdelay(25);
+	timeout(timeout_ms);
+	term_colours();
+	/* After newterm, which installs curses' own SIGINT/SIGTERM cleanup
+	 * when they are at their defaults: ours replace those. */
+	term_catch(term_stop_sigs, TERM_NSTOP, term_on_stop, term_old_stop);
+	term_catch(term_crash_sigs, TERM_NCRASH, term_on_crash,
+		   term_old_crash);
+	msg_set_fatal_hook(term_fatal_hook);
+	return 0;
+}
+
+void ui_term_end(void)
+{
+	if (!term_screen)
+		return;
+	msg_set_fatal_hook(NULL);
+	term_release();
+	term_uncatch(term_crash_sigs, TERM_NCRASH, term_old_crash);
+	term_uncatch(term_stop_sigs, TERM_NSTOP, term_old_stop);
+	delscreen(term_screen);
+	term_screen = NULL;
+}
+
+int ui_term_utf8(void)
+{
+	return term_is_utf8;
+}
+
+void ui_term_size(int *cols, int *lines)
+{
+	*cols = COLS;
+	*lines = LINES;
+}
+
+void ui_term_style(enum ui_style style)
+{
+	attr_t a;
+
+	if ((unsigned)style >= UI_STYLE_COUNT)
+		style = UI_STYLE_NORMAL;
+	if (!term_has_colour) {
+		attrset(term_styles[style].mono);
+		return;
+	}
+	a = term_styles[style].colour;
+	if (term_styles[style].fg == TERM_GREY && COLORS < 16)
+		a |= A_DIM;
+	if (term_styles[style].fg >= 0)
+		a |= COLOR_PAIR(style);
+	attrset(a);
+}
+
+int ui_term_signal(void)
+{
+	return term_caught;
+}
+
+void ui_term_block(sigset_t *old)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	for (size_t i = 0; i < TERM_NSTOP; i++)
+		sigaddset(&set, term_stop_sigs[i]);
+	sigaddset(&set, SIGTSTP);
+	sigaddset(&set, SIGWINCH);
+	pthread_sigmask(SIG_BLOCK, &set, old);
+}
+
+void ui_term_unblock(const sigset_t *old)
+{
+	pthread_sigmask(SIG_SETMASK, old, NULL);
+}

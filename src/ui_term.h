@@ -1,0 +1,70 @@
+/* ui_term.h - the one owner of the terminal: init, styles, signals, teardown.
+ *
+ * Like htop's CRT.c, this module alone starts and ends curses and knows
+ * which signals are caught. Every exit path restores the terminal:
+ *   - normal exit: the caller runs ui_term_end;
+ *   - SIGINT, SIGTERM, SIGHUP: the handler only records the signal; the
+ *     loop sees it through ui_term_signal, ends curses and exits with
+ *     128 + signal;
+ *   - SIGSEGV, SIGABRT, SIGBUS, SIGFPE: the handler restores the terminal,
+ *     writes one line to stderr and re-raises with the default action;
+ *   - out of memory (msg_fatal): the fatal hook restores the terminal.
+ * SIGTSTP (Ctrl-Z) and SIGWINCH stay with curses, which handles them.
+ *
+ * Threads: everything here is for the UI thread, except what the signal
+ * and fatal hooks do on their own.
+ */
+#ifndef CONVIZ_UI_TERM_H
+#define CONVIZ_UI_TERM_H
+
+#include <signal.h>
+
+/* How a piece of the screen looks. Each style has a colour form and a
+ * monochrome form; state patterns carry the meaning either way. */
+enum ui_style {
+	UI_STYLE_NORMAL = 0,
+	UI_STYLE_CPU,      /* blue */
+	UI_STYLE_IO,       /* red */
+	UI_STYLE_WAIT,     /* yellow: lock-wait and gil-wait */
+	UI_STYLE_STARTUP,  /* grey */
+	UI_STYLE_MARK,     /* error and lost-update markers: red bold */
+	UI_STYLE_TITLE,    /* bold */
+	UI_STYLE_DIM,      /* secondary text */
+	UI_STYLE_BAR,      /* the key bar */
+	UI_STYLE_BAR_KEY,  /* a key letter in the key bar */
+	UI_STYLE_ALERT,    /* a message that needs attention */
+	UI_STYLE_COUNT
+};
+
+/* Sets the locale, starts curses on stdin/stdout (cbreak, noecho, keypad,
+ * no cursor, getch timeout `timeout_ms`), sets up colours and installs the
+ * signal handlers and the fatal hook. Returns 0, or -1 after telling the
+ * person (msg_error) that this terminal cannot be used; the terminal is
+ * untouched then. Call once. */
+int ui_term_init(int timeout_ms);
+
+/* Restores the terminal, the signal handlers and the fatal hook. Safe to
+ * call twice and after a failed init. */
+void ui_term_end(void);
+
+/* 1 when the locale's codeset is UTF-8 (block glyphs), 0 for ASCII. */
+int ui_term_utf8(void);
+
+/* Current size of the screen. */
+void ui_term_size(int *cols, int *lines);
+
+/* Sets the attributes of what is drawn next on the screen. */
+void ui_term_style(enum ui_style style);
+
+/* The terminating signal caught since init (SIGINT, SIGTERM, SIGHUP), or
+ * 0. The loop polls this and exits with 128 + the signal. */
+int ui_term_signal(void);
+
+/* Blocks the signals the UI thread handles, saving the old mask in *old.
+ * Call around creating a thread (threads inherit the mask) so that Ctrl-C,
+ * SIGTERM, Ctrl-Z and resizes reach the UI thread and never interrupt a
+ * worker's sleep or I/O. Undo with ui_term_unblock. */
+void ui_term_block(sigset_t *old);
+void ui_term_unblock(const sigset_t *old);
+
+#endif

@@ -1,0 +1,28 @@
+/* work.c - the table of workloads. Adding one is a file and a line here. */
+#include "config.h"
+
+#include "work.h"
+
+#include <string.h>
+
+extern const struct work_ops work_fib, work_sumsq, work_primes, work_math;
+
+static const struct work_ops *const workloads[] = {
+	&work_fib, &work_sumsq, &work_primes, &work_math,
+};
+
+static const char *const names[] = {"fib", "sumsq", "primes", "math", NULL};
+
+const struct work_ops *work_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof workloads / sizeof workloads[0]; i++) {
+		if (strcmp(workloads[i]->name, name) == 0)
+			return workloads[i];
+	}
+	return NULL;
+}
+
+const char *const *work_names(void)
+{
+	return names;
+}

@@ -1,0 +1,267 @@
+/* work_cpu.c - the CPU-bound workloads of the seeds: fib, sumsq, primes,
+ * math. Each computes its result for real, calls rt_tick often enough for
+ * the simulated GIL to switch (~every 50 us), and has an independent
+ * `expect` so tests and the summary can check every answer. */
+#include "config.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "msg.h"
+#include "rt.h"
+#include "scenario.h"
+#include "work.h"
+
+/* A scale below 1 cannot repeat a task less than once; CPU kernels that
+ * can shrink their input do so instead, others run once. */
+static long reps_of(double scale)
+{
+	long reps = lround(scale);
+	return reps < 1 ? 1 : reps;
+}
+
+/* ---- fib: naive recursive Fibonacci --------------------------------- */
+
+/* Calls with n at or above this tick the runtime: fib(20) is ~20k calls,
+ * some tens of microseconds. */
+#define FIB_TICK_N 20
+
+static int64_t fib_rec(struct rt *rt, int n)
+{
+	if (n < 2)
+		return n;
+	if (n >= FIB_TICK_N)
+		rt_tick(rt);
+	return fib_rec(rt, n - 1) + fib_rec(rt, n - 2);
+}
+
+/* The n a task computes: the scenario's, made smaller for scale < 1 (one
+ * step down divides the work by the golden ratio, 1.618). */
+static int fib_n(const struct scenario *sc, double scale)
+{
+	long n = sc->arg;
+	if (scale < 1.0)
+		n += (long)floor(log(scale) / log((1.0 + sqrt(5.0)) / 2.0));
+	return n < 1 ? 1 : (int)n;
+}
+
+static int fib_run(struct rt *rt, const struct scenario *sc, double scale,
+		   uint32_t task, struct task_result *res)
+{
+	int n = fib_n(sc, scale);
+	long reps = scale < 1.0 ? 1 : reps_of(scale);
+	int64_t v = 0;
+
+	for (long i = 0; i < reps; i++)
+		v = fib_rec(rt, n);
+	res->ivalue = v;
+	return 0;
+}
+
+static int fib_expect(const struct scenario *sc, double scale, uint32_t task,
+		      struct task_result *want)
+{
+	int64_t a = 0, b = 1;
+
+	for (int i = 0; i < fib_n(sc, scale); i++) {
+		int64_t t = a + b;
+		a = b;
+		b = t;
+	}
+	memset(want, 0, sizeof *want);
+	want->ivalue = a;
+	return 0;
+}
+
+static void int_format(const struct task_result *res, char *buf, size_t len)
+{
+	msg_fmt(buf, len, "%lld", (long long)res->ivalue);
+}
+
+const struct work_ops work_fib = {"fib", 1, 45, 0, fib_run, fib_expect,
+				  int_format};
+
+/* ---- sumsq: sum of i*i for i < n ------------------------------------ */
+
+typedef unsigned __int128 u128; /* the one typedef: a number, not a struct */
+
+static u128 sumsq_n(const struct scenario *sc, double scale, uint32_t task)
+{
+	return (u128)llround((double)(sc->arg + (long)task) * scale);
+}
+
+static int sumsq_run(struct rt *rt, const struct scenario *sc, double scale,
+		     uint32_t task, struct task_result *res)
+{
+	uint64_t n = (uint64_t)sumsq_n(sc, scale, task);
+	u128 acc = 0;
+
+	for (uint64_t i = 0; i < n;) {
+		uint64_t lim = n - i > 65536 ? i + 65536 : n;
+		for (; i < lim; i++) {
+			/* Keeps the compiler from folding the loop into the
+			 * closed form: the lesson needs the work done. */
+			__asm__ volatile("" : "+r"(i));
+			acc += (u128)i * i;
+		}
+		rt_tick(rt);
+	}
+	res->ivalue = (int64_t)(uint64_t)acc;
+	res->ihigh = (int64_t)(uint64_t)(acc >> 64);
+	return 0;
+}
+
+static int sumsq_expect(const struct scenario *sc, double scale,
+			uint32_t task, struct task_result *want)
+{
+	u128 n = sumsq_n(sc, scale, task);
+	u128 s = n == 0 ? 0 : n * (n - 1) / 2 * (2 * n - 1) / 3;
+
+	/* n(n-1)(2n-1)/6, divided in steps that stay exact and in range:
+	 * n(n-1)/2 is whole, and (n(n-1)/2)(2n-1) is a multiple of 3. */
+	memset(want, 0, sizeof *want);
+	want->ivalue = (int64_t)(uint64_t)s;
+	want->ihigh = (int64_t)(uint64_t)(s >> 64);
+	return 0;
+}
+
+static void u128_format(const struct task_result *res, char *buf, size_t len)
+{
+	u128 v = ((u128)(uint64_t)res->ihigh << 64) | (uint64_t)res->ivalue;
+	char digits[48];
+	int i = (int)sizeof digits - 1;
+
+	digits[i] = '\0';
+	do {
+		digits[--i] = (char)('0' + (int)(v % 10));
+		v /= 10;
+	} while (v && i > 0);
+	msg_fmt(buf, len, "%s", digits + i);
+}
+
+const struct work_ops work_sumsq = {"sumsq", 1, 1000000000L, 0, sumsq_run,
+				    sumsq_expect, u128_format};
+
+/* ---- primes: sieve of Eratosthenes up to n, count the primes -------- */
+
+#define PRIMES_MAX 10000000L
+
+static long sieve_count(struct rt *rt, unsigned char *composite, long n)
+{
+	long count = 0;
+
+	memset(composite, 0, (size_t)n + 1);
+	for (long p = 2; p * p <= n; p++) {
+		if (composite[p])
+			continue;
+		for (long m = p * p; m <= n; m += p)
+			composite[m] = 1;
+		rt_tick(rt);
+	}
+	for (long i = 2; i <= n; i++)
+		count += !composite[i];
+	return count;
+}
+
+static int primes_run(struct rt *rt, const struct scenario *sc, double scale,
+		      uint32_t task, struct task_result *res)
+{
+	long n = sc->arg + (long)task;
+	unsigned char *composite = malloc((size_t)n + 1);
+	long count = 0;
+
+	if (!composite)
+		return -1;
+	for (long i = reps_of(scale); i > 0; i--)
+		count = sieve_count(rt, composite, n);
+	free(composite);
+	res->ivalue = count;
+	return 0;
+}
+
+/* pi(n) by trial division, tabulated once: slow and different on purpose,
+ * so it checks the sieve rather than repeating it. */
+static pthread_mutex_t pi_mu = PTHREAD_MUTEX_INITIALIZER;
+static int32_t *pi_table;
+static long pi_len;
+
+static int is_prime(long k)
+{
+	if (k < 2)
+		return 0;
+	for (long d = 2; d * d <= k; d++) {
+		if (k % d == 0)
+			return 0;
+	}
+	return 1;
+}
+
+static int primes_expect(const struct scenario *sc, double scale,
+			 uint32_t task, struct task_result *want)
+{
+	long n = sc->arg + (long)task;
+
+	pthread_mutex_lock(&pi_mu);
+	if (n >= pi_len) {
+		long len = n + 1 > 2 * pi_len ? n + 1 : 2 * pi_len;
+		pi_table = xrealloc(pi_table, (size_t)len * sizeof *pi_table);
+		for (long k = pi_len; k < len; k++)
+			pi_table[k] = (k ? pi_table[k - 1] : 0) + is_prime(k);
+		pi_len = len;
+	}
+	memset(want, 0, sizeof *want);
+	want->ivalue = pi_table[n];
+	pthread_mutex_unlock(&pi_mu);
+	return 0;
+}
+
+const struct work_ops work_primes = {"primes", 2, PRIMES_MAX, PRIMES_MAX,
+				     primes_run, primes_expect, int_format};
+
+/* ---- math: x**=4; x**=0.25; x**=2; x**=0.5; x+=1 -------------------- */
+
+static long math_iters(const struct scenario *sc, double scale)
+{
+	long n = lround((double)sc->arg * scale);
+	return n < 1 ? 1 : n;
+}
+
+static int math_run(struct rt *rt, const struct scenario *sc, double scale,
+		    uint32_t task, struct task_result *res)
+{
+	long iters = math_iters(sc, scale);
+	double x = (double)task + 1.0;
+
+	for (long i = 0; i < iters; i++) {
+		x = pow(x, 4.0);
+		x = pow(x, 0.25);
+		x = pow(x, 2.0);
+		x = pow(x, 0.5);
+		x += 1.0;
+		if ((i & 1023) == 1023)
+			rt_tick(rt);
+	}
+	res->dvalue = x;
+	return 0;
+}
+
+static int math_expect(const struct scenario *sc, double scale,
+		       uint32_t task, struct task_result *want)
+{
+	/* Each round trip of powers gives x back, so the loop adds 1 per
+	 * iteration: the seed's results 2000001.0 ... 2000020.0. */
+	memset(want, 0, sizeof *want);
+	want->dvalue = (double)task + 1.0 + (double)math_iters(sc, scale);
+	return 0;
+}
+
+static void double_format(const struct task_result *res, char *buf,
+			  size_t len)
+{
+	msg_fmt(buf, len, "%.1f", res->dvalue);
+}
+
+const struct work_ops work_math = {"math", 1, 1000000000L, 0, math_run,
+				   math_expect, double_format};

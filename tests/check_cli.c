@@ -1,0 +1,157 @@
+/* check_cli.c - the command line parser and its strict numbers. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+#include "check_suites.h"
+#include "cli.h"
+#include "model.h"
+
+static int parse(struct cli *c, char *err, size_t len, int argc, ...)
+{
+	char *argv[16];
+	va_list ap;
+
+	va_start(ap, argc);
+	argv[0] = "conviz";
+	for (int i = 1; i < argc; i++)
+		argv[i] = va_arg(ap, char *);
+	va_end(ap);
+	argv[argc] = NULL;
+	return cli_parse(argc, argv, c, err, len);
+}
+
+START_TEST(test_defaults)
+{
+	struct cli c;
+	char err[256];
+
+	ck_assert_int_eq(parse(&c, err, sizeof err, 1), 0);
+	ck_assert_int_eq(c.cmd, CLI_TUI);
+	ck_assert_ptr_null(c.scenario);
+	ck_assert_int_eq(c.model, -1);
+	ck_assert_int_eq(c.workers, 0);
+	ck_assert_int_eq(c.gil, -1);
+	ck_assert_int_eq(c.headless, 0);
+}
+END_TEST
+
+START_TEST(test_run_options)
+{
+	struct cli c;
+	char err[256];
+
+	ck_assert_int_eq(parse(&c, err, sizeof err, 13, "run", "-s", "fib",
+			       "--model=threads", "-w", "7", "--no-gil",
+			       "--seed", "42", "--scale", "0.5", "--headless"),
+			 0);
+	ck_assert_int_eq(c.cmd, CLI_RUN);
+	ck_assert_str_eq(c.scenario, "fib");
+	ck_assert_int_eq(c.model, MODEL_THREADS);
+	ck_assert_int_eq(c.workers, 7);
+	ck_assert_int_eq(c.gil, 0);
+	ck_assert_int_eq(c.have_seed, 1);
+	ck_assert_uint_eq(c.seed, 42);
+	ck_assert_double_eq(c.scale, 0.5);
+	ck_assert_int_eq(c.headless, 1);
+	ck_assert_int_eq(parse(&c, err, sizeof err, 3, "--no-gil", "--gil"), 0);
+	ck_assert_int_eq(c.gil, 1);
+}
+END_TEST
+
+START_TEST(test_commands)
+{
+	struct cli c;
+	char err[256];
+
+	ck_assert_int_eq(parse(&c, err, sizeof err, 2, "list"), 0);
+	ck_assert_int_eq(c.cmd, CLI_LIST);
+	ck_assert_int_eq(parse(&c, err, sizeof err, 3, "run", "--help"), 0);
+	ck_assert_int_eq(c.cmd, CLI_HELP);
+	ck_assert_int_eq(parse(&c, err, sizeof err, 2, "-V"), 0);
+	ck_assert_int_eq(c.cmd, CLI_VERSION);
+	ck_assert_int_eq(parse(&c, err, sizeof err, 2, "dance"), -1);
+	ck_assert_ptr_nonnull(strstr(err, "unknown command 'dance'"));
+}
+END_TEST
+
+START_TEST(test_bad_input)
+{
+	static const char *const cases[][3] = {
+		{"-w", "0", "bad number of workers '0'"},
+		{"-w", "-3", "bad number of workers '-3'"},
+		{"-w", "1e9", "bad number of workers '1e9'"},
+		{"-w", "abc", "bad number of workers 'abc'"},
+		{"-w", "100000", "bad number of workers '100000'"},
+		{"-w", "", "bad number of workers ''"},
+		{"--scale", "-1", "bad scale '-1'"},
+		{"--scale", "inf", "bad scale 'inf'"},
+		{"--scale", "1001", "bad scale '1001'"},
+		{"--seed", "x", "bad seed 'x'"},
+		{"-m", "fibers", "unknown model 'fibers'"},
+		{"-m", "async", "model 'async' is not available yet"},
+		{"-s", "", "empty scenario name"},
+	};
+	struct cli c;
+	char err[256];
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		ck_assert_int_eq(parse(&c, err, sizeof err, 4, "run",
+				       cases[i][0], cases[i][1]),
+				 -1);
+		ck_assert_msg(strstr(err, cases[i][2]) != NULL,
+			      "'%s %s' gave '%s'", cases[i][0], cases[i][1], err);
+		/* Every message says what to do after what went wrong. */
+		ck_assert_ptr_nonnull(strstr(err, ": "));
+	}
+	ck_assert_int_eq(parse(&c, err, sizeof err, 3, "run", "-w"), -1);
+	ck_assert_ptr_nonnull(strstr(err, "needs a value"));
+	ck_assert_int_eq(parse(&c, err, sizeof err, 2, "--bogus"), -1);
+	ck_assert_ptr_nonnull(strstr(err, "unknown option '--bogus'"));
+	ck_assert_int_eq(parse(&c, err, sizeof err, 2, "--headless=1"), -1);
+	ck_assert_int_eq(parse(&c, err, sizeof err, 3, "run", "x"), -1);
+	ck_assert_ptr_nonnull(strstr(err, "unexpected argument 'x'"));
+}
+END_TEST
+
+START_TEST(test_numbers)
+{
+	long l;
+	double d;
+	uint64_t u;
+
+	ck_assert_int_eq(cli_parse_long("1024", 1, 1024, &l), 0);
+	ck_assert_int_eq(l, 1024);
+	ck_assert_int_eq(cli_parse_long("1025", 1, 1024, &l), -1);
+	ck_assert_int_eq(cli_parse_long("+5", 1, 1024, &l), -1);
+	ck_assert_int_eq(cli_parse_long("5 ", 1, 1024, &l), -1);
+	ck_assert_int_eq(cli_parse_long("99999999999999999999", 1, 1024, &l), -1);
+	ck_assert_int_eq(cli_parse_long(NULL, 1, 1024, &l), -1);
+	ck_assert_int_eq(cli_parse_double("0.25", 0, 1000, &d), 0);
+	ck_assert_double_eq(d, 0.25);
+	ck_assert_int_eq(cli_parse_double(".5", 0, 1000, &d), 0);
+	ck_assert_int_eq(cli_parse_double("0", 0, 1000, &d), -1);
+	ck_assert_int_eq(cli_parse_double("1e400", 0, 1000, &d), -1);
+	ck_assert_int_eq(cli_parse_double("0x10", 0, 1000, &d), 0);
+	ck_assert_double_eq(d, 16.0);
+	ck_assert_int_eq(cli_parse_u64("18446744073709551615", &u), 0);
+	ck_assert_uint_eq(u, UINT64_MAX);
+	ck_assert_int_eq(cli_parse_u64("18446744073709551616", &u), -1);
+	ck_assert_int_eq(cli_parse_u64("-1", &u), -1);
+}
+END_TEST
+
+Suite *suite_cli(void)
+{
+	Suite *s = suite_create("cli");
+	TCase *tc = tcase_create("parse");
+
+	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_run_options);
+	tcase_add_test(tc, test_commands);
+	tcase_add_test(tc, test_bad_input);
+	tcase_add_test(tc, test_numbers);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,560 @@
+/* check_evring.c - the event ring: order, no loss, wrap-around,
+ * back-pressure, the consumer's wait, capacity rounding.
+ *
+ * Timing is never asserted as an upper bound tighter than "well before the
+ * timeout": the tests must pass on a loaded CI machine and under valgrind.
+ * Helper threads never call ck_assert (it is not meant for other threads);
+ * they record what they saw and the test's own thread asserts on it.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "check_suites.h"
+#include "clock.h"
+#include "ev.h"
+#include "evring.h"
+
+#define MAX_PRODUCERS 8
+/* How long a test polls for something that must happen before failing. */
+#define POLL_LIMIT_MS 60000
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000,
+			      .tv_nsec = (ms % 1000) * 1000000};
+
+	nanosleep(&ts, NULL);
+}
+
+/* One event whose fields all derive from (producer, seq), so a receiver can
+ * tell a lost, duplicated, reordered or torn event from a good one. */
+static struct ev make_ev(uint16_t producer, uint32_t seq)
+{
+	struct ev e = {
+		.ts_ns = (int64_t)seq * 3,
+		.arg = ((int64_t)producer << 32) | seq,
+		.task = seq,
+		.lane = producer,
+		.kind = (uint16_t)(seq % EV_KIND_COUNT),
+	};
+
+	return e;
+}
+
+static int ev_matches(const struct ev *e, uint16_t producer, uint32_t seq)
+{
+	struct ev want = make_ev(producer, seq);
+
+	return e->ts_ns == want.ts_ns && e->arg == want.arg &&
+	       e->task == want.task && e->lane == want.lane &&
+	       e->kind == want.kind;
+}
+
+/* --- producers and the consumer thread ---------------------------------- */
+
+struct producer {
+	pthread_t thread;
+	struct evring *ring;
+	uint16_t id;
+	uint32_t count;
+	int use_emit;            /* evring_emit instead of evring_push */
+	atomic_uint progress;    /* events pushed so far */
+};
+
+static void *producer_main(void *arg)
+{
+	struct producer *p = arg;
+
+	for (uint32_t seq = 0; seq < p->count; seq++) {
+		if (p->use_emit) {
+			evring_emit(p->ring, p->id, seq, EV_CPU,
+				    ((int64_t)p->id << 32) | seq);
+		} else {
+			struct ev e = make_ev(p->id, seq);
+
+			evring_push(p->ring, &e);
+		}
+		atomic_store(&p->progress, seq + 1);
+	}
+	return NULL;
+}
+
+static void producer_start(struct producer *p, struct evring *ring,
+			   uint16_t id, uint32_t count, int use_emit)
+{
+	p->ring = ring;
+	p->id = id;
+	p->count = count;
+	p->use_emit = use_emit;
+	atomic_init(&p->progress, 0);
+	ck_assert_int_eq(pthread_create(&p->thread, NULL, producer_main, p), 0);
+}
+
+struct consumer {
+	pthread_t thread;
+	struct evring *ring;
+	unsigned producers;
+	uint64_t expected;       /* total events to receive before stopping */
+	int emitted;             /* events came from evring_emit */
+	uint64_t received;
+	uint64_t bad;            /* out of order, duplicated, torn or unknown */
+	uint32_t next[MAX_PRODUCERS];
+	int64_t last_ts[MAX_PRODUCERS];
+};
+
+static int consumer_check(struct consumer *c, const struct ev *e)
+{
+	uint16_t id = e->lane;
+	uint32_t seq;
+
+	if (id >= c->producers)
+		return 0;
+	seq = c->next[id]++;
+	if (c->emitted) {
+		int ok = e->task == seq && e->kind == EV_CPU &&
+			 e->arg == (((int64_t)id << 32) | seq) &&
+			 e->ts_ns >= c->last_ts[id];
+
+		c->last_ts[id] = e->ts_ns;
+		return ok;
+	}
+	return ev_matches(e, id, seq);
+}
+
+static void *consumer_main(void *arg)
+{
+	struct consumer *c = arg;
+	struct ev buf[1024];
+
+	while (c->received < c->expected) {
+		size_t n;
+
+		if (evring_wait(c->ring, 100) == 0)
+			continue;
+		n = evring_drain(c->ring, buf, sizeof(buf) / sizeof(buf[0]));
+		for (size_t i = 0; i < n; i++)
+			c->bad += !consumer_check(c, &buf[i]);
+		c->received += n;
+	}
+	return NULL;
+}
+
+/* Runs `producers` threads of `count` events each through a ring of
+ * `capacity` while a consumer thread drains it, then checks that every
+ * producer's sequence arrived exactly once and in order. */
+static void run_concurrent(size_t capacity, unsigned producers,
+			   uint32_t count, int use_emit)
+{
+	struct evring *ring = evring_new(capacity);
+	struct producer prod[MAX_PRODUCERS];
+	struct consumer c = {0};
+
+	ck_assert_ptr_nonnull(ring);
+	ck_assert_uint_le(producers, MAX_PRODUCERS);
+	c.ring = ring;
+	c.producers = producers;
+	c.expected = (uint64_t)producers * count;
+	c.emitted = use_emit;
+	ck_assert_int_eq(pthread_create(&c.thread, NULL, consumer_main, &c), 0);
+	for (unsigned i = 0; i < producers; i++)
+		producer_start(&prod[i], ring, (uint16_t)i, count, use_emit);
+	for (unsigned i = 0; i < producers; i++)
+		pthread_join(prod[i].thread, NULL);
+	pthread_join(c.thread, NULL);
+
+	ck_assert_uint_eq(c.bad, 0);
+	ck_assert_uint_eq(c.received, c.expected);
+	for (unsigned i = 0; i < producers; i++)
+		ck_assert_uint_eq(c.next[i], count);
+	ck_assert_uint_eq(evring_pushed(ring), c.expected);
+	/* Nothing is left over, and nothing extra appeared. */
+	ck_assert_uint_eq(evring_wait(ring, 0), 0);
+	evring_free(ring);
+}
+
+/* --- capacity ----------------------------------------------------------- */
+
+START_TEST(test_capacity_rounding)
+{
+	static const size_t cases[][2] = {
+		{0, 2},       {1, 2},       {2, 2},       {3, 4},
+		{4, 4},       {5, 8},       {1000, 1024}, {1024, 1024},
+		{1025, 2048}, {65536, 65536},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct evring *ring = evring_new(cases[i][0]);
+
+		ck_assert_ptr_nonnull(ring);
+		ck_assert_uint_eq(evring_capacity(ring), cases[i][1]);
+		ck_assert_uint_eq(evring_pushed(ring), 0);
+		ck_assert_uint_eq(evring_stalls(ring), 0);
+		evring_free(ring);
+	}
+}
+END_TEST
+
+START_TEST(test_capacity_too_large)
+{
+	ck_assert_ptr_null(evring_new(SIZE_MAX));
+	evring_free(NULL);
+}
+END_TEST
+
+/* --- single thread ------------------------------------------------------ */
+
+START_TEST(test_order_single_producer)
+{
+	struct evring *ring = evring_new(128);
+	struct ev out[128];
+	uint32_t seq = 0;
+	size_t n;
+
+	ck_assert_ptr_nonnull(ring);
+	for (uint32_t i = 0; i < 100; i++) {
+		struct ev e = make_ev(3, i);
+
+		evring_push(ring, &e);
+	}
+	ck_assert_uint_eq(evring_pushed(ring), 100);
+	ck_assert_uint_eq(evring_wait(ring, 0), 100);
+	/* max = 0 moves nothing. */
+	ck_assert_uint_eq(evring_drain(ring, out, 0), 0);
+	/* Odd-sized drains: each returns the oldest events, oldest first. */
+	while ((n = evring_drain(ring, out, 7)) > 0) {
+		ck_assert_uint_le(n, 7);
+		for (size_t i = 0; i < n; i++)
+			ck_assert(ev_matches(&out[i], 3, seq++));
+	}
+	ck_assert_uint_eq(seq, 100);
+	ck_assert_uint_eq(evring_drain(ring, out, 128), 0);
+	ck_assert_uint_eq(evring_stalls(ring), 0);
+	evring_free(ring);
+}
+END_TEST
+
+START_TEST(test_emit_fields_and_timestamps)
+{
+	struct evring *ring = evring_new(16);
+	struct ev out[16];
+	int64_t before, after;
+
+	ck_assert_ptr_nonnull(ring);
+	before = clock_now_ns();
+	evring_emit(ring, 2, 41, EV_IO, -7);
+	evring_emit(ring, 2, EV_NO_TASK, EV_LOST_UPDATE, INT64_MAX);
+	evring_emit(ring, 5, 0, EV_DONE, 0);
+	after = clock_now_ns();
+
+	ck_assert_uint_eq(evring_drain(ring, out, 16), 3);
+	ck_assert_uint_eq(out[0].lane, 2);
+	ck_assert_uint_eq(out[0].task, 41);
+	ck_assert_uint_eq(out[0].kind, EV_IO);
+	ck_assert_int_eq(out[0].arg, -7);
+	ck_assert_uint_eq(out[1].task, EV_NO_TASK);
+	ck_assert_uint_eq(out[1].kind, EV_LOST_UPDATE);
+	ck_assert_int_eq(out[1].arg, INT64_MAX);
+	ck_assert_uint_eq(out[2].lane, 5);
+	ck_assert_uint_eq(out[2].kind, EV_DONE);
+	/* Stamped on CLOCK_MONOTONIC, in the order emitted. */
+	ck_assert_int_ge(out[0].ts_ns, before);
+	ck_assert_int_ge(out[1].ts_ns, out[0].ts_ns);
+	ck_assert_int_ge(out[2].ts_ns, out[1].ts_ns);
+	ck_assert_int_le(out[2].ts_ns, after);
+	evring_free(ring);
+}
+END_TEST
+
+START_TEST(test_wrap_around)
+{
+	struct evring *ring = evring_new(5);
+	struct ev out[8];
+	uint32_t pushed = 0, drained = 0;
+
+	ck_assert_ptr_nonnull(ring);
+	ck_assert_uint_eq(evring_capacity(ring), 8);
+	/* Batches of 1..8 events (up to a full ring) drained 3 at a time, so
+	 * the read and write positions cross the end of the array at every
+	 * offset, thousands of times. */
+	for (unsigned round = 0; round < 5000; round++) {
+		unsigned batch = round % 8 + 1;
+		size_t n;
+
+		for (unsigned i = 0; i < batch; i++) {
+			struct ev e = make_ev(1, pushed++);
+
+			evring_push(ring, &e);
+		}
+		ck_assert_uint_eq(evring_wait(ring, 0), batch);
+		while ((n = evring_drain(ring, out, 3)) > 0) {
+			for (size_t i = 0; i < n; i++)
+				ck_assert(ev_matches(&out[i], 1, drained++));
+		}
+		ck_assert_uint_eq(drained, pushed);
+	}
+	ck_assert_uint_gt(pushed, 100 * evring_capacity(ring));
+	ck_assert_uint_eq(evring_pushed(ring), pushed);
+	/* The ring was never more than full, so nobody ever waited. */
+	ck_assert_uint_eq(evring_stalls(ring), 0);
+	evring_free(ring);
+}
+END_TEST
+
+START_TEST(test_wrap_around_partial_drain)
+{
+	struct evring *ring = evring_new(4);
+	struct ev out[4];
+	uint32_t pushed = 0, drained = 0;
+
+	ck_assert_ptr_nonnull(ring);
+	/* Keep the ring between 1 and 4 full: push 3, drain 2, push 1, drain
+	 * 2... so a drain often spans the end of the array. */
+	for (unsigned round = 0; round < 3000; round++) {
+		while (pushed - drained < 4) {
+			struct ev e = make_ev(0, pushed++);
+
+			evring_push(ring, &e);
+		}
+		size_t n = evring_drain(ring, out, round % 3 + 1);
+
+		ck_assert_uint_eq(n, round % 3 + 1);
+		for (size_t i = 0; i < n; i++)
+			ck_assert(ev_matches(&out[i], 0, drained++));
+	}
+	ck_assert_uint_eq(evring_stalls(ring), 0);
+	evring_free(ring);
+}
+END_TEST
+
+/* --- back-pressure ------------------------------------------------------ */
+
+/* Polls until the producer has pushed `progress` events and stalled
+ * `stalls` times: it is then asleep, waiting for room. */
+static int wait_blocked(struct producer *p, unsigned progress, uint64_t stalls)
+{
+	for (int ms = 0; ms < POLL_LIMIT_MS; ms++) {
+		if (atomic_load(&p->progress) == progress &&
+		    evring_stalls(p->ring) == stalls)
+			return 1;
+		sleep_ms(1);
+	}
+	return 0;
+}
+
+START_TEST(test_full_ring_blocks_producer)
+{
+	struct evring *ring = evring_new(4);
+	struct producer p;
+	struct ev out[16];
+	uint32_t drained = 0;
+	size_t n;
+
+	ck_assert_ptr_nonnull(ring);
+	producer_start(&p, ring, 0, 10, 0);
+
+	/* Four events fill the ring; the fifth push waits for room. */
+	ck_assert(wait_blocked(&p, 4, 1));
+	sleep_ms(50);
+	ck_assert_uint_eq(atomic_load(&p.progress), 4);
+	ck_assert_uint_eq(evring_pushed(ring), 4);
+	ck_assert_uint_eq(evring_wait(ring, 0), 4);
+
+	/* Room for one: the fifth goes in, the sixth waits again. */
+	ck_assert_uint_eq(evring_drain(ring, out, 1), 1);
+	ck_assert(ev_matches(&out[0], 0, drained++));
+	ck_assert(wait_blocked(&p, 5, 2));
+	ck_assert_uint_eq(evring_pushed(ring), 5);
+
+	/* Drain everything; the producer finishes, nothing lost. */
+	while (drained < 10) {
+		if (evring_wait(ring, 100) == 0)
+			continue;
+		n = evring_drain(ring, out, 16);
+		for (size_t i = 0; i < n; i++)
+			ck_assert(ev_matches(&out[i], 0, drained++));
+	}
+	pthread_join(p.thread, NULL);
+	ck_assert_uint_eq(atomic_load(&p.progress), 10);
+	ck_assert_uint_eq(evring_pushed(ring), 10);
+	ck_assert_uint_ge(evring_stalls(ring), 2);
+	ck_assert_uint_eq(evring_drain(ring, out, 16), 0);
+	evring_free(ring);
+}
+END_TEST
+
+START_TEST(test_full_ring_many_producers)
+{
+	/* Several producers on a ring of two: almost every push waits, and
+	 * the wake-ups of the slow path are exercised hard. */
+	struct evring *ring = evring_new(2);
+	struct producer prod[3];
+	struct ev out[2];
+	uint32_t next[3] = {0, 0, 0};
+	uint64_t bad = 0, got = 0;
+
+	ck_assert_ptr_nonnull(ring);
+	for (unsigned i = 0; i < 3; i++)
+		producer_start(&prod[i], ring, (uint16_t)i, 20000, 0);
+	while (got < 3 * 20000) {
+		size_t n;
+
+		if (evring_wait(ring, 100) == 0)
+			continue;
+		n = evring_drain(ring, out, 2);
+		for (size_t i = 0; i < n; i++) {
+			uint16_t id = out[i].lane;
+
+			bad += id >= 3 || !ev_matches(&out[i], id, next[id]++);
+		}
+		got += n;
+	}
+	for (unsigned i = 0; i < 3; i++)
+		pthread_join(prod[i].thread, NULL);
+	ck_assert_uint_eq(bad, 0);
+	ck_assert_uint_eq(got, 3 * 20000);
+	ck_assert_uint_eq(evring_pushed(ring), 3 * 20000);
+	ck_assert_uint_gt(evring_stalls(ring), 0);
+	evring_free(ring);
+}
+END_TEST
+
+/* --- the consumer's wait ------------------------------------------------ */
+
+START_TEST(test_wait_times_out_when_empty)
+{
+	struct evring *ring = evring_new(8);
+	int64_t t0, elapsed;
+
+	ck_assert_ptr_nonnull(ring);
+	ck_assert_uint_eq(evring_wait(ring, 0), 0);
+	t0 = clock_now_ns();
+	ck_assert_uint_eq(evring_wait(ring, 50), 0);
+	elapsed = clock_now_ns() - t0;
+	/* A lower bound only: the wait may not end before its deadline. */
+	ck_assert_int_ge(elapsed, 50 * 1000000 - 1000);
+	ck_assert_uint_eq(evring_pushed(ring), 0);
+	evring_free(ring);
+}
+END_TEST
+
+START_TEST(test_wait_returns_at_once_when_not_empty)
+{
+	struct evring *ring = evring_new(8);
+	int64_t t0;
+
+	ck_assert_ptr_nonnull(ring);
+	evring_emit(ring, 0, 1, EV_CPU, 0);
+	evring_emit(ring, 0, 2, EV_IDLE, 0);
+	t0 = clock_now_ns();
+	ck_assert_uint_eq(evring_wait(ring, 60000), 2);
+	ck_assert_uint_eq(evring_wait(ring, -1), 2);
+	/* Nowhere near the 60 s timeout. */
+	ck_assert_int_lt(clock_now_ns() - t0, (int64_t)30 * 1000000000);
+	evring_free(ring);
+}
+END_TEST
+
+struct late_emitter {
+	struct evring *ring;
+	long delay_ms;
+};
+
+static void *late_emit_main(void *arg)
+{
+	struct late_emitter *l = arg;
+
+	sleep_ms(l->delay_ms);
+	evring_emit(l->ring, 7, 99, EV_WRITE, 1);
+	return NULL;
+}
+
+static void check_wait_wakes(int timeout_ms)
+{
+	struct evring *ring = evring_new(8);
+	struct late_emitter l = {.delay_ms = 50};
+	pthread_t thread;
+	struct ev out[8];
+	int64_t t0, elapsed;
+
+	ck_assert_ptr_nonnull(ring);
+	l.ring = ring;
+	t0 = clock_now_ns();
+	ck_assert_int_eq(pthread_create(&thread, NULL, late_emit_main, &l), 0);
+	ck_assert_uint_eq(evring_wait(ring, timeout_ms), 1);
+	elapsed = clock_now_ns() - t0;
+	pthread_join(thread, NULL);
+	/* Woken by the push, not by a 120 s timeout. */
+	ck_assert_int_lt(elapsed, (int64_t)60 * 1000000000);
+	ck_assert_uint_eq(evring_drain(ring, out, 8), 1);
+	ck_assert_uint_eq(out[0].lane, 7);
+	ck_assert_uint_eq(out[0].task, 99);
+	ck_assert_uint_eq(out[0].kind, EV_WRITE);
+	evring_free(ring);
+}
+
+START_TEST(test_wait_wakes_on_push)
+{
+	check_wait_wakes(120000);
+}
+END_TEST
+
+START_TEST(test_wait_forever_wakes_on_push)
+{
+	check_wait_wakes(-1);
+}
+END_TEST
+
+/* --- concurrency -------------------------------------------------------- */
+
+START_TEST(test_four_producers_million_each)
+{
+	/* 4 x 1,000,000 events through a ring much smaller than the run,
+	 * drained concurrently: none lost, none duplicated, each producer's
+	 * events in its own order with non-decreasing timestamps. */
+	run_concurrent(4096, 4, 1000000, 1);
+}
+END_TEST
+
+START_TEST(test_producers_push_small_ring)
+{
+	run_concurrent(64, 4, 100000, 0);
+}
+END_TEST
+
+Suite *suite_evring(void)
+{
+	Suite *s = suite_create("evring");
+	TCase *tc_basic = tcase_create("basic");
+	TCase *tc_block = tcase_create("blocking");
+	TCase *tc_conc = tcase_create("concurrent");
+
+	tcase_add_test(tc_basic, test_capacity_rounding);
+	tcase_add_test(tc_basic, test_capacity_too_large);
+	tcase_add_test(tc_basic, test_order_single_producer);
+	tcase_add_test(tc_basic, test_emit_fields_and_timestamps);
+	tcase_add_test(tc_basic, test_wrap_around);
+	tcase_add_test(tc_basic, test_wrap_around_partial_drain);
+	suite_add_tcase(s, tc_basic);
+
+	/* Generous: these wait on other threads, maybe under valgrind. */
+	tcase_set_timeout(tc_block, 300);
+	tcase_add_test(tc_block, test_full_ring_blocks_producer);
+	tcase_add_test(tc_block, test_full_ring_many_producers);
+	tcase_add_test(tc_block, test_wait_times_out_when_empty);
+	tcase_add_test(tc_block, test_wait_returns_at_once_when_not_empty);
+	tcase_add_test(tc_block, test_wait_wakes_on_push);
+	tcase_add_test(tc_block, test_wait_forever_wakes_on_push);
+	suite_add_tcase(s, tc_block);
+
+	tcase_set_timeout(tc_conc, 600);
+	tcase_add_test(tc_conc, test_four_producers_million_each);
+	tcase_add_test(tc_conc, test_producers_push_small_ring);
+	suite_add_tcase(s, tc_conc);
+	return s;
+}

@@ -1,0 +1,142 @@
+/* check_gil.c - the simulated GIL: exclusion, drop requests, hand-over. */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "check_suites.h"
+#include "clock.h"
+#include "gil.h"
+
+START_TEST(test_try_and_release)
+{
+	struct gil g;
+
+	ck_assert_int_eq(gil_init(&g, GIL_INTERVAL_NS), 0);
+	ck_assert_int_eq(gil_try_acquire(&g), 1);
+	ck_assert_int_eq(gil_try_acquire(&g), 0);
+	gil_release(&g, 0);
+	ck_assert_int_eq(gil_try_acquire(&g), 1);
+	/* Forced release with nobody waiting must not wait. */
+	gil_release(&g, 1);
+	ck_assert_uint_eq(gil_switches(&g), 2);
+	gil_destroy(&g);
+}
+END_TEST
+
+struct spinner {
+	struct gil *g;
+	atomic_int *inside;
+	atomic_int *stop;
+	long rounds;
+	long handovers;
+	int overlap;
+};
+
+/* A CPU-bound "Python thread": holds the GIL, checks the drop request like
+ * rt_tick does, and hands over when asked. */
+static void *spin(void *p)
+{
+	struct spinner *s = p;
+
+	gil_acquire(s->g);
+	while (!atomic_load(s->stop)) {
+		if (atomic_fetch_add(s->inside, 1) != 0)
+			s->overlap = 1;
+		s->rounds++;
+		atomic_fetch_sub(s->inside, 1);
+		if (gil_drop_requested(s->g)) {
+			gil_release(s->g, 1);
+			s->handovers++;
+			gil_acquire(s->g);
+		}
+	}
+	gil_release(s->g, 0);
+	return NULL;
+}
+
+START_TEST(test_exclusion_and_switching)
+{
+	struct gil g;
+	atomic_int inside = 0, stop = 0;
+	struct spinner s[3];
+	pthread_t th[3];
+
+	ck_assert_int_eq(gil_init(&g, 2 * 1000 * 1000), 0);
+	for (int i = 0; i < 3; i++) {
+		s[i] = (struct spinner){.g = &g, .inside = &inside,
+					.stop = &stop};
+		pthread_create(&th[i], NULL, spin, &s[i]);
+	}
+	int64_t until = clock_now_ns() + 300 * 1000 * 1000;
+	while (clock_now_ns() < until)
+		sched_yield();
+	atomic_store(&stop, 1);
+	for (int i = 0; i < 3; i++)
+		pthread_join(th[i], NULL);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(s[i].overlap, 0);
+		/* Every thread got the GIL for real work... */
+		ck_assert_int_gt(s[i].rounds, 0);
+	}
+	/* ...because holders handed it over when asked: 300 ms at a 2 ms
+	 * interval is ~150 switches; a tenth of that is plenty. */
+	ck_assert_int_ge(s[0].handovers + s[1].handovers + s[2].handovers, 15);
+	gil_destroy(&g);
+}
+END_TEST
+
+struct waiter {
+	struct gil *g;
+	atomic_int got;
+};
+
+static void *wait_for_gil(void *p)
+{
+	struct waiter *w = p;
+
+	gil_acquire(w->g);
+	atomic_store(&w->got, 1);
+	gil_release(w->g, 0);
+	return NULL;
+}
+
+/* A waiter raises drop_request only after a whole switch interval. */
+START_TEST(test_drop_request_after_interval)
+{
+	struct gil g;
+	struct waiter w = {.g = &g};
+	pthread_t th;
+
+	ck_assert_int_eq(gil_init(&g, 20 * 1000 * 1000), 0);
+	ck_assert_int_eq(gil_try_acquire(&g), 1);
+	ck_assert_int_eq(gil_drop_requested(&g), 0);
+	int64_t t0 = clock_now_ns();
+	pthread_create(&th, NULL, wait_for_gil, &w);
+	while (!gil_drop_requested(&g))
+		sched_yield();
+	int64_t waited = clock_now_ns() - t0;
+	ck_assert_int_ge(waited, 20 * 1000 * 1000);
+	ck_assert_int_eq(atomic_load(&w.got), 0);
+	gil_release(&g, 1);
+	/* Forced switching returns only once the waiter holds it. */
+	ck_assert_uint_eq(gil_switches(&g), 2);
+	pthread_join(th, NULL);
+	ck_assert_int_eq(atomic_load(&w.got), 1);
+	ck_assert_int_eq(gil_drop_requested(&g), 0);
+	gil_destroy(&g);
+}
+END_TEST
+
+Suite *suite_gil(void)
+{
+	Suite *s = suite_create("gil");
+	TCase *tc = tcase_create("gil");
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_try_and_release);
+	tcase_add_test(tc, test_exclusion_and_switching);
+	tcase_add_test(tc, test_drop_request_after_interval);
+	suite_add_tcase(s, tc);
+	return s;
+}

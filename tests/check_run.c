@@ -1,0 +1,231 @@
+/* check_run.c - whole runs through the sync and threads models: every
+ * task done once, events in order per lane, the GIL serialising CPU. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_suites.h"
+#include "evring.h"
+#include "run.h"
+
+struct trace {
+	struct ev *ev;
+	size_t n, cap;
+};
+
+static void collect(struct evring *ring, struct trace *t)
+{
+	struct ev buf[256];
+	size_t got;
+
+	do {
+		got = evring_drain(ring, buf, 256);
+		if (t->n + got > t->cap) {
+			t->cap = (t->n + got) * 2;
+			t->ev = realloc(t->ev, t->cap * sizeof *t->ev);
+			ck_assert_ptr_nonnull(t->ev);
+		}
+		memcpy(t->ev + t->n, buf, got * sizeof *buf);
+		t->n += got;
+	} while (got > 0);
+}
+
+static struct run_config config(const char *workload, long arg, long tasks,
+				enum model_id model, int workers, int gil)
+{
+	struct run_config cfg;
+
+	memset(&cfg, 0, sizeof cfg);
+	snprintf(cfg.sc.name, sizeof cfg.sc.name, "%s", workload);
+	snprintf(cfg.sc.workload, sizeof cfg.sc.workload, "%s", workload);
+	cfg.sc.arg = arg;
+	cfg.sc.tasks = tasks;
+	cfg.sc.scale = 1;
+	cfg.model = model;
+	cfg.workers = workers;
+	cfg.gil = gil;
+	cfg.scale = 1;
+	return cfg;
+}
+
+/* Runs cfg to the end, as the UI would: the caller drains the ring. */
+static struct trace run_all(const struct run_config *cfg, size_t ring_cap,
+			    struct run_stats *st)
+{
+	struct trace t = {0};
+	char err[256];
+	struct evring *ring = evring_new(ring_cap);
+	struct run *r = run_start(cfg, ring, err, sizeof err);
+
+	ck_assert_msg(r != NULL, "%s", err);
+	while (!run_finished(r)) {
+		evring_wait(ring, 20);
+		collect(ring, &t);
+	}
+	collect(ring, &t);
+	ck_assert_int_eq(run_wait(r, st), 0);
+	ck_assert_uint_eq(st->events, t.n);
+	run_free(r);
+	evring_free(ring);
+	return t;
+}
+
+START_TEST(test_sync_in_order)
+{
+	struct run_config cfg = config("fib", 18, 10, MODEL_SYNC, 8, 1);
+	struct run_stats st;
+	struct trace t = run_all(&cfg, 1024, &st);
+	uint32_t next = 0;
+
+	ck_assert_uint_eq(st.ok, 10);
+	ck_assert_uint_eq(st.failed + st.wrong, 0);
+	for (size_t i = 0; i < t.n; i++) {
+		ck_assert_uint_eq(t.ev[i].lane, 0);
+		ck_assert_uint_ne(t.ev[i].kind, EV_GIL_WAIT);
+		if (t.ev[i].kind == EV_CPU && t.ev[i].task != EV_NO_TASK &&
+		    (i == 0 || t.ev[i - 1].task != t.ev[i].task))
+			ck_assert_uint_eq(t.ev[i].task, next++);
+	}
+	ck_assert_uint_eq(next, 10);
+	ck_assert_uint_eq(t.ev[t.n - 1].kind, EV_DONE);
+	ck_assert(st.wall_s > 0);
+	free(t.ev);
+}
+END_TEST
+
+/* Threads without a GIL: every task starts exactly once, each lane is
+ * startup ... done in time order; a tiny ring stalls but loses nothing. */
+START_TEST(test_threads_every_task_once)
+{
+	struct run_config cfg = config("primes", 1000, 3000, MODEL_THREADS,
+				       4, 0);
+	struct run_stats st;
+	struct trace t = run_all(&cfg, 16, &st);
+	unsigned char *seen = calloc(3000, 1);
+	int64_t last[4] = {0};
+
+	ck_assert_uint_eq(st.ok, 3000);
+	ck_assert_uint_eq(st.wrong, 0);
+	ck_assert_uint_gt(st.stalls, 0);
+	for (size_t i = 0; i < t.n; i++) {
+		const struct ev *e = &t.ev[i];
+		ck_assert_uint_lt(e->lane, 4);
+		ck_assert_int_ge(e->ts_ns, last[e->lane]);
+		if (last[e->lane] == 0)
+			ck_assert_uint_eq(e->kind, EV_STARTUP);
+		last[e->lane] = e->ts_ns;
+		if (e->kind == EV_CPU && e->task < 3000)
+			ck_assert_int_eq(seen[e->task]++, 0);
+	}
+	for (int i = 0; i < 3000; i++)
+		ck_assert_int_eq(seen[i], 1);
+	free(seen);
+	free(t.ev);
+}
+END_TEST
+
+/* Under the GIL, no two lanes are ever in the cpu state at once, and the
+ * lanes take turns (gil-wait appears). The check walks the ring's order:
+ * a holder pushes gil-wait before letting go and the next one pushes cpu
+ * after taking it, so ring order is hand-over order. */
+START_TEST(test_gil_serialises_cpu)
+{
+	struct run_config cfg = config("fib", 27, 8, MODEL_THREADS, 3, 1);
+	struct run_stats st;
+	struct trace t = run_all(&cfg, 4096, &st);
+	int state[3] = {EV_IDLE, EV_IDLE, EV_IDLE};
+	size_t gil_waits = 0;
+
+	ck_assert_uint_eq(st.ok, 8);
+	for (size_t i = 0; i < t.n; i++) {
+		const struct ev *e = &t.ev[i];
+		if (!ev_is_state(e->kind))
+			continue;
+		state[e->lane] = e->kind;
+		gil_waits += e->kind == EV_GIL_WAIT;
+		int computing = 0;
+		for (int l = 0; l < 3; l++)
+			computing += state[l] == EV_CPU;
+		ck_assert_int_le(computing, 1);
+	}
+	ck_assert_uint_gt(gil_waits, 0);
+	ck_assert_uint_gt(st.gil_switches, 2);
+	free(t.ev);
+}
+END_TEST
+
+START_TEST(test_cancel)
+{
+	struct run_config cfg = config("primes", 1000, 15000, MODEL_THREADS,
+				       2, 0);
+	struct run_stats st;
+	char err[256];
+	struct evring *ring = evring_new(1 << 16);
+	struct trace t = {0};
+
+	cfg.scale = 5;
+	struct run *r = run_start(&cfg, ring, err, sizeof err);
+	ck_assert_ptr_nonnull(r);
+	run_cancel(r);
+	while (!run_finished(r)) {
+		evring_wait(ring, 20);
+		collect(ring, &t);
+	}
+	ck_assert_int_eq(run_wait(r, &st), 0);
+	ck_assert_int_eq(st.cancelled, 1);
+	ck_assert_uint_lt(st.ok, 15000);
+	ck_assert_uint_eq(run_tasks_done(r), st.ok);
+	run_free(r);
+	evring_free(ring);
+	free(t.ev);
+}
+END_TEST
+
+START_TEST(test_untraced_run)
+{
+	struct run_config cfg = config("sumsq", 100000, 6, MODEL_THREADS, 2, 1);
+	struct run_stats st;
+	char err[256];
+	struct run *r = run_start(&cfg, NULL, err, sizeof err);
+
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(run_wait(r, &st), 0);
+	ck_assert_uint_eq(st.ok, 6);
+	ck_assert_uint_eq(st.wrong, 0);
+	ck_assert_uint_eq(st.events, 0);
+	ck_assert_ptr_nonnull(run_result(r, 5));
+	ck_assert_ptr_null(run_result(r, 6));
+	run_free(r);
+}
+END_TEST
+
+START_TEST(test_refused)
+{
+	struct run_config cfg = config("fib", 10, 2, MODEL_ASYNC, 1, 1);
+	char err[256];
+
+	ck_assert_ptr_null(run_start(&cfg, NULL, err, sizeof err));
+	ck_assert_ptr_nonnull(strstr(err, "cannot run"));
+	cfg = config("fib", 10, 2, MODEL_THREADS, 0, 1);
+	ck_assert_ptr_null(run_start(&cfg, NULL, err, sizeof err));
+	ck_assert_ptr_nonnull(strstr(err, "bad number of workers"));
+}
+END_TEST
+
+Suite *suite_run(void)
+{
+	Suite *s = suite_create("run");
+	TCase *tc = tcase_create("models");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_sync_in_order);
+	tcase_add_test(tc, test_threads_every_task_once);
+	tcase_add_test(tc, test_gil_serialises_cpu);
+	tcase_add_test(tc, test_cancel);
+	tcase_add_test(tc, test_untraced_run);
+	tcase_add_test(tc, test_refused);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,183 @@
+/* check_scenario.c - strict scenario parsing and the shipped scenarios. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check_suites.h"
+#include "scenario.h"
+
+static const char good[] =
+	"# a comment\n"
+	"name = demo\n"
+	"  title =  A demo, with spaces  \r\n"
+	"\n"
+	"workload = primes\n"
+	"tasks = 15000\n"
+	"arg = 1000\n"
+	"workers = default\n"
+	"scale = 2.5\n"
+	"lesson = Tiny tasks drown in overhead.";
+
+START_TEST(test_parse_good)
+{
+	struct scenario sc;
+	char err[256];
+
+	ck_assert_int_eq(scenario_parse(good, strlen(good), "demo.scn", &sc,
+					err, sizeof err),
+			 0);
+	ck_assert_str_eq(sc.name, "demo");
+	ck_assert_str_eq(sc.title, "A demo, with spaces");
+	ck_assert_str_eq(sc.workload, "primes");
+	ck_assert_int_eq(sc.tasks, 15000);
+	ck_assert_int_eq(sc.arg, 1000);
+	ck_assert_int_eq(sc.workers, 0);
+	ck_assert_double_eq(sc.scale, 2.5);
+	ck_assert_str_eq(sc.lesson, "Tiny tasks drown in overhead.");
+}
+END_TEST
+
+/* Each bad text, and the start of the message it must give. */
+static const char *const bad[][2] = {
+	{"", "f.scn: empty scenario"},
+	{"# only a comment\n\n", "f.scn: empty scenario"},
+	{"name = x\n", "f.scn: missing key title"},
+	{"name = x\ntitle = t\nworkload = fib\ntasks = 2\n",
+	 "f.scn: missing key arg"},
+	{"name = x\nname = y\n", "f.scn:2: duplicate key name"},
+	{"name = x\ncolour = red\n", "f.scn:2: unknown key colour"},
+	{"name = X!\n", "f.scn:1: name must be"},
+	{"tasks = 0\n", "f.scn:1: tasks must be a whole number"},
+	{"tasks = 2000000\n", "f.scn:1: tasks must be a whole number"},
+	{"tasks = 12abc\n", "f.scn:1: tasks must be a whole number"},
+	{"workers = 0\n", "f.scn:1: workers must be"},
+	{"scale = 0\n", "f.scn:1: scale must be"},
+	{"scale = nan\n", "f.scn:1: scale must be"},
+	{"arg = -1\n", "f.scn:1: arg must be a whole number"},
+	{"workload = bogosort\n", "f.scn:1: unknown workload bogosort"},
+	{"title =\n", "f.scn:1: empty value"},
+	{"title = a\tb\n", "f.scn:1: control character"},
+	{"just words\n", "f.scn:1: expected 'key = value'"},
+	{"= 5\n", "f.scn:1: unknown key ''"},
+	{"name = x\ntitle = t\nworkload = fib\ntasks = 2\narg = 99\n",
+	 "f.scn:5: arg out of range: use 1..45 for workload fib"},
+	{"name = x\ntitle = t\nworkload = primes\ntasks = 20\n"
+	 "arg = 9999990\n",
+	 "f.scn:5: arg + tasks - 1 out of range"},
+};
+
+START_TEST(test_parse_bad)
+{
+	struct scenario sc;
+	char err[256];
+	const char *text = bad[_i][0];
+
+	ck_assert_int_eq(scenario_parse(text, strlen(text), "f.scn", &sc, err,
+					sizeof err),
+			 -1);
+	ck_assert_msg(strncmp(err, bad[_i][1], strlen(bad[_i][1])) == 0,
+		      "text %d: got '%s', want '%s...'", _i, err, bad[_i][1]);
+}
+END_TEST
+
+START_TEST(test_parse_binary_and_long)
+{
+	struct scenario sc;
+	char err[256];
+	static const char nul[] = "name = x\n\0title = y\n";
+	size_t n = SCENARIO_LINE_MAX + 10;
+	char *longline = malloc(n + 1);
+
+	ck_assert_int_eq(scenario_parse(nul, sizeof nul - 1, "b.scn", &sc, err,
+					sizeof err),
+			 -1);
+	ck_assert_ptr_nonnull(strstr(err, "b.scn: binary data"));
+	memset(longline, 'a', n);
+	memcpy(longline, "name = x\ntitle = ", 17);
+	ck_assert_int_eq(scenario_parse(longline, n, "l.scn", &sc, err,
+					sizeof err),
+			 -1);
+	ck_assert_ptr_nonnull(strstr(err, "l.scn:2: line too long"));
+	free(longline);
+}
+END_TEST
+
+/* Every shipped scenario loads, and the seeds' numbers are kept. */
+START_TEST(test_shipped)
+{
+	size_t n;
+	char **names = scenario_names(&n);
+	struct scenario sc;
+	char err[512];
+
+	ck_assert_uint_ge(n, 4);
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_msg(scenario_load(names[i], &sc, err, sizeof err) == 0,
+			      "%s: %s", names[i], err);
+		ck_assert_str_eq(sc.name, names[i]);
+		if (i > 0)
+			ck_assert_int_lt(strcmp(names[i - 1], names[i]), 0);
+	}
+	scenario_names_free(names);
+	ck_assert_int_eq(scenario_load("fib", &sc, err, sizeof err), 0);
+	ck_assert_int_eq(sc.tasks, 20);
+	ck_assert_int_eq(sc.arg, 35);
+	ck_assert_int_eq(sc.workers, 5);
+	ck_assert_int_eq(scenario_load("primes", &sc, err, sizeof err), 0);
+	ck_assert_int_eq(sc.tasks, 15000);
+	ck_assert_int_eq(sc.arg, 1000);
+	ck_assert_int_eq(scenario_load("sumsq", &sc, err, sizeof err), 0);
+	ck_assert_int_eq(sc.arg, 5000000);
+	ck_assert_int_eq(scenario_load("math", &sc, err, sizeof err), 0);
+	ck_assert_int_eq(sc.arg, 2000000);
+	ck_assert_int_eq(sc.tasks, 20);
+}
+END_TEST
+
+START_TEST(test_load_errors)
+{
+	struct scenario sc;
+	char err[512];
+
+	ck_assert_int_eq(scenario_load("nope", &sc, err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "unknown scenario 'nope'"));
+	/* A name never reaches outside the scenarios directory. */
+	ck_assert_int_eq(scenario_load("..", &sc, err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "unknown scenario"));
+	ck_assert_int_eq(scenario_load("/nonexistent/x", &sc, err, sizeof err),
+			 -1);
+	ck_assert_ptr_nonnull(strstr(err, "cannot open scenario file"));
+	ck_assert_int_eq(scenario_load("/", &sc, err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "is a directory"));
+}
+END_TEST
+
+START_TEST(test_default_workers)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	int w = scenario_default_workers();
+
+	ck_assert_int_ge(w, 5);
+	ck_assert_int_le(w, 32);
+	if (cores + 4 <= 32)
+		ck_assert_int_eq(w, cores + 4);
+}
+END_TEST
+
+Suite *suite_scenario(void)
+{
+	Suite *s = suite_create("scenario");
+	TCase *tc = tcase_create("parse");
+
+	tcase_add_test(tc, test_parse_good);
+	tcase_add_loop_test(tc, test_parse_bad, 0,
+			    (int)(sizeof bad / sizeof bad[0]));
+	tcase_add_test(tc, test_parse_binary_and_long);
+	tcase_add_test(tc, test_shipped);
+	tcase_add_test(tc, test_load_errors);
+	tcase_add_test(tc, test_default_workers);
+	suite_add_tcase(s, tc);
+	return s;
+}

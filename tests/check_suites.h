@@ -1,0 +1,16 @@
+/* check_suites.h - one Check suite per module, combined by check_main.c. */
+#ifndef CONVIZ_CHECK_SUITES_H
+#define CONVIZ_CHECK_SUITES_H
+
+#include <check.h>
+
+Suite *suite_cli(void);
+Suite *suite_evring(void);
+Suite *suite_gil(void);
+Suite *suite_report(void);
+Suite *suite_run(void);
+Suite *suite_scenario(void);
+Suite *suite_timeline(void);
+Suite *suite_work(void);
+
+#endif

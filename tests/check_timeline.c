@@ -1,0 +1,452 @@
+/* check_timeline.c - the timeline store: segments, shares, dominance at
+ * every zoom, markers, clamping, and query cost on long lanes. */
+#include "config.h"
+
+#include <stdint.h>
+#include <time.h>
+
+#include "check_suites.h"
+#include "timeline.h"
+
+#define ORIGIN 1000000000LL /* any CLOCK_MONOTONIC time will do */
+
+/* Adds one event at `t` ns after ORIGIN. */
+static void add(struct timeline *tl, int lane, int64_t t, enum ev_kind kind,
+		uint32_t task)
+{
+	struct ev e = {.ts_ns = ORIGIN + t, .arg = 0, .task = task,
+		       .lane = (uint16_t)lane, .kind = (uint16_t)kind};
+	ck_assert_int_eq(timeline_add(tl, &e), 0);
+}
+
+static int64_t sum_shares(const int64_t shares[EV_STATE_COUNT])
+{
+	int64_t sum = 0;
+	for (int k = 0; k < EV_STATE_COUNT; k++)
+		sum += shares[k];
+	return sum;
+}
+
+/* Lane 0 of the fixture, a worker running two tasks:
+ *   0 startup | 10 cpu t0 | 30 io t0 | 50 cpu t0 | 70 cpu t1 | 100 idle */
+static struct timeline *two_tasks(void)
+{
+	struct timeline *tl = timeline_new(ORIGIN);
+	ck_assert_ptr_nonnull(tl);
+	add(tl, 0, 0, EV_STARTUP, EV_NO_TASK);
+	add(tl, 0, 10, EV_CPU, 0);
+	add(tl, 0, 30, EV_IO, 0);
+	add(tl, 0, 50, EV_CPU, 0);
+	add(tl, 0, 70, EV_CPU, 1); /* same state, new task: new segment */
+	add(tl, 0, 80, EV_CPU, 1); /* nothing changes: no segment */
+	add(tl, 0, 100, EV_IDLE, EV_NO_TASK);
+	return tl;
+}
+
+START_TEST(test_empty)
+{
+	struct timeline *tl = timeline_new(ORIGIN);
+	ck_assert_ptr_nonnull(tl);
+	ck_assert_int_eq(timeline_lanes(tl), 0);
+	ck_assert_int_eq(timeline_end(tl), 0);
+	ck_assert_uint_eq(timeline_events(tl), 0);
+	ck_assert_uint_eq(timeline_segments(tl, 0), 0);
+	ck_assert_int_eq(timeline_dominant(tl, 0, 0, 100, 100), EV_IDLE);
+	timeline_free(tl);
+	timeline_free(NULL);
+}
+END_TEST
+
+START_TEST(test_segments)
+{
+	struct timeline *tl = two_tasks();
+	ck_assert_int_eq(timeline_lanes(tl), 1);
+	ck_assert_uint_eq(timeline_segments(tl, 0), 6);
+	ck_assert_uint_eq(timeline_events(tl), 7);
+	ck_assert_int_eq(timeline_end(tl), 100);
+	ck_assert_int_eq(timeline_state_at(tl, 0, 0), EV_STARTUP);
+	ck_assert_int_eq(timeline_state_at(tl, 0, 9), EV_STARTUP);
+	ck_assert_int_eq(timeline_state_at(tl, 0, 10), EV_CPU);
+	ck_assert_int_eq(timeline_state_at(tl, 0, 29), EV_CPU);
+	ck_assert_int_eq(timeline_state_at(tl, 0, 30), EV_IO);
+	ck_assert_int_eq(timeline_state_at(tl, 0, 75), EV_CPU);
+	ck_assert_int_eq(timeline_state_at(tl, 0, 100), EV_IDLE);
+	ck_assert_int_eq(timeline_state_at(tl, 0, 5000), EV_IDLE);
+	ck_assert_uint_eq(timeline_lane_tasks(tl, 0), 2);
+	timeline_free(tl);
+}
+END_TEST
+
+START_TEST(test_shares)
+{
+	struct timeline *tl = two_tasks();
+	int64_t sh[EV_STATE_COUNT];
+
+	timeline_shares(tl, 0, 0, 100, 100, sh);
+	ck_assert_int_eq(sh[EV_STARTUP], 10);
+	ck_assert_int_eq(sh[EV_CPU], 20 + 50);
+	ck_assert_int_eq(sh[EV_IO], 20);
+	ck_assert_int_eq(sum_shares(sh), 100);
+
+	/* A window cutting segments on both sides. */
+	timeline_shares(tl, 0, 5, 45, 100, sh);
+	ck_assert_int_eq(sh[EV_STARTUP], 5);
+	ck_assert_int_eq(sh[EV_CPU], 20);
+	ck_assert_int_eq(sh[EV_IO], 15);
+	ck_assert_int_eq(sum_shares(sh), 40);
+
+	/* Every one-ns window holds exactly one state. */
+	for (int64_t t = 0; t < 100; t++) {
+		timeline_shares(tl, 0, t, t + 1, 100, sh);
+		ck_assert_int_eq(sum_shares(sh), 1);
+		ck_assert_int_eq(sh[timeline_state_at(tl, 0, t)], 1);
+	}
+
+	/* Empty and reversed windows hold nothing. */
+	timeline_shares(tl, 0, 50, 50, 100, sh);
+	ck_assert_int_eq(sum_shares(sh), 0);
+	timeline_shares(tl, 0, 60, 40, 100, sh);
+	ck_assert_int_eq(sum_shares(sh), 0);
+	timeline_free(tl);
+}
+END_TEST
+
+START_TEST(test_before_first_event_is_idle)
+{
+	struct timeline *tl = timeline_new(ORIGIN);
+	int64_t sh[EV_STATE_COUNT];
+
+	add(tl, 0, 40, EV_CPU, 3);
+	timeline_shares(tl, 0, 0, 100, 100, sh);
+	ck_assert_int_eq(sh[EV_IDLE], 40);
+	ck_assert_int_eq(sh[EV_CPU], 60);
+	ck_assert_int_eq(timeline_state_at(tl, 0, 39), EV_IDLE);
+	ck_assert_int_eq(timeline_dominant(tl, 0, 0, 30, 100), EV_IDLE);
+	timeline_free(tl);
+}
+END_TEST
+
+START_TEST(test_dominant_zoom)
+{
+	struct timeline *tl = timeline_new(ORIGIN);
+
+	/* 1000 cycles of 3 ns cpu then 1 ns io, then a long lock wait. */
+	for (int i = 0; i < 1000; i++) {
+		add(tl, 0, 4 * i, EV_CPU, (uint32_t)i);
+		add(tl, 0, 4 * i + 3, EV_IO, (uint32_t)i);
+	}
+	add(tl, 0, 4000, EV_LOCK_WAIT, 999);
+	add(tl, 0, 5000, EV_DONE, EV_NO_TASK);
+	ck_assert_uint_eq(timeline_segments(tl, 0), 2002);
+
+	/* Zoomed out: columns covering many small segments. */
+	ck_assert_int_eq(timeline_dominant(tl, 0, 0, 4000, 5000), EV_CPU);
+	ck_assert_int_eq(timeline_dominant(tl, 0, 400, 800, 5000), EV_CPU);
+	/* The whole run: 3000 cpu, 1000 io, 1000 lock-wait. */
+	ck_assert_int_eq(timeline_dominant(tl, 0, 0, 5000, 5000), EV_CPU);
+	ck_assert_int_eq(timeline_dominant(tl, 0, 3000, 5000, 5000),
+			 EV_LOCK_WAIT);
+	/* Zoomed in: windows inside one segment. */
+	ck_assert_int_eq(timeline_dominant(tl, 0, 403, 404, 5000), EV_IO);
+	ck_assert_int_eq(timeline_dominant(tl, 0, 401, 402, 5000), EV_CPU);
+	ck_assert_int_eq(timeline_dominant(tl, 0, 4100, 4200, 5000),
+			 EV_LOCK_WAIT);
+	ck_assert_int_eq(timeline_dominant(tl, 0, 5100, 5200, 6000), EV_DONE);
+	/* 1 ns of io then 1 ns of cpu: a tie, which io wins. */
+	ck_assert_int_eq(timeline_dominant(tl, 0, 3, 5, 5000), EV_IO);
+	timeline_free(tl);
+}
+END_TEST
+
+START_TEST(test_dominant_ties)
+{
+	struct timeline *tl = timeline_new(ORIGIN);
+
+	/* Lane 0: 10 cpu, 10 lock-wait. Lane 1: 10 io, 10 gil-wait.
+	 * Lane 2: 10 startup, 10 cpu. Lane 3: 10 idle, 10 startup.
+	 * Lane 4: 10 io, 10 cpu. */
+	static const enum ev_kind pairs[][2] = {
+		{EV_CPU, EV_LOCK_WAIT}, {EV_IO, EV_GIL_WAIT},
+		{EV_STARTUP, EV_CPU},   {EV_IDLE, EV_STARTUP},
+		{EV_IO, EV_CPU},
+	};
+	static const enum ev_kind winner[] = {EV_LOCK_WAIT, EV_GIL_WAIT, EV_CPU,
+					      EV_STARTUP, EV_IO};
+	for (int l = 0; l < 5; l++) {
+		add(tl, l, 0, pairs[l][0], 1);
+		add(tl, l, 10, pairs[l][1], 1);
+		add(tl, l, 20, EV_DONE, EV_NO_TASK);
+	}
+	for (int l = 0; l < 5; l++) {
+		ck_assert_int_eq(timeline_dominant(tl, l, 0, 20, 20), winner[l]);
+		/* A window straddling the change: 5 ns of each. */
+		ck_assert_int_eq(timeline_dominant(tl, l, 5, 15, 20), winner[l]);
+	}
+	timeline_free(tl);
+}
+END_TEST
+
+START_TEST(test_open_last_segment)
+{
+	struct timeline *tl = timeline_new(ORIGIN);
+	int64_t sh[EV_STATE_COUNT];
+
+	add(tl, 0, 0, EV_STARTUP, EV_NO_TASK);
+	add(tl, 0, 100, EV_CPU, 0);
+	ck_assert_int_eq(timeline_end(tl), 100);
+
+	/* The running cpu segment lasts until the `now` asked about. */
+	timeline_shares(tl, 0, 0, 1000, 500, sh);
+	ck_assert_int_eq(sh[EV_STARTUP], 100);
+	ck_assert_int_eq(sh[EV_CPU], 400);
+	ck_assert_int_eq(sum_shares(sh), 500);
+	timeline_shares(tl, 0, 0, 1000, 1000, sh);
+	ck_assert_int_eq(sh[EV_CPU], 900);
+	ck_assert_int_eq(sum_shares(sh), 1000);
+
+	ck_assert_int_eq(timeline_dominant(tl, 0, 600, 700, 1000), EV_CPU);
+	/* Past `now` nothing has happened yet. */
+	ck_assert_int_eq(timeline_dominant(tl, 0, 600, 700, 500), EV_IDLE);
+	ck_assert_int_eq(timeline_state_at(tl, 0, 600), EV_CPU);
+	timeline_free(tl);
+}
+END_TEST
+
+START_TEST(test_clamping)
+{
+	struct timeline *tl = timeline_new(ORIGIN);
+	int64_t sh[EV_STATE_COUNT];
+
+	/* An event older than the lane's last is clamped to it: io at 50
+	 * lands at 100, replacing the zero-length cpu there. */
+	add(tl, 0, 0, EV_STARTUP, EV_NO_TASK);
+	add(tl, 0, 100, EV_CPU, 0);
+	add(tl, 0, 50, EV_IO, 0);
+	ck_assert_uint_eq(timeline_segments(tl, 0), 2);
+	ck_assert_int_eq(timeline_state_at(tl, 0, 99), EV_STARTUP);
+	ck_assert_int_eq(timeline_state_at(tl, 0, 100), EV_IO);
+	ck_assert_int_eq(timeline_end(tl), 100);
+
+	add(tl, 0, 200, EV_CPU, 0);
+	add(tl, 0, 300, EV_IO, 0);
+	add(tl, 0, 250, EV_CPU, 0); /* back to cpu at 300: io lasted 0 */
+	ck_assert_int_eq(timeline_state_at(tl, 0, 300), EV_CPU);
+	ck_assert_int_eq(timeline_state_at(tl, 0, 250), EV_CPU);
+	timeline_shares(tl, 0, 0, 400, 400, sh);
+	ck_assert_int_eq(sh[EV_STARTUP], 100);
+	ck_assert_int_eq(sh[EV_IO], 100);
+	ck_assert_int_eq(sh[EV_CPU], 200);
+	ck_assert_int_eq(sum_shares(sh), 400);
+
+	/* Markers are clamped too. */
+	add(tl, 0, 10, EV_ERROR, 0);
+	ck_assert_uint_eq(timeline_markers(tl, 0, 0, 300), 0);
+	ck_assert_uint_eq(timeline_markers(tl, 0, 300, 301),
+			  1u << (EV_ERROR - EV_STATE_COUNT));
+
+	/* Clamping is per lane: another lane keeps its own times. */
+	add(tl, 1, 5, EV_CPU, 7);
+	ck_assert_int_eq(timeline_state_at(tl, 1, 5), EV_CPU);
+	ck_assert_int_eq(timeline_state_at(tl, 1, 4), EV_IDLE);
+
+	/* An event stamped before the origin counts from 0. */
+	struct ev early = {.ts_ns = ORIGIN - 50, .task = 1, .lane = 2,
+			   .kind = EV_STARTUP};
+	ck_assert_int_eq(timeline_add(tl, &early), 0);
+	ck_assert_int_eq(timeline_state_at(tl, 2, 0), EV_STARTUP);
+	timeline_free(tl);
+}
+END_TEST
+
+START_TEST(test_markers)
+{
+	struct timeline *tl = timeline_new(ORIGIN);
+	const unsigned rd = 1u << (EV_READ - EV_STATE_COUNT);
+	const unsigned wr = 1u << (EV_WRITE - EV_STATE_COUNT);
+	const unsigned lost = 1u << (EV_LOST_UPDATE - EV_STATE_COUNT);
+	const unsigned err = 1u << (EV_ERROR - EV_STATE_COUNT);
+
+	add(tl, 1, 0, EV_CPU, 0);
+	for (int i = 0; i < 1000; i++) {
+		add(tl, 1, 10 + 2 * i, EV_READ, 0);
+		add(tl, 1, 11 + 2 * i, EV_WRITE, 0);
+	}
+	add(tl, 1, 3000, EV_ERROR, 0);
+	add(tl, 1, 4000, EV_LOST_UPDATE, 0);
+
+	ck_assert_uint_eq(timeline_markers(tl, 1, 0, 10), 0);
+	ck_assert_uint_eq(timeline_markers(tl, 1, 0, 11), rd);
+	ck_assert_uint_eq(timeline_markers(tl, 1, 11, 12), wr);
+	ck_assert_uint_eq(timeline_markers(tl, 1, 0, 5000), rd | wr | lost | err);
+	/* Half-open: the error at 3000 is not in [2500, 3000). */
+	ck_assert_uint_eq(timeline_markers(tl, 1, 2500, 3000), 0);
+	ck_assert_uint_eq(timeline_markers(tl, 1, 3000, 4000), err);
+	ck_assert_uint_eq(timeline_markers(tl, 1, 3001, 4001), lost);
+	/* Other lanes see none of them. */
+	ck_assert_uint_eq(timeline_markers(tl, 0, 0, 5000), 0);
+
+	ck_assert_uint_eq(timeline_marker_count(tl, EV_READ), 1000);
+	ck_assert_uint_eq(timeline_marker_count(tl, EV_WRITE), 1000);
+	ck_assert_uint_eq(timeline_marker_count(tl, EV_ERROR), 1);
+	ck_assert_uint_eq(timeline_marker_count(tl, EV_LOST_UPDATE), 1);
+	ck_assert_uint_eq(timeline_marker_count(tl, EV_CPU), 0);
+	ck_assert_uint_eq(timeline_events(tl), 2003);
+	/* Markers are instants, not states. */
+	ck_assert_uint_eq(timeline_segments(tl, 1), 1);
+	ck_assert_int_eq(timeline_state_at(tl, 1, 3500), EV_CPU);
+	timeline_free(tl);
+}
+END_TEST
+
+START_TEST(test_lane_tasks)
+{
+	struct timeline *tl = timeline_new(ORIGIN);
+
+	/* An event loop interleaving tasks 5, 3, 5, 9, 3 on one lane. */
+	static const uint32_t order[] = {5, 3, 5, 9, 3, 5};
+	for (int i = 0; i < 6; i++) {
+		add(tl, 0, 10 * i, EV_CPU, order[i]);
+		add(tl, 0, 10 * i + 5, EV_IDLE, EV_NO_TASK);
+	}
+	ck_assert_uint_eq(timeline_lane_tasks(tl, 0), 3);
+	/* One task over several states counts once. */
+	add(tl, 1, 0, EV_CPU, 4);
+	add(tl, 1, 1, EV_IO, 4);
+	add(tl, 1, 2, EV_GIL_WAIT, 4);
+	add(tl, 1, 3, EV_CPU, 4);
+	ck_assert_uint_eq(timeline_lane_tasks(tl, 1), 1);
+	timeline_free(tl);
+}
+END_TEST
+
+START_TEST(test_many_lanes)
+{
+	struct timeline *tl = timeline_new(ORIGIN);
+
+	for (int l = 0; l < 1024; l++) {
+		add(tl, l, l, EV_CPU, (uint32_t)l);
+		add(tl, l, l + 10, (l % 2) ? EV_IO : EV_LOCK_WAIT,
+		    (uint32_t)l);
+	}
+	ck_assert_int_eq(timeline_lanes(tl), 1024);
+	for (int l = 0; l < 1024; l++) {
+		ck_assert_int_eq(timeline_state_at(tl, l, l), EV_CPU);
+		ck_assert_int_eq(timeline_state_at(tl, l, l + 10),
+				 (l % 2) ? EV_IO : EV_LOCK_WAIT);
+		ck_assert_uint_eq(timeline_lane_tasks(tl, l), 1);
+	}
+	/* The highest lane number an event can carry. */
+	add(tl, 65535, 0, EV_GIL_WAIT, 1);
+	ck_assert_int_eq(timeline_lanes(tl), 65536);
+	ck_assert_int_eq(timeline_state_at(tl, 65535, 1), EV_GIL_WAIT);
+	/* Lanes between stay empty. */
+	ck_assert_uint_eq(timeline_segments(tl, 30000), 0);
+	ck_assert_int_eq(timeline_dominant(tl, 30000, 0, 100, 100), EV_IDLE);
+	timeline_free(tl);
+}
+END_TEST
+
+static double seconds_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+START_TEST(test_long_lane_fast)
+{
+	enum { SEGS = 100000, QUERIES = 20000 };
+	struct timeline *tl = timeline_new(ORIGIN);
+
+	/* 100,000 segments of 10 ns: cpu on even ones, io on odd ones, a new
+	 * task every two. */
+	for (int i = 0; i < SEGS; i++)
+		add(tl, 0, 10 * (int64_t)i, (i % 2) ? EV_IO : EV_CPU,
+		    (uint32_t)(i / 2));
+	ck_assert_uint_eq(timeline_segments(tl, 0), SEGS);
+	ck_assert_uint_eq(timeline_lane_tasks(tl, 0), SEGS / 2);
+	const int64_t end = 10 * (int64_t)SEGS;
+
+	int64_t sh[EV_STATE_COUNT];
+	timeline_shares(tl, 0, 0, end, end, sh);
+	ck_assert_int_eq(sh[EV_CPU], end / 2);
+	ck_assert_int_eq(sh[EV_IO], end / 2);
+	ck_assert_int_eq(sum_shares(sh), end);
+
+	/* Narrow windows at the far end of the lane, as a zoomed-in UI asks
+	 * them: a scan from the start would visit 100,000 segments for each
+	 * and take seconds; binary search takes a few microseconds. */
+	double t = seconds_now();
+	for (int q = 0; q < QUERIES; q++) {
+		int64_t seg = SEGS - 1 - (q % 1000);
+		int64_t t0 = 10 * seg + 2;
+		enum ev_kind want = (seg % 2) ? EV_IO : EV_CPU;
+		ck_assert_int_eq(timeline_dominant(tl, 0, t0, t0 + 5, end + 10),
+				 want);
+	}
+	double took = seconds_now() - t;
+	ck_assert_msg(took < 1.0, "%d queries took %.3f s", QUERIES, took);
+	timeline_free(tl);
+}
+END_TEST
+
+START_TEST(test_unknown_lane)
+{
+	struct timeline *tl = two_tasks();
+	int64_t sh[EV_STATE_COUNT];
+
+	for (int lane = -1; lane <= 7; lane += 8) {
+		ck_assert_uint_eq(timeline_segments(tl, lane), 0);
+		ck_assert_int_eq(timeline_state_at(tl, lane, 50), EV_IDLE);
+		timeline_shares(tl, lane, 0, 100, 100, sh);
+		ck_assert_int_eq(sum_shares(sh), 0);
+		ck_assert_int_eq(timeline_dominant(tl, lane, 0, 100, 100),
+				 EV_IDLE);
+		ck_assert_uint_eq(timeline_markers(tl, lane, 0, 100), 0);
+		ck_assert_uint_eq(timeline_lane_tasks(tl, lane), 0);
+	}
+	ck_assert_uint_eq(timeline_segments(tl, 70000), 0);
+	timeline_free(tl);
+}
+END_TEST
+
+START_TEST(test_unknown_kind_ignored)
+{
+	struct timeline *tl = timeline_new(ORIGIN);
+	struct ev e = {.ts_ns = ORIGIN + 5, .task = 0, .lane = 0,
+		       .kind = EV_KIND_COUNT + 3};
+	ck_assert_int_eq(timeline_add(tl, &e), 0);
+	ck_assert_uint_eq(timeline_events(tl), 0);
+	ck_assert_uint_eq(timeline_segments(tl, 0), 0);
+	timeline_free(tl);
+}
+END_TEST
+
+Suite *suite_timeline(void)
+{
+	Suite *s = suite_create("timeline");
+	TCase *tc = tcase_create("segments");
+	tcase_add_test(tc, test_empty);
+	tcase_add_test(tc, test_segments);
+	tcase_add_test(tc, test_shares);
+	tcase_add_test(tc, test_before_first_event_is_idle);
+	tcase_add_test(tc, test_open_last_segment);
+	tcase_add_test(tc, test_clamping);
+	tcase_add_test(tc, test_lane_tasks);
+	tcase_add_test(tc, test_unknown_lane);
+	tcase_add_test(tc, test_unknown_kind_ignored);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("zoom");
+	tcase_add_test(tc, test_dominant_zoom);
+	tcase_add_test(tc, test_dominant_ties);
+	tcase_add_test(tc, test_markers);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("scale");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_many_lanes);
+	tcase_add_test(tc, test_long_lane_fast);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,157 @@
+/* check_work.c - every workload computes the seeds' answers for real. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "check_suites.h"
+#include "rt.h"
+#include "scenario.h"
+#include "work.h"
+
+/* A worker with no ring and no GIL: the workload alone. */
+static struct rt bare_rt(void)
+{
+	struct rt rt = {.ops = &rt_blocking_ops, .task = EV_NO_TASK};
+	return rt;
+}
+
+static struct scenario make(const char *workload, long arg, long tasks)
+{
+	struct scenario sc;
+
+	memset(&sc, 0, sizeof sc);
+	snprintf(sc.name, sizeof sc.name, "t");
+	snprintf(sc.workload, sizeof sc.workload, "%s", workload);
+	sc.arg = arg;
+	sc.tasks = tasks;
+	sc.scale = 1;
+	return sc;
+}
+
+static void run_task(const char *workload, const struct scenario *sc,
+		     double scale, uint32_t task, struct task_result *res)
+{
+	struct rt rt = bare_rt();
+	const struct work_ops *w = work_find(workload);
+
+	ck_assert_ptr_nonnull(w);
+	memset(res, 0, sizeof *res);
+	ck_assert_int_eq(w->run(&rt, sc, scale, task, res), 0);
+}
+
+static void format(const char *workload, const struct task_result *res,
+		   char *buf, size_t len)
+{
+	work_find(workload)->format(res, buf, len);
+}
+
+START_TEST(test_fib)
+{
+	struct scenario sc = make("fib", 35, 20);
+	struct task_result res, want;
+	char buf[64];
+
+	run_task("fib", &sc, 1.0, 0, &res);
+	ck_assert_int_eq(res.ivalue, 9227465);
+	format("fib", &res, buf, sizeof buf);
+	ck_assert_str_eq(buf, "9227465");
+	ck_assert_int_eq(work_find("fib")->expect(&sc, 1.0, 0, &want), 0);
+	ck_assert_int_eq(want.ivalue, 9227465);
+	/* A scale below 1 computes a smaller fib, and says which. */
+	run_task("fib", &sc, 0.1, 3, &res);
+	work_find("fib")->expect(&sc, 0.1, 3, &want);
+	ck_assert_int_eq(res.ivalue, want.ivalue);
+	ck_assert_int_lt(res.ivalue, 9227465);
+}
+END_TEST
+
+START_TEST(test_sumsq)
+{
+	struct scenario sc = make("sumsq", 5000000, 20);
+	struct task_result res, want;
+	char buf[64];
+
+	run_task("sumsq", &sc, 1.0, 0, &res);
+	format("sumsq", &res, buf, sizeof buf);
+	/* sum(i*i for i in range(5_000_000)) in Python: beyond 64 bits. */
+	ck_assert_str_eq(buf, "41666654166667500000");
+	for (uint32_t t = 0; t < 20; t += 19) {
+		run_task("sumsq", &sc, 1.0, t, &res);
+		work_find("sumsq")->expect(&sc, 1.0, t, &want);
+		ck_assert_int_eq(res.ivalue, want.ivalue);
+		ck_assert_int_eq(res.ihigh, want.ihigh);
+	}
+}
+END_TEST
+
+START_TEST(test_primes)
+{
+	struct scenario sc = make("primes", 1000, 15000);
+	struct task_result res, want;
+	static const struct {
+		uint32_t task;
+		long count;
+	} known[] = {{0, 168}, {7500, 1059}, {14999, 1862}};
+
+	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+		run_task("primes", &sc, 1.0, known[i].task, &res);
+		ck_assert_int_eq(res.ivalue, known[i].count);
+		work_find("primes")->expect(&sc, 1.0, known[i].task, &want);
+		ck_assert_int_eq(want.ivalue, known[i].count);
+	}
+	/* Repeating the sieve does not change the answer. */
+	run_task("primes", &sc, 3.0, 0, &res);
+	ck_assert_int_eq(res.ivalue, 168);
+}
+END_TEST
+
+START_TEST(test_math)
+{
+	struct scenario sc = make("math", 2000000, 20);
+	struct task_result res, want;
+	char buf[64];
+
+	/* The seed's loop; results 2000001.0 ... 2000020.0 */
+	run_task("math", &sc, 1.0, 0, &res);
+	format("math", &res, buf, sizeof buf);
+	ck_assert_str_eq(buf, "2000001.0");
+	run_task("math", &sc, 1.0, 19, &res);
+	ck_assert_double_eq(res.dvalue, 2000020.0);
+	work_find("math")->expect(&sc, 1.0, 19, &want);
+	ck_assert_double_eq(want.dvalue, 2000020.0);
+	run_task("math", &sc, 0.01, 4, &res);
+	ck_assert_double_eq(res.dvalue, 5.0 + 20000.0);
+}
+END_TEST
+
+START_TEST(test_table)
+{
+	const char *const *names = work_names();
+	int n = 0;
+
+	for (; names[n]; n++) {
+		const struct work_ops *w = work_find(names[n]);
+		ck_assert_ptr_nonnull(w);
+		ck_assert_str_eq(w->name, names[n]);
+		ck_assert_int_le(w->arg_min, w->arg_max);
+	}
+	ck_assert_int_eq(n, 4);
+	ck_assert_ptr_null(work_find("bogosort"));
+}
+END_TEST
+
+Suite *suite_work(void)
+{
+	Suite *s = suite_create("work");
+	TCase *tc = tcase_create("cpu");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_fib);
+	tcase_add_test(tc, test_sumsq);
+	tcase_add_test(tc, test_primes);
+	tcase_add_test(tc, test_math);
+	tcase_add_test(tc, test_table);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,84 @@
+#!/bin/sh
+# e2e_cli.sh - the command line of the real binary: help, version, list,
+# and bad input (exit 2 with one "conviz: what: what to do" line).
+. "${TESTS_SRCDIR:-$(dirname "$0")}/lib.sh"
+D="$TESTS_SRCDIR/data/scenarios"
+
+run_conviz --help
+expect_status 0 "--help"
+grep -q 'Usage: conviz' "$TMP/out" || fail "--help prints the usage"
+grep -q -- '--no-gil' "$TMP/out" || fail "--help names --no-gil"
+
+run_conviz --version
+expect_status 0 "--version"
+grep -Eq '^conviz [0-9]+\.[0-9]+\.[0-9]+$' "$TMP/out" || fail "--version prints 'conviz X.Y.Z'"
+
+run_conviz list
+expect_status 0 "list"
+for s in fib sumsq primes math; do
+	grep -Eq "^  $s " "$TMP/out" || fail "list names scenario $s"
+done
+for m in sync threads; do
+	grep -Eq "^  $m " "$TMP/out" || fail "list names model $m"
+done
+for m in async procs; do
+	grep -Eq "^  $m .*not yet available" "$TMP/out" || fail "list says $m is not yet available"
+done
+
+# Bad input: each row must exit 2 with a one-line conviz: message.
+bad() { # DESCRIPTION REGEX ARGS...
+	desc=$1
+	re=$2
+	shift 2
+	run_conviz "$@"
+	expect_status 2 "$desc"
+	expect_err "^conviz: .*$re" "$desc"
+}
+bad "unknown flag" "unknown option '--frobnicate'" run --frobnicate
+bad "unknown short flag" "unknown option '-x'" -x
+bad "missing value" "option '-w' needs a value" run -w
+bad "-w 0" "bad number of workers '0'" run -w 0
+bad "-w -3" "bad number of workers '-3'" run -w -3
+bad "-w 1e9" "bad number of workers '1e9'" run -w 1e9
+bad "-w abc" "bad number of workers 'abc'" run -w abc
+bad "-w 100000" "bad number of workers '100000'" run -w 100000
+bad "-w ' 4'" "bad number of workers ' 4'" run -w ' 4'
+bad "--workers=" "bad number of workers ''" run --workers=
+bad "--scale 0" "bad scale '0'" run --scale 0
+bad "--scale abc" "bad scale 'abc'" run --scale abc
+bad "--scale nan" "bad scale 'nan'" run --scale nan
+bad "--seed -1" "bad seed '-1'" run --seed -1
+bad "unknown scenario" "unknown scenario 'nope'" run -s nope
+bad "scenario with dots" "unknown scenario '..'" run -s ..
+bad "unknown model" "unknown model 'fibers'" run -m fibers
+bad "async not yet" "model 'async' is not available yet" run -m async
+bad "procs not yet" "model 'procs' is not available yet" run -m procs
+bad "unknown command" "unknown command 'jump'" jump
+bad "stray argument" "unexpected argument 'extra'" run extra
+bad "compare not yet" "'conviz compare' is not available yet" compare
+bad "serve not yet" "'conviz serve' is not available yet" serve
+bad "--url-file on a CPU scenario" "works only with I/O scenarios" run -s fib --url-file /dev/null
+bad "missing scenario file" "cannot open scenario file '/nonexistent/x.scn'" run -s /nonexistent/x.scn
+bad "scenario is a directory" "is a directory" run -s "$D/"
+
+# Scenario files: each error names file:line and what is wrong.
+bad "empty scenario file" "empty.scn: empty scenario" run -s "$D/empty.scn"
+bad "truncated scenario file" "truncated.scn: missing key arg" run -s "$D/truncated.scn"
+bad "binary scenario file" "binary.scn: binary data" run -s "$D/binary.scn"
+bad "duplicate key" "dup.scn:5: duplicate key tasks" run -s "$D/dup.scn"
+bad "unknown key" "unknown.scn:3: unknown key colour" run -s "$D/unknown.scn"
+bad "out-of-range number" "range.scn:5: tasks must be a whole number" run -s "$D/range.scn"
+bad "arg out of range" "argrange.scn:5: arg out of range" run -s "$D/argrange.scn"
+bad "unknown workload" "workload.scn:3: unknown workload sleepsort" run -s "$D/workload.scn"
+bad "no equals sign" "noeq.scn:2: expected 'key = value'" run -s "$D/noeq.scn"
+head -c 1048576 /dev/zero | tr '\0' 'a' >"$TMP/long.scn"
+bad "1 MB line" "long.scn: too large" run -s "$TMP/long.scn"
+{ printf 'name = x\ntitle = '; head -c 2000 /dev/zero | tr '\0' 'a'; printf '\n'; } >"$TMP/line.scn"
+bad "over-long line" "line.scn:2: line too long" run -s "$TMP/line.scn"
+
+# A good scenario file given by path runs.
+run_conviz run -s "$D/tiny.scn" --headless
+expect_status 0 "scenario given by path"
+[ "$(field scenario)" = tiny ] || fail "the path's scenario ran: $(grep summary "$TMP/out")"
+
+finish

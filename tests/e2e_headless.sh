@@ -1,0 +1,65 @@
+#!/bin/sh
+# e2e_headless.sh - real headless runs of the real binary: the diagram, the
+# summary line, correct results, and the lessons' speed ratios (generous
+# bounds; precise goals live in `make bench`).
+. "${TESTS_SRCDIR:-$(dirname "$0")}/lib.sh"
+
+summary_has() { # KEY=VALUE...
+	for kv in "$@"; do
+		v=$(field "${kv%%=*}")
+		[ "$v" = "${kv#*=}" ] || fail "summary ${kv%%=*}=$v, expected ${kv#*=}: $(grep summary: "$TMP/out")"
+	done
+}
+
+# The diagram and the summary line, fields in the DESIGN.md order.
+run_conviz run -s fib -m threads -w 2 --no-gil --scale 0.2 --headless
+expect_status 0 "fib threads headless"
+grep -Eq '^summary: scenario=fib model=threads workers=2 gil=off tasks=20 ok=20 failed=0 wall_s=[0-9.]+ cpu_s=[0-9.]+ events=[0-9]+ dropped=0 stalls=[0-9]+$' "$TMP/out" ||
+	fail "summary line shape: $(grep summary: "$TMP/out")"
+[ "$(grep -c '^summary: ' "$TMP/out")" -eq 1 ] || fail "exactly one summary line"
+grep -Eq '^w0 +\|[#:. -]+\|' "$TMP/out" || fail "lane w0 drawn"
+grep -Eq '^w1 +\|[#:. -]+\|' "$TMP/out" || fail "lane w1 drawn"
+grep -q '#' "$TMP/out" || fail "cpu glyph drawn"
+grep -q 'cpu' "$TMP/out" || fail "legend drawn"
+[ -s "$TMP/err" ] && fail "nothing on stderr: $(head -c 300 "$TMP/err")"
+
+# stdout not a terminal implies headless (here: a file).
+run_conviz run -s fib -m sync --scale 0.1
+expect_status 0 "headless implied when stdout is not a terminal"
+summary_has model=sync workers=1 gil=on ok=20
+
+# Every scenario's results are right (the summary says wrong=N if not).
+for s in fib sumsq primes math; do
+	run_conviz run -s "$s" -m threads -w 3 --scale 0.05 --headless
+	expect_status 0 "$s runs"
+	grep -q ' wrong=' "$TMP/out" && fail "$s: wrong results: $(grep summary: "$TMP/out")"
+	[ "$(field ok)" = "$(field tasks)" ] || fail "$s: every task ok"
+done
+
+# primes: 15,000 tasks, every event delivered.
+run_conviz run -s primes -m threads --scale 1 --headless
+expect_status 0 "primes threads"
+summary_has tasks=15000 ok=15000 failed=0 dropped=0
+[ "$(field events)" -ge 15000 ] || fail "primes: at least one event per task, got $(field events)"
+
+# The CPU lesson. sync baseline, then threads with and without the GIL.
+wall() { field wall_s; }
+run_conviz run -s fib -m sync --scale 0.5 --headless
+sync_s=$(wall)
+run_conviz run -s fib -m threads -w 2 --no-gil --scale 0.5 --headless
+nogil_s=$(wall)
+run_conviz run -s fib -m threads -w 2 --gil --scale 0.5 --headless
+gil_s=$(wall)
+summary_has gil=on
+speedup=$(ratio "$sync_s" "$nogil_s")
+gil_ratio=$(ratio "$sync_s" "$gil_s")
+echo "fib: sync ${sync_s}s, threads no-gil ${nogil_s}s (x$speedup), threads gil ${gil_s}s (x$gil_ratio)"
+cores=$(nproc 2>/dev/null || echo 1)
+if [ "$cores" -ge 2 ]; then
+	in_range "$speedup" 1.4 3 || fail "threads without the GIL use 2 cores: x$speedup"
+else
+	echo "skip: one core, no parallel speed-up to see"
+fi
+in_range "$gil_ratio" 0.7 1.3 || fail "threads under the GIL are no faster than sync: x$gil_ratio"
+
+finish
