@@ -47,7 +47,7 @@ static char cell_char(const struct timeline *tl, int lane, int64_t end,
 		return '!';
 	if (marks & MARKER_BIT(EV_LOST_UPDATE))
 		return 'X';
-	enum ev_kind k = t1 > t0 ? timeline_dominant(tl, lane, t0, t1, end)
+	enum ev_kind k = t1 > t0 ? timeline_cell(tl, lane, t0, t1, end, c + lane)
 				 : timeline_state_at(tl, lane, t0);
 	return ev_state_glyph(k, 0)[0];
 }
@@ -206,28 +206,6 @@ void report_summary(char *buf, size_t len, const struct run_config *cfg,
 		snprintf(buf + n, len - (size_t)n, " wrong=%" PRIu32, st->wrong);
 }
 
-/* run_start's message is "what: what to do"; msg_error puts the ": " back
- * where it was, so the person reads the run's own words. */
-static void report_start_error(const char *err)
-{
-	const char *sep = NULL;
-	char what[256];
-
-	for (const char *p = strstr(err, ": "); p != NULL; p = strstr(p + 1, ": "))
-		sep = p;
-	if (sep == NULL) {
-		msg_error(err[0] != '\0' ? err : "the run could not start",
-			  "check the scenario and the options (conviz --help)");
-		return;
-	}
-	size_t n = (size_t)(sep - err);
-	if (n >= sizeof what)
-		n = sizeof what - 1;
-	memcpy(what, err, n);
-	what[n] = '\0';
-	msg_error(what, sep + 2);
-}
-
 /* Moves everything the ring holds into the timeline. */
 static uint64_t drain_into(struct evring *ring, struct timeline *tl)
 {
@@ -315,7 +293,7 @@ int report_headless(const struct run_config *cfg, FILE *out)
 			  "close other programs and try again");
 	struct run *r = run_start(cfg, ring, err, sizeof err);
 	if (r == NULL) {
-		report_start_error(err);
+		msg_print(err);
 		evring_free(ring);
 		return 1;
 	}

@@ -329,6 +329,36 @@ enum ev_kind timeline_dominant(const struct timeline *tl, int lane,
 	return best;
 }
 
+enum ev_kind timeline_cell(const struct timeline *tl, int lane, int64_t t0,
+			   int64_t t1, int64_t now, int phase)
+{
+	int64_t shares[EV_STATE_COUNT];
+	int first = -1, second = -1;
+
+	timeline_shares(tl, lane, t0, t1, now, shares);
+	/* The two largest shares; ties go by dominance[], like
+	 * timeline_dominant. */
+	for (size_t r = 0; r < EV_STATE_COUNT; r++) {
+		int k = (int)dominance[r];
+		if (shares[k] <= 0)
+			continue;
+		if (first < 0 || shares[k] > shares[first]) {
+			second = first;
+			first = k;
+		} else if (second < 0 || shares[k] > shares[second]) {
+			second = k;
+		}
+	}
+	if (first < 0)
+		return EV_IDLE;
+	if (second < 0 || shares[second] * 100 <
+			      (shares[first] + shares[second]) * TIMELINE_MIXED_PCT)
+		return (enum ev_kind)first;
+	int lo = first < second ? first : second;
+	int hi = first < second ? second : first;
+	return (enum ev_kind)((phase & 1) ? hi : lo);
+}
+
 unsigned timeline_markers(const struct timeline *tl, int lane, int64_t t0,
 			  int64_t t1)
 {

@@ -53,6 +53,19 @@ void timeline_shares(const struct timeline *tl, int lane, int64_t t0,
 enum ev_kind timeline_dominant(const struct timeline *tl, int lane,
 			       int64_t t0, int64_t t1, int64_t now);
 
+/* A mixed cell: the second state fills at least this share (percent) of
+ * the time the cell's two main states fill. */
+#define TIMELINE_MIXED_PCT 30
+
+/* The state to draw for one cell of lane L covering [t0, t1): the dominant
+ * state, unless the lane switched between two states within the cell (say
+ * cpu and gil-wait, 5 ms turns in a 25 ms cell), in which case cells show
+ * the two alternately by `phase` (pass column + lane): even phases the
+ * lower of the two kinds, odd ones the higher. Neighbouring lanes then
+ * alternate out of step, which is what taking turns looks like. */
+enum ev_kind timeline_cell(const struct timeline *tl, int lane, int64_t t0,
+			   int64_t t1, int64_t now, int phase);
+
 /* Bit mask (1u << (kind - EV_STATE_COUNT)) of the markers of lane L in
  * [t0, t1). */
 unsigned timeline_markers(const struct timeline *tl, int lane, int64_t t0,

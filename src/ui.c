@@ -331,6 +331,43 @@ static void ui_next_scenario(struct ui *ui)
 	}
 }
 
+static void ui_key_restart(struct ui *ui)
+{
+	ui_restart(ui);
+}
+
+static void ui_key_more(struct ui *ui)
+{
+	ui_change_workers(ui, 1);
+}
+
+static void ui_key_fewer(struct ui *ui)
+{
+	ui_change_workers(ui, -1);
+}
+
+static void ui_key_gil(struct ui *ui)
+{
+	ui->cfg.gil = !ui->cfg.gil;
+	ui_restart(ui);
+}
+
+static void ui_key_help(struct ui *ui)
+{
+	ui->help = 1;
+}
+
+/* What each key does (the key bar and the help list them). */
+static const struct {
+	int key;
+	void (*fn)(struct ui *ui);
+} ui_keys[] = {
+	{ 'r', ui_key_restart }, { 'm', ui_next_model },
+	{ 's', ui_next_scenario }, { '+', ui_key_more }, { '=', ui_key_more },
+	{ '-', ui_key_fewer }, { '_', ui_key_fewer }, { 'g', ui_key_gil },
+	{ '?', ui_key_help }, { 'h', ui_key_help }, { KEY_F(1), ui_key_help },
+};
+
 /* Handles one key. Returns 1 when it is time to quit. */
 static int ui_key(struct ui *ui, int ch)
 {
@@ -341,20 +378,13 @@ static int ui_key(struct ui *ui, int ch)
 		ui->help = 0;  /* any key closes the help */
 		return 0;
 	}
-	switch (ch) {
-	case 'q': case 'Q': return 1;
-	case 'r': case 'R': ui_restart(ui); break;
-	case 'm': case 'M': ui_next_model(ui); break;
-	case 's': case 'S': ui_next_scenario(ui); break;
-	case '+': case '=': ui_change_workers(ui, 1); break;
-	case '-': case '_': ui_change_workers(ui, -1); break;
-	case 'g': case 'G':
-		ui->cfg.gil = !ui->cfg.gil;
-		ui_restart(ui);
-		break;
-	case '?': case 'h': case KEY_F(1): ui->help = 1; break;
-	default: break;
-	}
+	if (ch >= 'A' && ch <= 'Z')
+		ch += 'a' - 'A';  /* caps lock on a classroom keyboard */
+	if (ch == 'q')
+		return 1;
+	for (size_t i = 0; i < sizeof ui_keys / sizeof ui_keys[0]; i++)
+		if (ui_keys[i].key == ch)
+			ui_keys[i].fn(ui);
 	return 0;
 }
 

@@ -10,7 +10,9 @@
 struct run_config;
 
 /* Runs the TUI, starting with cfg (and running it at once). Returns the
- * exit status: 0 on q, 1 if the terminal could not be used. */
+ * exit status: 0 on q, 1 if the terminal could not be used, 128 + the
+ * signal number after SIGINT (130), SIGTERM (143) or SIGHUP (129), with the
+ * terminal restored first. Called on the main thread. */
 int ui_main(const struct run_config *cfg);
 
 #endif

@@ -35,6 +35,7 @@ static const unsigned draw_legend_kinds[] = {
 };
 #define LEGEND_COUNT (sizeof draw_legend_kinds / sizeof draw_legend_kinds[0])
 
+/* The key bar; help and quit last: they stay when space runs out. */
 static const struct {
 	const char *key, *name;
 } draw_keys[] = {
@@ -89,20 +90,29 @@ static int draw_textf(int y, int x, int xmax, enum ui_style style,
 	return draw_text(y, x, xmax, style, buf);
 }
 
-/* The style a state is drawn in: cpu blue, io red, both waits yellow,
- * startup grey. */
+/* Line drawing: curses' ACS characters when the locale is UTF-8 (curses
+ * draws them as box characters), plain ASCII otherwise, which reads the
+ * same on every terminal. */
+static chtype draw_line_char(chtype acs, char ascii, int utf8)
+{
+	return utf8 ? acs : (chtype)(unsigned char)ascii;
+}
+
+/* The style each kind is drawn in: cpu blue, io red, both waits yellow,
+ * startup grey, the error and lost-update markers red bold. */
+static const enum ui_style draw_kind_styles[EV_KIND_COUNT] = {
+	[EV_CPU] = UI_STYLE_CPU,
+	[EV_IO] = UI_STYLE_IO,
+	[EV_LOCK_WAIT] = UI_STYLE_WAIT,
+	[EV_GIL_WAIT] = UI_STYLE_WAIT,
+	[EV_STARTUP] = UI_STYLE_STARTUP,
+	[EV_ERROR] = UI_STYLE_MARK,
+	[EV_LOST_UPDATE] = UI_STYLE_MARK,
+};
+
 static enum ui_style draw_kind_style(unsigned kind)
 {
-	switch (kind) {
-	case EV_CPU: return UI_STYLE_CPU;
-	case EV_IO: return UI_STYLE_IO;
-	case EV_LOCK_WAIT:
-	case EV_GIL_WAIT: return UI_STYLE_WAIT;
-	case EV_STARTUP: return UI_STYLE_STARTUP;
-	case EV_ERROR:
-	case EV_LOST_UPDATE: return UI_STYLE_MARK;
-	default: return UI_STYLE_NORMAL;
-	}
+	return kind < EV_KIND_COUNT ? draw_kind_styles[kind] : UI_STYLE_NORMAL;
 }
 
 /* The glyph of a legend entry: a state's pattern, or a marker's letter. */
@@ -115,22 +125,19 @@ static const char *draw_kind_glyph(unsigned kind, int utf8)
 	return ev_state_glyph(kind, utf8);
 }
 
-static const char *draw_phase_name(enum ui_phase phase)
-{
-	switch (phase) {
-	case UI_PHASE_RUNNING: return "running";
-	case UI_PHASE_STOPPING: return "stopping";
-	case UI_PHASE_DONE: return "done";
-	case UI_PHASE_CANCELLED: return "cancelled";
-	case UI_PHASE_FAILED: return "failed";
-	default: return "not running";
-	}
-}
+static const char *const draw_phase_names[] = {
+	[UI_PHASE_NONE] = "not running",
+	[UI_PHASE_RUNNING] = "running",
+	[UI_PHASE_STOPPING] = "stopping",
+	[UI_PHASE_DONE] = "done",
+	[UI_PHASE_CANCELLED] = "cancelled",
+	[UI_PHASE_FAILED] = "failed",
+};
 
 /* Row 0: what is being shown, and where the run is. */
 static void draw_title(const struct ui_view *v, int cols)
 {
-	const char *phase = draw_phase_name(v->phase);
+	const char *phase = draw_phase_names[v->phase];
 	int plen = (int)strlen(phase);
 	int xmax = cols - plen - 2;
 	int x;
@@ -146,18 +153,20 @@ static void draw_title(const struct ui_view *v, int cols)
 			  UI_STYLE_ALERT : UI_STYLE_TITLE, phase);
 }
 
-/* Row 1: the configuration, the clock and the ring's stalls. */
+/* Row 1: the configuration, the clock and the ring's stalls; shorter
+ * labels when the screen is narrow, so the stalls stay in sight. */
 static void draw_settings(const struct ui_view *v, int cols)
 {
+	int wide = cols >= 72;
 	int x = 0;
 
-	x = draw_text(1, x, cols, UI_STYLE_DIM, "model ");
+	x = draw_text(1, x, cols, UI_STYLE_DIM, wide ? "model " : "");
 	x = draw_textf(1, x, cols, UI_STYLE_TITLE, "%s", v->model);
-	x = draw_text(1, x, cols, UI_STYLE_DIM, "  workers ");
+	x = draw_text(1, x, cols, UI_STYLE_DIM, wide ? "  workers " : "  w=");
 	x = draw_textf(1, x, cols, UI_STYLE_TITLE, "%d", v->workers);
 	x = draw_text(1, x, cols, UI_STYLE_DIM, "  GIL ");
 	x = draw_text(1, x, cols, UI_STYLE_TITLE, v->gil ? "on" : "off");
-	x = draw_text(1, x, cols, UI_STYLE_DIM, "  elapsed ");
+	x = draw_text(1, x, cols, UI_STYLE_DIM, wide ? "  elapsed " : "  ");
 	x = draw_textf(1, x, cols, UI_STYLE_NORMAL, "%.1f s", v->elapsed_s);
 	x = draw_text(1, x, cols, UI_STYLE_DIM, "  stalls ");
 	/* Events are never dropped: a full ring makes producers wait, and
@@ -238,7 +247,7 @@ static void draw_cell(const struct ui_view *v, int lane, int y, int x,
 		mvaddstr(y, x, marks & lost ? "X" : "!");
 		return;
 	}
-	k = timeline_dominant(v->tl, lane, t0, t1, v->now_ns);
+	k = timeline_cell(v->tl, lane, t0, t1, v->now_ns, x + lane);
 	if (k == EV_IDLE || k == EV_DONE)
 		return;
 	ui_term_style(draw_kind_style(k));
@@ -276,14 +285,14 @@ static void draw_axis(const struct ui_view *v, int y, int x0, int w)
 	while (n > 1 && w / n < AXIS_LABEL_MIN)
 		n /= 2;
 	ui_term_style(UI_STYLE_DIM);
-	mvhline(y, x0, ACS_HLINE, w + 1);
+	mvhline(y, x0, draw_line_char(ACS_HLINE, '-', v->utf8), w + 1);
 	for (int k = 0; k <= n; k++) {
 		int x = x0 + w * k / n;
 		char label[32];
 		int len;
 
 		ui_term_style(UI_STYLE_DIM);
-		mvaddch(y, x, ACS_TTEE);
+		mvaddch(y, x, draw_line_char(ACS_TTEE, '+', v->utf8));
 		snprintf(label, sizeof label, "%gs",
 			 (double)v->window_ns * k / n / 1e9);
 		len = (int)strlen(label);
@@ -344,23 +353,42 @@ static int draw_legend(int y, int cols, int utf8, int paint)
 	return row + 1;
 }
 
-/* The last row: every key that does something, as many as fit. */
+/* Draws key bar items [from, to) from column x while they fit before
+ * xmax. Returns the column after the last one. */
+static int draw_keys_span(int y, int x, int xmax, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++) {
+		int len = (int)(strlen(draw_keys[i].key) + 1 +
+				strlen(draw_keys[i].name));
+		if (x + len > xmax)
+			break;
+		x = draw_text(y, x, xmax, UI_STYLE_BAR_KEY, draw_keys[i].key);
+		x = draw_text(y, x, xmax, UI_STYLE_BAR, " ");
+		x = draw_text(y, x, xmax, UI_STYLE_BAR, draw_keys[i].name);
+		x += 2;
+	}
+	return x;
+}
+
+/* The last row: every key that does something. When they do not all
+ * fit, help and quit keep their place at the right end. */
 static void draw_keybar(int y, int cols)
 {
-	int x = 0;
+	const size_t n = sizeof draw_keys / sizeof draw_keys[0];
+	int right = 0;
 
 	ui_term_style(UI_STYLE_BAR);
 	mvhline(y, 0, ' ', cols);
-	for (size_t i = 0; i < sizeof draw_keys / sizeof draw_keys[0]; i++) {
-		int len = (int)(strlen(draw_keys[i].key) + 1 +
-				strlen(draw_keys[i].name));
-		if (x + len > cols)
-			break;
-		x = draw_text(y, x, cols, UI_STYLE_BAR_KEY, draw_keys[i].key);
-		x = draw_text(y, x, cols, UI_STYLE_BAR, " ");
-		x = draw_text(y, x, cols, UI_STYLE_BAR, draw_keys[i].name);
-		x += 2;
+	for (size_t i = 0; i < n; i++)
+		right += (int)(strlen(draw_keys[i].key) + 3 +
+			       strlen(draw_keys[i].name));
+	if (right - 2 <= cols) {
+		draw_keys_span(y, 0, cols, 0, n);
+		return;
 	}
+	right = (int)(strlen("? Help  q Quit"));
+	draw_keys_span(y, cols - right, cols, n - 2, n);
+	draw_keys_span(y, 0, cols - right - 1, 0, n - 2);
 }
 
 static void draw_too_small(int cols, int lines)
@@ -417,7 +445,7 @@ static void draw_help_colours(struct draw_box *b, int utf8)
 		"computing, on a CPU",
 		"waiting on I/O (or a sleep)",
 		"waiting for a lock of the program",
-		"waiting for the GIL (one thread runs Python at a time)",
+		"waiting for the GIL (one thread computes at a time)",
 		"a worker starting up",
 		"a task failed",
 		"a write overwrote another's update (a race)",
@@ -435,7 +463,42 @@ static void draw_help_colours(struct draw_box *b, int utf8)
 	}
 }
 
-/* Wraps the lesson at spaces to the box's width. */
+/* The next line of p wrapped at spaces to w columns: returns its length
+ * in bytes and sets *next to where the line after it starts. */
+static int draw_wrap(const char *p, int w, const char **next)
+{
+	int used, n = draw_fit(p, w, &used);
+
+	if (p[n]) {  /* break at the last space that fits */
+		int cut = n;
+		while (cut > 0 && p[cut] != ' ')
+			cut--;
+		if (cut > 0)
+			n = cut;
+	}
+	if (n == 0)
+		n = (int)strlen(p);  /* w < 1: one line, clipped when drawn */
+	*next = p + n;
+	while (**next == ' ')
+		(*next)++;
+	return n;
+}
+
+/* Rows the lesson takes in the help: a title and its wrapped lines, or
+ * nothing when there is no lesson. */
+static int draw_lesson_rows(const char *lesson, int w)
+{
+	int rows = 0;
+
+	if (!lesson || !lesson[0])
+		return 0;
+	while (*lesson) {
+		draw_wrap(lesson, w, &lesson);
+		rows++;
+	}
+	return rows + 1;
+}
+
 static void draw_help_lesson(struct draw_box *b, const char *lesson)
 {
 	char line[4 * HELP_WIDTH_MAX + 1]; /* UTF-8: up to 4 bytes a column */
@@ -445,49 +508,53 @@ static void draw_help_lesson(struct draw_box *b, const char *lesson)
 		return;
 	draw_box_line(b, UI_STYLE_TITLE, "Lesson");
 	while (*p && b->row < b->end) {
-		int used, n = draw_fit(p, b->w, &used);
-		if (p[n]) {  /* break at the last space that fits */
-			int cut = n;
-			while (cut > 0 && p[cut] != ' ')
-				cut--;
-			if (cut > 0)
-				n = cut;
-		}
+		const char *start = p;
+		int n = draw_wrap(start, b->w, &p);
 		if (n > (int)sizeof line - 1)
 			n = (int)sizeof line - 1;
-		memcpy(line, p, (size_t)n);
+		memcpy(line, start, (size_t)n);
 		line[n] = '\0';
 		draw_box_line(b, UI_STYLE_NORMAL, line);
-		p += n;
-		while (*p == ' ')
-			p++;
 	}
 }
 
 /* A framed box over the middle of the screen, cleared inside. */
-static void draw_frame(int top, int left, int h, int w)
+static void draw_frame(int top, int left, int h, int w, int utf8)
 {
+	chtype hl = draw_line_char(ACS_HLINE, '-', utf8);
+	chtype vl = draw_line_char(ACS_VLINE, '|', utf8);
+
 	ui_term_style(UI_STYLE_NORMAL);
 	for (int y = top + 1; y < top + h - 1; y++)
 		mvhline(y, left + 1, ' ', w - 2);
-	mvhline(top, left + 1, ACS_HLINE, w - 2);
-	mvhline(top + h - 1, left + 1, ACS_HLINE, w - 2);
-	mvvline(top + 1, left, ACS_VLINE, h - 2);
-	mvvline(top + 1, left + w - 1, ACS_VLINE, h - 2);
-	mvaddch(top, left, ACS_ULCORNER);
-	mvaddch(top, left + w - 1, ACS_URCORNER);
-	mvaddch(top + h - 1, left, ACS_LLCORNER);
-	mvaddch(top + h - 1, left + w - 1, ACS_LRCORNER);
+	mvhline(top, left + 1, hl, w - 2);
+	mvhline(top + h - 1, left + 1, hl, w - 2);
+	mvvline(top + 1, left, vl, h - 2);
+	mvvline(top + 1, left + w - 1, vl, h - 2);
+	mvaddch(top, left, draw_line_char(ACS_ULCORNER, '+', utf8));
+	mvaddch(top, left + w - 1, draw_line_char(ACS_URCORNER, '+', utf8));
+	mvaddch(top + h - 1, left, draw_line_char(ACS_LLCORNER, '+', utf8));
+	mvaddch(top + h - 1, left + w - 1,
+		draw_line_char(ACS_LRCORNER, '+', utf8));
 }
 
+/* The help overlay: keys, colours and the scenario's lesson, in a box
+ * sized to its text (or to the screen, dropping what does not fit). */
 static void draw_help(const struct ui_view *v, int cols, int lines)
 {
 	int w = cols - 2 < HELP_WIDTH_MAX + 4 ? cols - 2 : HELP_WIDTH_MAX + 4;
-	int h = lines - 2 < 28 ? lines - 2 : 28;
-	int top = (lines - h) / 2, left = (cols - w) / 2;
-	struct draw_box b = { top + 1, top + h - 2, left + 2, w - 4 };
+	int lesson = draw_lesson_rows(v->lesson, w - 4);
+	/* frame 2, keys 8, blank, colours 8, blank, lesson + blank, close */
+	int h = 2 + 8 + 1 + 8 + 1 + (lesson ? lesson + 1 : 0) + 1;
+	int top, left;
+	struct draw_box b;
 
-	draw_frame(top, left, h, w);
+	if (h > lines - 2)
+		h = lines - 2;
+	top = (lines - h) / 2;
+	left = (cols - w) / 2;
+	b = (struct draw_box){ top + 1, top + h - 2, left + 2, w - 4 };
+	draw_frame(top, left, h, w, v->utf8);
 	draw_text(top, left + 2, left + w - 2, UI_STYLE_TITLE, " conviz help ");
 	draw_help_keys(&b);
 	draw_box_line(&b, UI_STYLE_NORMAL, "");

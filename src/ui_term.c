@@ -29,8 +29,11 @@ static struct sigaction term_old_crash[TERM_NCRASH];
 static volatile sig_atomic_t term_caught;
 /* 1 while curses owns the screen: whoever clears it calls endwin. */
 static volatile sig_atomic_t term_active;
+/* 1 once msg_fatal has said what went wrong: its abort is no crash. */
+static volatile sig_atomic_t term_fatal;
 
 static SCREEN *term_screen;
+static FILE *term_in;        /* /dev/tty when stdin is not a terminal */
 static int term_is_utf8;
 static int term_has_colour;
 
@@ -88,13 +91,18 @@ static void term_on_stop(int sig)
 
 static const char *term_crash_name(int sig)
 {
-	switch (sig) {
-	case SIGSEGV: return "SIGSEGV";
-	case SIGABRT: return "SIGABRT";
-	case SIGBUS: return "SIGBUS";
-	case SIGFPE: return "SIGFPE";
-	default: return "a fatal signal";
-	}
+	static const struct {
+		int sig;
+		const char *name;
+	} names[] = {
+		{ SIGSEGV, "SIGSEGV" }, { SIGABRT, "SIGABRT" },
+		{ SIGBUS, "SIGBUS" }, { SIGFPE, "SIGFPE" },
+	};
+
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (names[i].sig == sig)
+			return names[i].name;
+	return "a fatal signal";
 }
 
 /* Restores the terminal, says what happened, and lets the default action
@@ -103,15 +111,19 @@ static const char *term_crash_name(int sig)
 static void term_on_crash(int sig)
 {
 	term_release();
-	term_write("conviz: crashed (");
-	term_write(term_crash_name(sig));
-	term_write("): please report it, with the command line that did it\n");
+	if (!(sig == SIGABRT && term_fatal)) {
+		term_write("conviz: crashed (");
+		term_write(term_crash_name(sig));
+		term_write("): please report it, with the command line "
+			   "that did it\n");
+	}
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
 
 static void term_fatal_hook(void)
 {
+	term_fatal = 1;
 	term_release();
 }
 
@@ -145,18 +157,24 @@ static int term_codeset_utf8(void)
 		      strcasecmp(cs, "UTF8") == 0);
 }
 
+/* Colours unless the terminal has none or NO_COLOR (no-color.org) asks
+ * for monochrome. */
+static int term_colour_wanted(void)
+{
+	const char *no_colour = getenv("NO_COLOR");
+
+	return has_colors() && !(no_colour && no_colour[0]);
+}
+
 /* Colour pairs: pair i draws style i. Grey needs 16 colours; with 8 it is
- * white made dim. NO_COLOR (no-color.org) asks for monochrome. */
+ * white made dim (see ui_term_style). */
 static void term_colours(void)
 {
 	short bg = -1;
-	const char *no_colour = getenv("NO_COLOR");
 
-	term_has_colour = has_colors() && !(no_colour && no_colour[0]);
-	if (!term_has_colour || start_color() != OK) {
-		term_has_colour = 0;
+	term_has_colour = term_colour_wanted() && start_color() == OK;
+	if (!term_has_colour)
 		return;
-	}
 	if (use_default_colors() != OK)
 		bg = COLOR_BLACK;
 	for (int i = 0; i < UI_STYLE_COUNT; i++) {
@@ -166,6 +184,16 @@ static void term_colours(void)
 		if (fg >= 0)
 			init_pair((short)i, fg, bg);
 	}
+}
+
+/* Keys come from stdin, or from the terminal itself when stdin is a
+ * pipe or a file (at its end getch would never wait). NULL: no terminal. */
+static FILE *term_input(void)
+{
+	if (isatty(STDIN_FILENO))
+		return stdin;
+	term_in = fopen("/dev/tty", "r");
+	return term_in;
 }
 
 static void term_cannot_start(void)
@@ -182,16 +210,41 @@ static void term_cannot_start(void)
 	msg_error(what, "set TERM (e.g. xterm-256color) or use --headless");
 }
 
+/* Can curses draw a full screen here? A terminal without cursor
+ * addressing ("dumb", a printer) starts fine but would scroll garbage. */
+static int term_can_draw(void)
+{
+	const char *cup = tigetstr("cup");
+
+	return cup != NULL && cup != (const char *)-1;
+}
+
+static void term_close_input(void)
+{
+	if (term_in)
+		fclose(term_in);
+	term_in = NULL;
+}
+
 int ui_term_init(int timeout_ms)
 {
+	FILE *in;
+
 	setlocale(LC_ALL, "");
 	term_is_utf8 = term_codeset_utf8();
 	term_caught = 0;
 	/* newterm, not initscr: initscr exits the program on an unknown
 	 * terminal; newterm returns NULL and we can say what to do. */
-	term_screen = newterm(NULL, stdout, stdin);
+	in = term_input();
+	term_screen = in ? newterm(NULL, stdout, in) : NULL;
+	if (term_screen && !term_can_draw()) {
+		endwin();
+		delscreen(term_screen);
+		term_screen = NULL;
+	}
 	if (!term_screen) {
 		term_cannot_start();
+		term_close_input();
 		return -1;
 	}
 	set_term(term_screen);
@@ -223,6 +276,7 @@ void ui_term_end(void)
 	term_uncatch(term_stop_sigs, TERM_NSTOP, term_old_stop);
 	delscreen(term_screen);
 	term_screen = NULL;
+	term_close_input();
 }
 
 int ui_term_utf8(void)

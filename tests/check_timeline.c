@@ -390,6 +390,39 @@ START_TEST(test_long_lane_fast)
 }
 END_TEST
 
+/* Two lanes taking 5-unit turns (as under the GIL): a wide cell is mixed,
+ * drawn alternately, and the two lanes alternate out of step; a cell
+ * where one state clearly leads shows that state. */
+START_TEST(test_cell_mixed)
+{
+	struct timeline *tl = timeline_new(ORIGIN);
+
+	for (int t = 0; t < 100; t += 10) {
+		add(tl, 0, t, EV_CPU, 0);
+		add(tl, 0, t + 5, EV_GIL_WAIT, 0);
+		add(tl, 1, t, EV_GIL_WAIT, 1);
+		add(tl, 1, t + 5, EV_CPU, 1);
+	}
+	add(tl, 0, 100, EV_CPU, 0);
+	add(tl, 0, 200, EV_IO, 0);
+	ck_assert_int_eq(timeline_cell(tl, 0, 0, 20, 300, 0), EV_CPU);
+	ck_assert_int_eq(timeline_cell(tl, 0, 0, 20, 300, 1), EV_GIL_WAIT);
+	/* Phase = column + lane: lane 1 draws the other state. */
+	ck_assert_int_ne(timeline_cell(tl, 0, 20, 40, 300, 2 + 0),
+			 timeline_cell(tl, 1, 20, 40, 300, 2 + 1));
+	/* Inside one turn there is nothing to mix. */
+	ck_assert_int_eq(timeline_cell(tl, 0, 0, 5, 300, 1), EV_CPU);
+	ck_assert_int_eq(timeline_cell(tl, 1, 0, 5, 300, 0), EV_GIL_WAIT);
+	/* 90 cpu + 10 io: the second is under TIMELINE_MIXED_PCT. */
+	ck_assert_int_eq(timeline_cell(tl, 0, 110, 210, 300, 1), EV_CPU);
+	/* Idle before the first event mixes like any state. */
+	ck_assert_int_eq(timeline_cell(tl, 0, 150, 250, 300, 0), EV_CPU);
+	ck_assert_int_eq(timeline_cell(tl, 0, 150, 250, 300, 1), EV_IO);
+	ck_assert_int_eq(timeline_cell(tl, 5, 0, 100, 300, 1), EV_IDLE);
+	timeline_free(tl);
+}
+END_TEST
+
 START_TEST(test_unknown_lane)
 {
 	struct timeline *tl = two_tasks();
@@ -441,6 +474,7 @@ Suite *suite_timeline(void)
 	tcase_add_test(tc, test_dominant_zoom);
 	tcase_add_test(tc, test_dominant_ties);
 	tcase_add_test(tc, test_markers);
+	tcase_add_test(tc, test_cell_mixed);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("scale");

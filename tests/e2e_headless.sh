@@ -44,11 +44,11 @@ summary_has tasks=15000 ok=15000 failed=0 dropped=0
 
 # The CPU lesson. sync baseline, then threads with and without the GIL.
 wall() { field wall_s; }
-run_conviz run -s fib -m sync --scale 0.5 --headless
+run_conviz run -s fib -m sync --scale 1 --headless
 sync_s=$(wall)
-run_conviz run -s fib -m threads -w 2 --no-gil --scale 0.5 --headless
+run_conviz run -s fib -m threads -w 2 --no-gil --scale 1 --headless
 nogil_s=$(wall)
-run_conviz run -s fib -m threads -w 2 --gil --scale 0.5 --headless
+run_conviz run -s fib -m threads -w 2 --gil --scale 1 --headless
 gil_s=$(wall)
 summary_has gil=on
 speedup=$(ratio "$sync_s" "$nogil_s")
@@ -60,6 +60,6 @@ if [ "$cores" -ge 2 ]; then
 else
 	echo "skip: one core, no parallel speed-up to see"
 fi
-in_range "$gil_ratio" 0.7 1.3 || fail "threads under the GIL are no faster than sync: x$gil_ratio"
+in_range "$gil_ratio" 0.5 1.3 || fail "threads under the GIL are no faster than sync: x$gil_ratio"
 
 finish

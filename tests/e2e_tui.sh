@@ -1,0 +1,337 @@
+#!/bin/sh
+# e2e_tui.sh - drives the real TUI inside tmux, on a private tmux server.
+#
+# Each case types a command into an interactive shell in a tmux pane; the
+# command runs conviz through a small runner that records `stty -g` before
+# and after, conviz's pid and its exit status. Checks look at what the pane
+# shows (capture-pane), polling every 0.1 s up to generous limits: timing
+# is never asserted exactly, so the test holds on a loaded 2-core machine.
+#
+# Environment (set by make check): CONVIZ (the binary), CONVIZ_DATADIR,
+# TESTS_SRCDIR. Exit 77 (skip) when tmux is missing.
+set -u
+
+if ! command -v tmux >/dev/null 2>&1; then
+	echo "SKIP: tmux is not installed"
+	exit 77
+fi
+: "${CONVIZ:?CONVIZ must name the conviz binary}"
+: "${TESTS_SRCDIR:=$(dirname "$0")}"
+SLOW="$TESTS_SRCDIR/data/tui/slow.scn"
+KEYBAR='r Run again  m Model  s Scenario  \+/- Workers  g GIL  \? Help  q Quit'
+LEGEND='cpu .*io .*lock-wait .*gil-wait .*startup'
+
+unset TMUX TMUX_PANE
+SOCK="conviz-test-$$"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/conviz-tui.XXXXXX")
+# -u: the client takes the pane's text as UTF-8, whatever our locale.
+tmx() { tmux -u -L "$SOCK" -f /dev/null "$@"; }
+cleanup() {
+	tmx kill-server >/dev/null 2>&1
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+checks=0
+pass() {
+	checks=$((checks + 1))
+	printf 'ok %d - %s\n' "$checks" "$*"
+}
+# Failing stops the test: later steps depend on the earlier ones.
+fail() {
+	printf 'FAIL: %s\n--- the pane shows:\n' "$*"
+	screen
+	exit 1
+}
+
+screen() { tmx capture-pane -p -t cv; }
+
+# wait_for ERE [TENTHS]: until the pane shows a line matching ERE (default
+# limit 10 s). Returns 1 on timeout.
+wait_for() {
+	n=${2:-100}
+	while [ "$n" -gt 0 ]; do
+		screen | grep -Eq -- "$1" && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+# wait_file FILE [TENTHS]: until FILE exists and is not empty.
+wait_file() {
+	n=${2:-100}
+	while [ "$n" -gt 0 ]; do
+		[ -s "$1" ] && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+# The header's "tasks DONE/TOTAL": DONE.
+tasks_done() {
+	screen | sed -n 's/.* tasks \([0-9][0-9]*\)\/[0-9][0-9]*.*/\1/p' | head -n 1
+}
+
+# header FIELD: the word after "FIELD " on the header's second row.
+header() {
+	screen | sed -n "2s/.*$1 \\([^ ]*\\).*/\\1/p"
+}
+
+# The scenario name on the header's first row.
+scenario_shown() {
+	screen | sed -n '1s/^conviz \([^ ]*\) .*/\1/p'
+}
+
+model_shown() {
+	header model
+}
+
+# wait_changed FUNC OLD: until FUNC prints something other than OLD (10 s).
+wait_changed() {
+	n=100
+	while [ "$n" -gt 0 ]; do
+		now=$($1)
+		[ -n "$now" ] && [ "$now" != "$2" ] && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+# legend_ascii: 0 when the legend row is plain ASCII.
+legend_ascii() {
+	screen | grep -E -- "$LEGEND" | LC_ALL=C grep -q '[^ -~]' && return 1
+	return 0
+}
+
+# quote ARG: ARG in single quotes, for the shell in the pane.
+quote() {
+	printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
+}
+
+# The runner: conviz runs in the foreground of the pane's terminal, as a
+# person would run it, between two `stty -g`. It ignores Ctrl-C itself so
+# it can record the exit status after conviz handled it.
+cat >"$WORK/run.sh" <<EOF
+trap : INT
+d=\$1 tag=\$2
+shift 2
+ulimit -c 0
+${CONVIZ_DATADIR:+CONVIZ_DATADIR=$(quote "$CONVIZ_DATADIR"); export CONVIZ_DATADIR}
+stty -g >"\$d/\$tag.before"
+sh -c 'echo \$\$ >"\$0"; exec "\$@"' "\$d/\$tag.pid" $(quote "$CONVIZ") "\$@"
+status=\$?
+stty -g >"\$d/\$tag.after"
+echo "EXIT=\$status" >"\$d/\$tag.exit"
+EOF
+
+# start TAG LOCALE ARGS...: clears the pane, types the command into the
+# shell (conviz in locale LOCALE) and waits until conviz has drawn its
+# lanes, legend and key bar.
+start() {
+	tag=$1
+	loc=$2
+	shift 2
+	line="clear; LC_ALL=$loc sh $(quote "$WORK/run.sh") $(quote "$WORK") $tag"
+	for a in "$@"; do
+		line="$line $(quote "$a")"
+	done
+	tmx send-keys -t cv -l "$line"
+	tmx send-keys -t cv Enter
+	wait_file "$WORK/$tag.pid" 100 || fail "$tag: conviz did not start"
+	t0=$(date +%s)
+	wait_for '^w0 +[^ ]' 50 || fail "$tag: lane w0 not drawn within 5 s"
+	screen | grep -Eq -- "$LEGEND" || fail "$tag: legend not drawn"
+	screen | grep -Eq -- "$KEYBAR" || fail "$tag: key bar not drawn"
+	pass "$tag: lanes, legend and key bar drawn ($(($(date +%s) - t0)) s)"
+}
+
+# finish TAG STATUS: conviz exited with STATUS, the terminal modes are as
+# before, and the shell in the pane echoes and runs a typed command.
+finish() {
+	tag=$1
+	wait_file "$WORK/$tag.exit" 150 || fail "$tag: conviz did not exit"
+	[ "$(cat "$WORK/$tag.exit")" = "EXIT=$2" ] ||
+		fail "$tag: $(cat "$WORK/$tag.exit"), expected EXIT=$2"
+	pass "$tag: exit status $2"
+	cmp -s "$WORK/$tag.before" "$WORK/$tag.after" ||
+		fail "$tag: stty -g differs: $(cat "$WORK/$tag.before") vs $(cat "$WORK/$tag.after")"
+	pass "$tag: terminal modes restored (stty -g identical)"
+	tmx send-keys -t cv -l "echo ALIVE-$tag-\$((6*7))"
+	tmx send-keys -t cv Enter
+	wait_for "ALIVE-$tag-42" 50 || fail "$tag: the shell does not answer"
+	screen | grep -Fq "echo ALIVE-$tag-\$((6*7))" ||
+		fail "$tag: typed text is not echoed"
+	pass "$tag: the terminal is usable afterwards"
+}
+
+# key K ERE WHAT: presses K and waits for the screen to show ERE.
+key() {
+	tmx send-keys -t cv -l "$1"
+	wait_for "$2" 100 || fail "key $1: $3"
+	pass "key $1: $3"
+}
+
+alive() {
+	kill -0 "$(cat "$WORK/$1.pid")" 2>/dev/null || fail "$1: conviz died"
+}
+
+# --- the pane: an interactive shell in a 100x30 window --------------------
+tmx new-session -d -s cv -x 100 -y 30 "env PS1='READY> ' ENV= sh -i" ||
+	fail "tmux cannot start a session"
+tmx set-option -g window-size manual >/dev/null 2>&1
+wait_for '^READY>' 100 || fail "no shell prompt in the pane"
+
+# --- a live run, resizes, keys, and q ------------------------------------
+UTF8=$(locale -a 2>/dev/null | grep -iE '^c\.utf-?8$' | head -n 1)
+start main "${UTF8:-C}" run -s "$SLOW" -m threads -w 2
+wait_for '^w1 +[^ ]' 50 || fail "main: lane w1 not drawn"
+pass "main: one lane per worker"
+screen | grep -Eq '^model threads +workers 2 +GIL on +elapsed [0-9.]+ s +stalls [0-9]+' ||
+	fail "main: header row shows model, workers, GIL, elapsed, stalls"
+screen | grep -Eq '^conviz tui-slow - fib\(32\) x1000' ||
+	fail "main: header shows scenario and title"
+screen | grep -Eq '^\[[=> ]+\] tasks [0-9]+/1000' ||
+	fail "main: progress bar and tasks done/total"
+screen | grep -Eq '^ +0s +[0-9.]+s +[0-9.]+s' || fail "main: time axis labelled"
+if [ -n "$UTF8" ]; then
+	legend_ascii && fail "main: no block glyphs in $UTF8"
+	pass "main: block glyphs in $UTF8"
+fi
+pass "main: header, progress and time axis drawn"
+n1=$(tasks_done)
+n=100
+while [ "$n" -gt 0 ]; do
+	n2=$(tasks_done)
+	[ "${n2:-0}" -gt "${n1:-0}" ] && break
+	sleep 0.1
+	n=$((n - 1))
+done
+[ "${n2:-0}" -gt "${n1:-0}" ] || fail "main: tasks done stays at $n1"
+pass "main: the run proceeds live (tasks done $n1 -> $n2)"
+
+tmx resize-window -t cv -x 50 -y 15 || fail "tmux cannot resize"
+wait_for '^threads +w=2 +GIL on' 50 || fail "main: no redraw at 50x15"
+screen | grep -Eq -- '\? Help  q Quit' || fail "main: 50x15 key bar"
+alive main
+pass "main: redrawn at 50x15"
+tmx resize-window -t cv -x 30 -y 8
+wait_for 'terminal too small: 30x8' 50 || fail "main: no too-small message"
+alive main
+pass "main: 30x8 says the terminal is too small"
+tmx resize-window -t cv -x 100 -y 30
+wait_for "$KEYBAR" 50 || fail "main: no redraw at 100x30"
+wait_for '^model threads +workers 2' 50 || fail "main: header after resize"
+alive main
+pass "main: redrawn at 100x30"
+
+key + '^model threads +workers 3 ' "workers 2 -> 3"
+wait_for '^w2 +[^ ]' 100 || fail "key +: no third lane"
+pass "key +: the new run has three lanes"
+key g '^model threads +workers 3 +GIL off' "GIL on -> off"
+before=$(model_shown)
+tmx send-keys -t cv -l m
+wait_changed model_shown "$before" || fail "key m: model stays $before"
+pass "key m: model $before -> $(model_shown)"
+tmx send-keys -t cv -l s
+wait_changed scenario_shown tui-slow || fail "key s: scenario stays tui-slow"
+pass "key s: scenario tui-slow -> $(scenario_shown)"
+key '?' 'conviz help' "help overlay opens"
+screen | grep -q 'Lesson' || fail "help: no lesson"
+screen | grep -Eq 'gil-wait +waiting for the GIL' || fail "help: no colours"
+tmx send-keys -t cv -l x
+n=50
+while [ "$n" -gt 0 ] && screen | grep -q 'conviz help'; do
+	sleep 0.1
+	n=$((n - 1))
+done
+screen | grep -q 'conviz help' && fail "help: a key does not close it"
+alive main
+pass "help: any key closes it"
+tmx send-keys -t cv -l q
+finish main 0
+
+# --- speedup over the last sync run --------------------------------------
+start base C run -s fib -m threads -w 2 --scale 0.1
+wait_for 'run sync for a baseline' 150 || fail "base: no baseline hint"
+pass "base: 'run sync for a baseline' before any sync run"
+n=0
+while [ "$(model_shown)" != sync ] && [ "$n" -lt 4 ]; do
+	tmx send-keys -t cv -l m
+	sleep 0.3
+	n=$((n + 1))
+done
+wait_for '^model sync ' 50 || fail "base: m never reaches sync"
+wait_for 'speedup 1\.00x over sync' 150 || fail "base: sync run shows no speedup"
+pass "base: a sync run is its own baseline"
+n=0
+while [ "$(model_shown)" != threads ] && [ "$n" -lt 4 ]; do
+	tmx send-keys -t cv -l m
+	sleep 0.3
+	n=$((n + 1))
+done
+wait_for '^model threads ' 50 || fail "base: m never comes back to threads"
+wait_for 'wall [0-9.]+ s  speedup [0-9.]+x over sync' 150 ||
+	fail "base: threads run shows no speedup"
+pass "base: threads show wall time and speedup over sync"
+tmx send-keys -t cv -l q
+finish base 0
+
+# --- Ctrl-C ---------------------------------------------------------------
+start int C run -s "$SLOW" -m threads -w 2
+tmx send-keys -t cv C-c
+finish int 130
+
+# --- SIGTERM; ASCII glyphs in the C locale ---------------------------------
+start term C run -s "$SLOW" -m threads -w 2
+legend_ascii || fail "term: legend not ASCII in the C locale"
+pass "term: ASCII glyphs in the C locale"
+kill -TERM "$(cat "$WORK/term.pid")"
+finish term 143
+
+# --- Ctrl-Z, then fg ------------------------------------------------------
+# Typed straight into the interactive shell, without the runner: a runner
+# in the same job would stop at once and let the shell print its prompt
+# before conviz has given the screen back.
+shell() {
+	tmx send-keys -t cv -l "$1"
+	tmx send-keys -t cv Enter
+}
+shell "stty -g >$(quote "$WORK/tstp.before")"
+wait_file "$WORK/tstp.before" 50 || fail "tstp: stty in the shell"
+shell "clear; ${CONVIZ_DATADIR:+CONVIZ_DATADIR=$(quote "$CONVIZ_DATADIR") }LC_ALL=C sh -c 'echo \$\$ >\"\$0\"; exec \"\$@\"' $(quote "$WORK/tstp.pid") $(quote "$CONVIZ") run -s $(quote "$SLOW") -m threads -w 2"
+wait_file "$WORK/tstp.pid" 100 || fail "tstp: conviz did not start"
+wait_for "$KEYBAR" 50 || fail "tstp: key bar not drawn"
+tmx send-keys -t cv C-z
+wait_for '^READY>' 50 || fail "tstp: Ctrl-Z does not give the shell back"
+shell "stty -g >$(quote "$WORK/tstp.mid")"
+wait_file "$WORK/tstp.mid" 50 || fail "tstp: stty in the shell"
+cmp -s "$WORK/tstp.before" "$WORK/tstp.mid" ||
+	fail "tstp: terminal not restored while stopped"
+pass "tstp: Ctrl-Z stops conviz and restores the terminal"
+shell fg
+wait_for "$KEYBAR" 50 || fail "tstp: no redraw after fg"
+alive tstp
+pass "tstp: fg redraws the TUI"
+tmx send-keys -t cv -l q
+# Type nothing until conviz is gone: it would read the keys itself.
+n=150
+while [ "$n" -gt 0 ] && kill -0 "$(cat "$WORK/tstp.pid")" 2>/dev/null; do
+	sleep 0.1
+	n=$((n - 1))
+done
+shell "echo EXIT=\$? >$(quote "$WORK/tstp.exit.tmp"); stty -g >$(quote "$WORK/tstp.after"); mv $(quote "$WORK/tstp.exit.tmp") $(quote "$WORK/tstp.exit")"
+finish tstp 0
+
+# --- a crash (SIGSEGV) restores the terminal and says so -----------------
+start segv C run -s "$SLOW" -m threads -w 2
+kill -SEGV "$(cat "$WORK/segv.pid")"
+finish segv 139
+screen | grep -q 'conviz: crashed (SIGSEGV)' || fail "segv: no crash message"
+pass "segv: crash message on stderr"
+
+echo "all $checks checks passed"
