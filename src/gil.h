@@ -24,7 +24,7 @@ struct gil {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;       /* signalled when the GIL is released */
 	pthread_cond_t switched; /* signalled when a new holder took it */
-	int locked;
+	atomic_int locked;       /* written under mu; read lock-free by spinners */
 	int waiters;
 	uint64_t switches;       /* times the GIL changed hands */
 	int64_t interval_ns;

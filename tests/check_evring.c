@@ -100,8 +100,9 @@ struct consumer {
 	pthread_t thread;
 	struct evring *ring;
 	unsigned producers;
-	uint64_t expected;       /* total events to receive before stopping */
+	uint64_t expected;       /* total events the producers push */
 	int emitted;             /* events came from evring_emit */
+	atomic_int producers_done; /* set once every producer was joined */
 	uint64_t received;
 	uint64_t bad;            /* out of order, duplicated, torn or unknown */
 	uint32_t next[MAX_PRODUCERS];
@@ -127,20 +128,28 @@ static int consumer_check(struct consumer *c, const struct ev *e)
 	return ev_matches(e, id, seq);
 }
 
+/* Drains until it has every event, or until the producers are done and the
+ * ring is empty: a ring that lost events then fails the test at once
+ * instead of leaving the consumer waiting for them until the timeout. */
 static void *consumer_main(void *arg)
 {
 	struct consumer *c = arg;
 	struct ev buf[1024];
 
 	while (c->received < c->expected) {
-		size_t n;
+		/* Read before looking at the ring: if it is set, every push
+		 * has returned, so an empty ring now means nothing is coming. */
+		int done = atomic_load(&c->producers_done);
+		size_t n = 0;
 
-		if (evring_wait(c->ring, 100) == 0)
-			continue;
-		n = evring_drain(c->ring, buf, sizeof(buf) / sizeof(buf[0]));
+		if (evring_wait(c->ring, 100) > 0)
+			n = evring_drain(c->ring, buf,
+					 sizeof(buf) / sizeof(buf[0]));
 		for (size_t i = 0; i < n; i++)
 			c->bad += !consumer_check(c, &buf[i]);
 		c->received += n;
+		if (done && n == 0)
+			break;
 	}
 	return NULL;
 }
@@ -161,11 +170,13 @@ static void run_concurrent(size_t capacity, unsigned producers,
 	c.producers = producers;
 	c.expected = (uint64_t)producers * count;
 	c.emitted = use_emit;
+	atomic_init(&c.producers_done, 0);
 	ck_assert_int_eq(pthread_create(&c.thread, NULL, consumer_main, &c), 0);
 	for (unsigned i = 0; i < producers; i++)
 		producer_start(&prod[i], ring, (uint16_t)i, count, use_emit);
 	for (unsigned i = 0; i < producers; i++)
 		pthread_join(prod[i].thread, NULL);
+	atomic_store(&c.producers_done, 1);
 	pthread_join(c.thread, NULL);
 
 	ck_assert_uint_eq(c.bad, 0);
@@ -347,6 +358,18 @@ static int wait_blocked(struct producer *p, unsigned progress, uint64_t stalls)
 	return 0;
 }
 
+/* Have all `n` producers returned from their last push? If so, and the
+ * ring is empty, no more events will come: a loop waiting for events the
+ * ring lost stops and fails instead of hanging until the timeout. */
+static int producers_finished(struct producer *p, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		if (atomic_load(&p[i].progress) != p[i].count)
+			return 0;
+	}
+	return 1;
+}
+
 START_TEST(test_full_ring_blocks_producer)
 {
 	struct evring *ring = evring_new(4);
@@ -373,13 +396,16 @@ START_TEST(test_full_ring_blocks_producer)
 
 	/* Drain everything; the producer finishes, nothing lost. */
 	while (drained < 10) {
-		if (evring_wait(ring, 100) == 0)
-			continue;
-		n = evring_drain(ring, out, 16);
+		int done = producers_finished(&p, 1);
+
+		n = evring_wait(ring, 100) > 0 ? evring_drain(ring, out, 16) : 0;
 		for (size_t i = 0; i < n; i++)
 			ck_assert(ev_matches(&out[i], 0, drained++));
+		if (done && n == 0)
+			break;
 	}
 	pthread_join(p.thread, NULL);
+	ck_assert_uint_eq(drained, 10);
 	ck_assert_uint_eq(atomic_load(&p.progress), 10);
 	ck_assert_uint_eq(evring_pushed(ring), 10);
 	ck_assert_uint_ge(evring_stalls(ring), 2);
@@ -402,17 +428,18 @@ START_TEST(test_full_ring_many_producers)
 	for (unsigned i = 0; i < 3; i++)
 		producer_start(&prod[i], ring, (uint16_t)i, 20000, 0);
 	while (got < 3 * 20000) {
-		size_t n;
+		int done = producers_finished(prod, 3);
+		size_t n = evring_wait(ring, 100) > 0 ? evring_drain(ring, out, 2)
+						      : 0;
 
-		if (evring_wait(ring, 100) == 0)
-			continue;
-		n = evring_drain(ring, out, 2);
 		for (size_t i = 0; i < n; i++) {
 			uint16_t id = out[i].lane;
 
 			bad += id >= 3 || !ev_matches(&out[i], id, next[id]++);
 		}
 		got += n;
+		if (done && n == 0)
+			break;
 	}
 	for (unsigned i = 0; i < 3; i++)
 		pthread_join(prod[i].thread, NULL);
