@@ -92,7 +92,7 @@ test)
 	if ! make -s check; then
 		for log in tests/*.log; do
 			[ -f "$log" ] || continue
-			grep -qE '^(FAIL|ERROR)' "${log%.log}.trs" 2>/dev/null || continue
+			grep -qE '^:test-result: (FAIL|ERROR)' "${log%.log}.trs" 2>/dev/null || continue
 			printf '\n===== %s =====\n' "$log"
 			tail -n 60 "$log"
 		done

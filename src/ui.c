@@ -450,6 +450,8 @@ static int ui_loop(struct ui *ui)
 
 		if (sig)
 			return 128 + sig;
+		if (ui_term_suspend_pending())
+			ui->dirty = 1;
 		ch = getch();  /* waits at most a frame (timeout) */
 		if (ch != ERR && ui_key(ui, ch))
 			return 0;

@@ -23,12 +23,15 @@ static const int term_crash_sigs[] = { SIGSEGV, SIGABRT, SIGBUS, SIGFPE };
 #define TERM_NCRASH (sizeof term_crash_sigs / sizeof term_crash_sigs[0])
 
 static struct sigaction term_old_stop[TERM_NSTOP];
+static struct sigaction term_old_tstp;
 static struct sigaction term_old_crash[TERM_NCRASH];
 
 /* Written by handlers, read by the loop: sig_atomic_t, nothing else. */
 static volatile sig_atomic_t term_caught;
 /* 1 while curses owns the screen: whoever clears it calls endwin. */
 static volatile sig_atomic_t term_active;
+/* 1 when Ctrl-Z (SIGTSTP) asked us to stop; the loop does the stopping. */
+static volatile sig_atomic_t term_suspend;
 /* 1 once msg_fatal has said what went wrong: its abort is no crash. */
 static volatile sig_atomic_t term_fatal;
 
@@ -87,6 +90,12 @@ static void term_on_stop(int sig)
 {
 	if (!term_caught)
 		term_caught = sig;
+}
+
+static void term_on_tstp(int sig)
+{
+	(void)sig;
+	term_suspend = 1;
 }
 
 static const char *term_crash_name(int sig)
@@ -262,6 +271,13 @@ int ui_term_init(int timeout_ms)
 	term_catch(term_stop_sigs, TERM_NSTOP, term_on_stop, term_old_stop);
 	term_catch(term_crash_sigs, TERM_NCRASH, term_on_crash,
 		   term_old_crash);
+	/* Ctrl-Z too, in place of curses' own handler, which does its work
+	 * inside the signal handler and can be lost when the signal lands in
+	 * the middle of drawing: like tmux, we only note it here and stop at
+	 * a quiet point of the loop (ui_term_suspend_pending). */
+	term_suspend = 0;
+	static const int tstp[] = {SIGTSTP};
+	term_catch(tstp, 1, term_on_tstp, &term_old_tstp);
 	msg_set_fatal_hook(term_fatal_hook);
 	return 0;
 }
@@ -274,6 +290,7 @@ void ui_term_end(void)
 	term_release();
 	term_uncatch(term_crash_sigs, TERM_NCRASH, term_old_crash);
 	term_uncatch(term_stop_sigs, TERM_NSTOP, term_old_stop);
+	sigaction(SIGTSTP, &term_old_tstp, NULL);
 	delscreen(term_screen);
 	term_screen = NULL;
 	term_close_input();
@@ -306,6 +323,28 @@ void ui_term_style(enum ui_style style)
 	if (term_styles[style].fg >= 0)
 		a |= COLOR_PAIR(style);
 	attrset(a);
+}
+
+int ui_term_suspend_pending(void)
+{
+	struct sigaction dfl, ours;
+
+	if (!term_suspend)
+		return 0;
+	term_suspend = 0;
+	/* Give the shell its terminal back, stop as Ctrl-Z always does, and
+	 * take the screen again when the shell says fg (SIGCONT). */
+	term_release();
+	memset(&dfl, 0, sizeof dfl);
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	sigaction(SIGTSTP, &dfl, &ours);
+	raise(SIGTSTP);
+	sigaction(SIGTSTP, &ours, NULL);
+	term_active = 1;
+	clearok(curscr, TRUE);
+	refresh();
+	return 1;
 }
 
 int ui_term_signal(void)

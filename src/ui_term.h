@@ -60,6 +60,11 @@ void ui_term_style(enum ui_style style);
  * 0. The loop polls this and exits with 128 + the signal. */
 int ui_term_signal(void);
 
+/* If Ctrl-Z was pressed since the last call: restores the terminal, stops
+ * the process, and on `fg` takes the screen back. Returns 1 when that
+ * happened (everything must be redrawn), else 0. UI thread only. */
+int ui_term_suspend_pending(void);
+
 /* Blocks the signals the UI thread handles, saving the old mask in *old.
  * Call around creating a thread (threads inherit the mask) so that Ctrl-C,
  * SIGTERM, Ctrl-Z and resizes reach the UI thread and never interrupt a
