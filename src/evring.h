@@ -40,8 +40,12 @@ void evring_emit(struct evring *ring, uint16_t lane, uint32_t task,
  * Consumer thread only. */
 size_t evring_drain(struct evring *ring, struct ev *out, size_t max);
 
-/* Waits until the ring holds at least one event or `timeout_ms` passed.
- * Returns the number of events held. Consumer thread only. */
+/* Waits until the ring holds at least one event or `timeout_ms` passed (a
+ * negative timeout waits without limit, 0 only looks). Returns the number
+ * of events held. A wait that starts within 5 ms of one that returned
+ * events first lets events gather for the rest of those 5 ms (unless the
+ * ring fills halfway), so a consumer looping on wait and drain is not woken
+ * once per push. Consumer thread only. */
 size_t evring_wait(struct evring *ring, int timeout_ms);
 
 /* Counters, any thread: events ever pushed, and how many pushes had to

@@ -26,7 +26,9 @@ void timeline_free(struct timeline *tl);
 
 /* Adds one event. Lanes appear as events name them. An event older than
  * the lane's last one is clamped to it (each producer keeps its order, so
- * this only absorbs clock ties). Returns 0, or -1 when out of memory. */
+ * this only absorbs clock ties); one stamped before the origin counts from
+ * 0; a kind >= EV_KIND_COUNT is ignored (returns 0). Returns 0, or -1 when
+ * out of memory. */
 int timeline_add(struct timeline *tl, const struct ev *e);
 
 /* Number of lanes (highest lane seen + 1). */
@@ -35,7 +37,9 @@ int timeline_lanes(const struct timeline *tl);
 /* Time of the latest event seen, relative to the origin (0 if none). */
 int64_t timeline_end(const struct timeline *tl);
 
-/* Number of segments of lane L (0 for an unknown lane). */
+/* Number of segments of lane L (0 for an unknown lane). A segment that
+ * lasted no time is replaced by the next one, so only segments that take
+ * time are counted. */
 size_t timeline_segments(const struct timeline *tl, int lane);
 
 /* State of lane L at time t (EV_IDLE before its first event). */
@@ -43,13 +47,14 @@ enum ev_kind timeline_state_at(const struct timeline *tl, int lane, int64_t t);
 
 /* How much of [t0, t1) lane L spent in each state: shares[k] for every
  * k < EV_STATE_COUNT, in nanoseconds. The open last segment counts up to
- * `now` (pass timeline_end() for a finished run). */
+ * `now` (pass timeline_end() for a finished run). Time before the lane's
+ * first event counts as idle; an unknown or empty lane gives all zeros. */
 void timeline_shares(const struct timeline *tl, int lane, int64_t t0,
 		     int64_t t1, int64_t now, int64_t shares[EV_STATE_COUNT]);
 
 /* The state that dominates [t0, t1) of lane L, by time (ties go to the
- * state that teaches most: lock-wait, gil-wait, io, cpu, startup, then
- * idle). EV_IDLE when the lane has nothing there. */
+ * state that teaches most: lock-wait, gil-wait, io, cpu, startup, idle,
+ * done). EV_IDLE when the lane has nothing there. */
 enum ev_kind timeline_dominant(const struct timeline *tl, int lane,
 			       int64_t t0, int64_t t1, int64_t now);
 

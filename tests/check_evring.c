@@ -137,8 +137,9 @@ static void *consumer_main(void *arg)
 	struct ev buf[1024];
 
 	while (c->received < c->expected) {
-		/* Read before looking at the ring: if it is set, every push
-		 * has returned, so an empty ring now means nothing is coming. */
+		/* Read before looking at the ring: if it is set, every
+		 * push has returned, so an empty ring now means nothing more
+		 * is coming. */
 		int done = atomic_load(&c->producers_done);
 		size_t n = 0;
 
@@ -383,6 +384,8 @@ START_TEST(test_full_ring_blocks_producer)
 
 	/* Four events fill the ring; the fifth push waits for room. */
 	ck_assert(wait_blocked(&p, 4, 1));
+	/* And it stays there: only a drain lets it go on. (Were it not
+	 * blocked, 50 ms would be ample to push the other six.) */
 	sleep_ms(50);
 	ck_assert_uint_eq(atomic_load(&p.progress), 4);
 	ck_assert_uint_eq(evring_pushed(ring), 4);
@@ -398,7 +401,9 @@ START_TEST(test_full_ring_blocks_producer)
 	while (drained < 10) {
 		int done = producers_finished(&p, 1);
 
-		n = evring_wait(ring, 100) > 0 ? evring_drain(ring, out, 16) : 0;
+		n = 0;
+		if (evring_wait(ring, 100) > 0)
+			n = evring_drain(ring, out, 16);
 		for (size_t i = 0; i < n; i++)
 			ck_assert(ev_matches(&out[i], 0, drained++));
 		if (done && n == 0)
@@ -429,8 +434,10 @@ START_TEST(test_full_ring_many_producers)
 		producer_start(&prod[i], ring, (uint16_t)i, 20000, 0);
 	while (got < 3 * 20000) {
 		int done = producers_finished(prod, 3);
-		size_t n = evring_wait(ring, 100) > 0 ? evring_drain(ring, out, 2)
-						      : 0;
+		size_t n = 0;
+
+		if (evring_wait(ring, 100) > 0)
+			n = evring_drain(ring, out, 2);
 
 		for (size_t i = 0; i < n; i++) {
 			uint16_t id = out[i].lane;
@@ -537,6 +544,60 @@ START_TEST(test_wait_forever_wakes_on_push)
 }
 END_TEST
 
+struct trickle {
+	struct evring *ring;
+	uint32_t count;
+};
+
+/* Pushes events one at a time with a short sleep between them, the way a
+ * traced run of short tasks does. */
+static void *trickle_main(void *arg)
+{
+	struct trickle *t = arg;
+	const struct timespec pause = {.tv_sec = 0, .tv_nsec = 10000};
+
+	for (uint32_t seq = 0; seq < t->count; seq++) {
+		struct ev e = make_ev(0, seq);
+
+		evring_push(t->ring, &e);
+		nanosleep(&pause, NULL);
+	}
+	return NULL;
+}
+
+START_TEST(test_eager_consumer_is_paced)
+{
+	/* A consumer looping on wait + drain while events trickle in must not
+	 * be woken once per event (a system call and a context switch each):
+	 * evring_wait lets events gather between two wake-ups. Only a loose
+	 * ratio is asserted: it fails only if the producer's 10 us sleeps
+	 * took over a millisecond on average. */
+	struct evring *ring = evring_new(1024);
+	struct trickle t = {.count = 2000};
+	struct ev out[1024];
+	pthread_t thread;
+	uint32_t drained = 0, wakes = 0;
+
+	ck_assert_ptr_nonnull(ring);
+	t.ring = ring;
+	ck_assert_int_eq(pthread_create(&thread, NULL, trickle_main, &t), 0);
+	while (drained < t.count) {
+		size_t n;
+
+		if (evring_wait(ring, 1000) == 0)
+			continue;
+		wakes++;
+		n = evring_drain(ring, out, 1024);
+		for (size_t i = 0; i < n; i++)
+			ck_assert(ev_matches(&out[i], 0, drained++));
+	}
+	pthread_join(thread, NULL);
+	ck_assert_uint_lt(wakes * 4, t.count);
+	ck_assert_uint_eq(evring_stalls(ring), 0);
+	evring_free(ring);
+}
+END_TEST
+
 /* --- concurrency -------------------------------------------------------- */
 
 START_TEST(test_four_producers_million_each)
@@ -577,6 +638,7 @@ Suite *suite_evring(void)
 	tcase_add_test(tc_block, test_wait_returns_at_once_when_not_empty);
 	tcase_add_test(tc_block, test_wait_wakes_on_push);
 	tcase_add_test(tc_block, test_wait_forever_wakes_on_push);
+	tcase_add_test(tc_block, test_eager_consumer_is_paced);
 	suite_add_tcase(s, tc_block);
 
 	tcase_set_timeout(tc_conc, 600);

@@ -13,14 +13,16 @@
  * In every run a consumer thread drains concurrently and the producers'
  * time is measured from a common start until the last producer is done.
  *
- * The consumer policy is the same for both rings, so the figures compare
- * rings, not consumers. In the main figures the consumer drains batches
- * and, once it has emptied the ring, pauses briefly (as the UI does between
- * frames, only far more often) before it looks again. The _eager figures
- * show what a consumer that goes back for more at once costs: the bare ring
- * spins on the lock, evring sleeps in evring_wait and every push that finds
- * it asleep wakes it. Either way the producer then shares the lock's cache
- * line with a busy consumer, which is why a consumer should pace itself.
+ * The consumer loop is the same for both rings. In the main figures the
+ * consumer drains batches and, once it has emptied the ring, pauses 50 us
+ * (as the UI does between frames, only far more often) before it looks
+ * again: on the bare ring by polling, on evring by evring_wait. The _eager
+ * figures show a consumer that goes straight back for more: on the bare
+ * ring it spins on the lock, fighting the producer for the lock's cache
+ * line. evring_wait paces its caller by itself (at most one wake-up per
+ * few ms while the ring is under half full, see evring.c), so on evring
+ * both loops cost about the same, and can cost less than the bare ring,
+ * whose consumer takes the lock every 50 us.
  *
  * Each figure is the best of REPS runs (noise only ever adds time), and
  * the runs of the two rings alternate so a slow phase of the machine hits

@@ -87,8 +87,8 @@ static void measure(const char *scenario, int rounds, int gil,
 
 int main(void)
 {
-	measure("primes", 9, 0, "primes");
+	measure("primes", 15, 0, "primes");
 	measure("fib", 3, 0, "fib");
-	measure("primes", 5, 1, "primes_gil");
+	measure("primes", 9, 1, "primes_gil");
 	return 0;
 }
