@@ -22,13 +22,15 @@ int app_config(const struct cli *cli, struct run_config *cfg, char *err,
 			  &cfg->sc, err, errlen) < 0)
 		return -1;
 	if (cli->url_file) {
-		msg_fmt(err, errlen, "--url-file works only with I/O "
+		msg_fmt(err, errlen,
+			"--url-file works only with I/O "
 			"scenarios, and '%s' is CPU-bound: leave --url-file "
-			"out", cfg->sc.name);
+			"out",
+			cfg->sc.name);
 		return -1;
 	}
-	cfg->model = cli->model >= 0 ? (enum model_id)cli->model
-				     : APP_DEFAULT_MODEL;
+	cfg->model =
+		cli->model >= 0 ? (enum model_id)cli->model : APP_DEFAULT_MODEL;
 	cfg->workers = cli->workers;
 	if (cfg->workers == 0)
 		cfg->workers = cfg->sc.workers ? cfg->sc.workers
@@ -68,8 +70,7 @@ static int app_list(void)
 	return ferror(stdout) ? APP_FAILED : APP_OK;
 }
 
-static int app_run(const struct cli *cli,
-		   int (*tui)(const struct run_config *))
+static int app_run(const struct cli *cli, int (*tui)(const struct run_config *))
 {
 	struct run_config cfg;
 	char err[768];

@@ -57,9 +57,21 @@ int cli_parse_double(const char *s, double min_excl, double max_incl,
 	return 0;
 }
 
-enum opt_id { OPT_SCENARIO, OPT_MODEL, OPT_WORKERS, OPT_GIL, OPT_NO_GIL,
-	      OPT_SEED, OPT_SCALE, OPT_HEADLESS, OPT_URL_FILE, OPT_PORT,
-	      OPT_BIND, OPT_HELP, OPT_VERSION };
+enum opt_id {
+	OPT_SCENARIO,
+	OPT_MODEL,
+	OPT_WORKERS,
+	OPT_GIL,
+	OPT_NO_GIL,
+	OPT_SEED,
+	OPT_SCALE,
+	OPT_HEADLESS,
+	OPT_URL_FILE,
+	OPT_PORT,
+	OPT_BIND,
+	OPT_HELP,
+	OPT_VERSION
+};
 
 struct opt {
 	char shortname;
@@ -69,13 +81,19 @@ struct opt {
 };
 
 static const struct opt opts[] = {
-	{'s', "scenario", 1, OPT_SCENARIO}, {'m', "model", 1, OPT_MODEL},
-	{'w', "workers", 1, OPT_WORKERS},   {0, "gil", 0, OPT_GIL},
-	{0, "no-gil", 0, OPT_NO_GIL},       {0, "seed", 1, OPT_SEED},
-	{0, "scale", 1, OPT_SCALE},         {0, "headless", 0, OPT_HEADLESS},
-	{0, "url-file", 1, OPT_URL_FILE},   {0, "port", 1, OPT_PORT},
-	{0, "bind", 1, OPT_BIND},           {'h', "help", 0, OPT_HELP},
-	{'V', "version", 0, OPT_VERSION},
+	{ 's', "scenario", 1, OPT_SCENARIO },
+	{ 'm', "model", 1, OPT_MODEL },
+	{ 'w', "workers", 1, OPT_WORKERS },
+	{ 0, "gil", 0, OPT_GIL },
+	{ 0, "no-gil", 0, OPT_NO_GIL },
+	{ 0, "seed", 1, OPT_SEED },
+	{ 0, "scale", 1, OPT_SCALE },
+	{ 0, "headless", 0, OPT_HEADLESS },
+	{ 0, "url-file", 1, OPT_URL_FILE },
+	{ 0, "port", 1, OPT_PORT },
+	{ 0, "bind", 1, OPT_BIND },
+	{ 'h', "help", 0, OPT_HELP },
+	{ 'V', "version", 0, OPT_VERSION },
 };
 
 /* Finds the option `arg` names; *inline_value is set for "--opt=value". */
@@ -108,13 +126,15 @@ static int model_value(const char *v, struct cli *out, char *err, size_t len)
 	if (m < 0) {
 		msg_fmt(err, len,
 			"unknown model '%s': use sync, threads, async or procs "
-			"(see conviz list)", v);
+			"(see conviz list)",
+			v);
 		return -1;
 	}
 	if (!model_get((enum model_id)m)->run) {
 		msg_fmt(err, len,
 			"model '%s' is not available yet in this version: "
-			"use -m sync or -m threads", v);
+			"use -m sync or -m threads",
+			v);
 		return -1;
 	}
 	out->model = m;
@@ -132,22 +152,29 @@ static int number_value(enum opt_id id, const char *v, struct cli *out,
 			out->workers = (int)n;
 			return 0;
 		}
-		msg_fmt(err, len, "bad number of workers '%s': use a whole "
-			"number from 1 to %d", v, RUN_WORKERS_MAX);
+		msg_fmt(err, len,
+			"bad number of workers '%s': use a whole "
+			"number from 1 to %d",
+			v, RUN_WORKERS_MAX);
 		return -1;
 	case OPT_SEED:
 		if (cli_parse_u64(v, &out->seed) == 0) {
 			out->have_seed = 1;
 			return 0;
 		}
-		msg_fmt(err, len, "bad seed '%s': use a whole number from 0 "
-			"to 18446744073709551615", v);
+		msg_fmt(err, len,
+			"bad seed '%s': use a whole number from 0 "
+			"to 18446744073709551615",
+			v);
 		return -1;
 	default:
-		if (cli_parse_double(v, 0.0, SCENARIO_SCALE_MAX, &out->scale) == 0)
+		if (cli_parse_double(v, 0.0, SCENARIO_SCALE_MAX, &out->scale) ==
+		    0)
 			return 0;
-		msg_fmt(err, len, "bad scale '%s': use a number above 0 and "
-			"at most %g (e.g. --scale 0.5)", v, SCENARIO_SCALE_MAX);
+		msg_fmt(err, len,
+			"bad scale '%s': use a number above 0 and "
+			"at most %g (e.g. --scale 0.5)",
+			v, SCENARIO_SCALE_MAX);
 		return -1;
 	}
 }
@@ -158,7 +185,8 @@ static int apply_value(const struct opt *o, const char *v, struct cli *out,
 	switch (o->id) {
 	case OPT_SCENARIO:
 		if (!*v) {
-			msg_fmt(err, len, "empty scenario name: use a name "
+			msg_fmt(err, len,
+				"empty scenario name: use a name "
 				"from 'conviz list' or a path to a file");
 			return -1;
 		}
@@ -171,7 +199,8 @@ static int apply_value(const struct opt *o, const char *v, struct cli *out,
 		return 0;
 	case OPT_PORT:
 	case OPT_BIND:
-		msg_fmt(err, len, "--%s belongs to 'conviz serve', which is "
+		msg_fmt(err, len,
+			"--%s belongs to 'conviz serve', which is "
 			"not available yet in this version: leave it out",
 			o->longname);
 		return -1;
@@ -210,7 +239,8 @@ static int parse_option(int argc, char **argv, int *i, struct cli *out,
 	const struct opt *o = opt_lookup(arg, &v);
 
 	if (!o) {
-		msg_fmt(err, len, "unknown option '%s': see conviz --help", arg);
+		msg_fmt(err, len, "unknown option '%s': see conviz --help",
+			arg);
 		return -1;
 	}
 	if (!o->takes_value) {
@@ -224,8 +254,10 @@ static int parse_option(int argc, char **argv, int *i, struct cli *out,
 	}
 	if (!v) {
 		if (*i + 1 >= argc) {
-			msg_fmt(err, len, "option '%s' needs a value: see "
-				"conviz --help", arg);
+			msg_fmt(err, len,
+				"option '%s' needs a value: see "
+				"conviz --help",
+				arg);
 			return -1;
 		}
 		v = argv[++*i];
@@ -239,9 +271,9 @@ static int parse_command(const char *word, struct cli *out, char *err,
 	static const struct {
 		const char *name;
 		enum cli_cmd cmd;
-	} cmds[] = {{"run", CLI_RUN},         {"list", CLI_LIST},
-		    {"compare", CLI_COMPARE}, {"serve", CLI_SERVE},
-		    {"help", CLI_HELP},       {"version", CLI_VERSION}};
+	} cmds[] = { { "run", CLI_RUN },	 { "list", CLI_LIST },
+		     { "compare", CLI_COMPARE }, { "serve", CLI_SERVE },
+		     { "help", CLI_HELP },	 { "version", CLI_VERSION } };
 
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
 		if (strcmp(word, cmds[i].name) == 0) {
@@ -249,13 +281,14 @@ static int parse_command(const char *word, struct cli *out, char *err,
 			return 0;
 		}
 	}
-	msg_fmt(err, len, "unknown command '%s': use run, list, compare or "
-		"serve (see conviz --help)", word);
+	msg_fmt(err, len,
+		"unknown command '%s': use run, list, compare or "
+		"serve (see conviz --help)",
+		word);
 	return -1;
 }
 
-int cli_parse(int argc, char **argv, struct cli *out, char *err,
-	      size_t errlen)
+int cli_parse(int argc, char **argv, struct cli *out, char *err, size_t errlen)
 {
 	int i = 1;
 	int help = 0;
@@ -270,8 +303,10 @@ int cli_parse(int argc, char **argv, struct cli *out, char *err,
 	}
 	for (; i < argc; i++) {
 		if (argv[i][0] != '-' || argv[i][1] == '\0') {
-			msg_fmt(err, errlen, "unexpected argument '%s': see "
-				"conviz --help", argv[i]);
+			msg_fmt(err, errlen,
+				"unexpected argument '%s': see "
+				"conviz --help",
+				argv[i]);
 			return -1;
 		}
 		if (parse_option(argc, argv, &i, out, &help, err, errlen) < 0)
@@ -284,35 +319,49 @@ int cli_parse(int argc, char **argv, struct cli *out, char *err,
 
 void cli_usage(FILE *to)
 {
-	fputs(
-"Usage: conviz [run] [OPTIONS]      watch a scenario run (TUI, or headless)\n"
-"       conviz list                 scenarios and models\n"
-"       conviz --help | --version\n"
-"\n"
-"conviz makes concurrency visible: one timeline lane per worker, blue\n"
-"while computing, red while waiting on I/O, yellow while waiting for a\n"
-"lock or the GIL. Compare models and see why one wins.\n"
-"\n"
-"Options:\n"
-"  -s, --scenario NAME|FILE  scenario to run (default: fib); a name from\n"
-"                            'conviz list' or a path containing '/'\n"
-"  -m, --model MODEL         sync or threads (async and procs: not yet)\n"
-"  -w, --workers N           pool size, 1..1024 (default: the scenario's)\n"
-"      --gil | --no-gil      simulated GIL on (default) or off\n"
-"      --seed N              random seed (reserved for scenarios with\n"
-"                            randomness; CPU scenarios ignore it)\n"
-"      --scale F             multiply each task's work by F (0 < F <= 1000)\n"
-"      --headless            no TUI: print an ASCII timing diagram and a\n"
-"                            'summary:' line (implied when stdout is not a\n"
-"                            terminal)\n"
-"      --url-file FILE       URLs for I/O scenarios (none in this version)\n"
-"  -h, --help                this text\n"
-"  -V, --version             the version\n"
-"\n"
-"Keys in the TUI: r run again, m model, s scenario, +/- workers, g GIL,\n"
-"? help, q quit.\n"
-"\n"
-"Exit status: 0 run completed, 1 run could not complete, 2 usage or input\n"
-"error. See conviz(1).\n",
+	fputs("Usage: conviz [run] [OPTIONS]      watch a scenario run (TUI, "
+	      "or headless)\n"
+	      "       conviz list                 scenarios and models\n"
+	      "       conviz --help | --version\n"
+	      "\n"
+	      "conviz makes concurrency visible: one timeline lane per worker, "
+	      "blue\n"
+	      "while computing, red while waiting on I/O, yellow while waiting "
+	      "for a\n"
+	      "lock or the GIL. Compare models and see why one wins.\n"
+	      "\n"
+	      "Options:\n"
+	      "  -s, --scenario NAME|FILE  scenario to run (default: fib); a "
+	      "name from\n"
+	      "                            'conviz list' or a path containing "
+	      "'/'\n"
+	      "  -m, --model MODEL         sync or threads (async and procs: "
+	      "not yet)\n"
+	      "  -w, --workers N           pool size, 1..1024 (default: the "
+	      "scenario's)\n"
+	      "      --gil | --no-gil      simulated GIL on (default) or off\n"
+	      "      --seed N              random seed (reserved for scenarios "
+	      "with\n"
+	      "                            randomness; CPU scenarios ignore "
+	      "it)\n"
+	      "      --scale F             multiply each task's work by F (0 < "
+	      "F <= 1000)\n"
+	      "      --headless            no TUI: print an ASCII timing "
+	      "diagram and a\n"
+	      "                            'summary:' line (implied when "
+	      "stdout is not a\n"
+	      "                            terminal)\n"
+	      "      --url-file FILE       URLs for I/O scenarios (none in "
+	      "this version)\n"
+	      "  -h, --help                this text\n"
+	      "  -V, --version             the version\n"
+	      "\n"
+	      "Keys in the TUI: r run again, m model, s scenario, +/- workers, "
+	      "g GIL,\n"
+	      "? help, q quit.\n"
+	      "\n"
+	      "Exit status: 0 run completed, 1 run could not complete, 2 usage "
+	      "or input\n"
+	      "error. See conviz(1).\n",
 	      to);
 }

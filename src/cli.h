@@ -10,26 +10,32 @@
 #include <stdint.h>
 #include <stdio.h>
 
-enum cli_cmd { CLI_TUI = 0, CLI_RUN, CLI_LIST, CLI_HELP, CLI_VERSION,
-	       CLI_COMPARE, CLI_SERVE };
+enum cli_cmd {
+	CLI_TUI = 0,
+	CLI_RUN,
+	CLI_LIST,
+	CLI_HELP,
+	CLI_VERSION,
+	CLI_COMPARE,
+	CLI_SERVE
+};
 
 struct cli {
 	enum cli_cmd cmd;
 	const char *scenario; /* NULL: the default scenario */
-	int model;            /* enum model_id, or -1: the default */
-	int workers;          /* 0: the scenario's default */
-	int gil;              /* -1 default (on), 0 off, 1 on */
+	int model;	      /* enum model_id, or -1: the default */
+	int workers;	      /* 0: the scenario's default */
+	int gil;	      /* -1 default (on), 0 off, 1 on */
 	uint64_t seed;
 	int have_seed;
-	double scale;         /* 0: the scenario's default */
+	double scale; /* 0: the scenario's default */
 	int headless;
 	const char *url_file;
 };
 
 /* Parses argv. 0, or -1 with a message in err. Pointers in *out point into
  * argv. */
-int cli_parse(int argc, char **argv, struct cli *out, char *err,
-	      size_t errlen);
+int cli_parse(int argc, char **argv, struct cli *out, char *err, size_t errlen);
 
 /* Strict number parsers (whole string, no blanks, in range). 0 or -1. */
 int cli_parse_long(const char *s, long min, long max, long *out);

@@ -18,7 +18,8 @@ static inline int64_t clock_now_ns(void)
 static inline struct timespec clock_deadline(int64_t ns_from_now)
 {
 	int64_t t = clock_now_ns() + ns_from_now;
-	struct timespec ts = {.tv_sec = t / 1000000000, .tv_nsec = t % 1000000000};
+	struct timespec ts = { .tv_sec = t / 1000000000,
+			       .tv_nsec = t % 1000000000 };
 	return ts;
 }
 

@@ -12,18 +12,18 @@
 /* Kinds. States come first (they are what a lane *is* between two events),
  * markers after (instants on a lane). EV_STATE_COUNT splits the two. */
 enum ev_kind {
-	EV_IDLE = 0,   /* nothing to do: waiting for a task */
-	EV_STARTUP,    /* a worker is being started */
-	EV_CPU,        /* computing (arg unused; task = the task run) */
-	EV_IO,         /* waiting on I/O or a sleep */
-	EV_LOCK_WAIT,  /* waiting for a lock of the program */
-	EV_GIL_WAIT,   /* waiting for the (simulated) GIL */
-	EV_DONE,       /* the worker has finished for good */
+	EV_IDLE = 0,  /* nothing to do: waiting for a task */
+	EV_STARTUP,   /* a worker is being started */
+	EV_CPU,	      /* computing (arg unused; task = the task run) */
+	EV_IO,	      /* waiting on I/O or a sleep */
+	EV_LOCK_WAIT, /* waiting for a lock of the program */
+	EV_GIL_WAIT,  /* waiting for the (simulated) GIL */
+	EV_DONE,      /* the worker has finished for good */
 	EV_STATE_COUNT,
 	EV_READ = EV_STATE_COUNT, /* marker: a shared value was read */
-	EV_WRITE,                 /* marker: a shared value was written */
-	EV_LOST_UPDATE,           /* marker: a write overwrote another's */
-	EV_ERROR,                 /* marker: a task failed (arg = code) */
+	EV_WRITE,		  /* marker: a shared value was written */
+	EV_LOST_UPDATE,		  /* marker: a write overwrote another's */
+	EV_ERROR,		  /* marker: a task failed (arg = code) */
 	EV_KIND_COUNT
 };
 
@@ -31,11 +31,11 @@ enum ev_kind {
 #define EV_NO_TASK UINT32_MAX
 
 struct ev {
-	int64_t ts_ns;  /* CLOCK_MONOTONIC, nanoseconds */
-	int64_t arg;    /* kind-specific */
-	uint32_t task;  /* task index, or EV_NO_TASK */
-	uint16_t lane;  /* worker lane */
-	uint16_t kind;  /* enum ev_kind */
+	int64_t ts_ns; /* CLOCK_MONOTONIC, nanoseconds */
+	int64_t arg;   /* kind-specific */
+	uint32_t task; /* task index, or EV_NO_TASK */
+	uint16_t lane; /* worker lane */
+	uint16_t kind; /* enum ev_kind */
 };
 
 /* Is this kind a state (as opposed to a marker)? */

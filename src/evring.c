@@ -38,9 +38,9 @@
 
 /* What a push must do for a consumer asleep in evring_wait. */
 enum wake_when {
-	WAKE_NEVER = 0,  /* the consumer is not asleep */
-	WAKE_ON_PUSH,    /* it waits for the first event */
-	WAKE_ON_HALF,    /* it naps: wake it only if the ring is half full */
+	WAKE_NEVER = 0, /* the consumer is not asleep */
+	WAKE_ON_PUSH,	/* it waits for the first event */
+	WAKE_ON_HALF,	/* it naps: wake it only if the ring is half full */
 };
 
 struct evring {
@@ -48,7 +48,7 @@ struct evring {
 	pthread_cond_t not_empty; /* the consumer waits here (evring_wait) */
 	pthread_cond_t not_full;  /* producers wait here while it is full */
 	struct ev *slots;
-	size_t mask;              /* capacity - 1 */
+	size_t mask; /* capacity - 1 */
 	/* Consumer thread only, no lock: when its next wait stops napping. */
 	int64_t quiet_until;
 	/* Everything below is read and written under the lock only. Even the
@@ -56,11 +56,11 @@ struct evring {
 	 * a few times a second) pays for the lock, so that a push adds no
 	 * atomic instruction to the lock's own, and race detectors see plain
 	 * data that one lock guards. */
-	uint64_t head;            /* events ever drained */
-	uint64_t tail;            /* events ever pushed */
-	uint64_t stalls;          /* pushes that had to wait for room */
+	uint64_t head;		      /* events ever drained */
+	uint64_t tail;		      /* events ever pushed */
+	uint64_t stalls;	      /* pushes that had to wait for room */
 	enum wake_when consumer_wake; /* the consumer sleeps on not_empty */
-	unsigned producers_waiting; /* producers asleep on not_full */
+	unsigned producers_waiting;   /* producers asleep on not_full */
 };
 
 static size_t round_capacity(size_t capacity)
@@ -228,8 +228,8 @@ size_t evring_drain(struct evring *ring, struct ev *out, size_t max)
 static uint64_t sleep_until(struct evring *ring, enum wake_when wake,
 			    int64_t until_ns)
 {
-	struct timespec until = {.tv_sec = until_ns / 1000000000,
-				 .tv_nsec = until_ns % 1000000000};
+	struct timespec until = { .tv_sec = until_ns / 1000000000,
+				  .tv_nsec = until_ns % 1000000000 };
 	uint64_t want = wake == WAKE_ON_HALF ? ring->mask / 2 + 1 : 1;
 	uint64_t held = ring->tail - ring->head;
 	int rc = 0;

@@ -8,42 +8,43 @@
 
 #include "clock.h"
 
+/* One thread waiting in line, on its own stack. */
+struct gil_waiter {
+	pthread_cond_t cv;
+	struct gil_waiter *next;
+	atomic_int granted; /* set (under mu) when the GIL is handed to it */
+};
+
+/* How long the head waiter spins for the GIL after asking for it, before
+ * sleeping again. The holder checks the request at its next rt_tick (tens
+ * of microseconds away), so the hand-over usually lands inside the spin.
+ * Without it every hand-over would pay a sleeping thread's wake-up, which
+ * on a virtual machine can take a few hundred microseconds: dead time a
+ * CPython on real cores does not have, and which would make threads look
+ * slower under the GIL than they are. */
+#define GIL_SPIN_NS (200 * 1000)
+
 int gil_init(struct gil *g, int64_t interval_ns)
 {
-	pthread_condattr_t ca;
-
-	atomic_init(&g->locked, 0);
-	g->waiters = 0;
+	g->head = g->tail = NULL;
+	g->locked = 0;
 	g->switches = 0;
 	g->interval_ns = interval_ns;
 	atomic_init(&g->drop_request, 0);
-	if (pthread_mutex_init(&g->mu, NULL) != 0)
-		return -1;
-	/* Timed waits measure the switch interval on the monotonic clock, so
-	 * a change of the wall clock cannot stretch or shrink it. */
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	int rc = pthread_cond_init(&g->cv, &ca);
-	if (rc == 0)
-		rc = pthread_cond_init(&g->switched, &ca);
-	pthread_condattr_destroy(&ca);
-	return rc == 0 ? 0 : -1;
+	return pthread_mutex_init(&g->mu, NULL) == 0 ? 0 : -1;
 }
 
 void gil_destroy(struct gil *g)
 {
-	pthread_cond_destroy(&g->switched);
-	pthread_cond_destroy(&g->cv);
 	pthread_mutex_destroy(&g->mu);
 }
 
-/* Takes the free GIL; g->mu held. */
+/* Marks the GIL taken by a new holder; g->mu held. */
 static void take(struct gil *g)
 {
 	g->locked = 1;
 	g->switches++;
 	atomic_store_explicit(&g->drop_request, 0, memory_order_relaxed);
-	pthread_cond_broadcast(&g->switched);
 }
 
 int gil_try_acquire(struct gil *g)
@@ -51,7 +52,7 @@ int gil_try_acquire(struct gil *g)
 	int got = 0;
 
 	pthread_mutex_lock(&g->mu);
-	if (!g->locked) {
+	if (!g->locked && !g->head) {
 		take(g);
 		got = 1;
 	}
@@ -59,63 +60,89 @@ int gil_try_acquire(struct gil *g)
 	return got;
 }
 
-/* How long a waiter that has just asked for the GIL spins for it before
- * sleeping again. The holder checks the request at its next rt_tick (tens
- * of microseconds away), so the hand-over usually lands inside the spin.
- * Without it, every hand-over would pay a sleeping thread's wake-up, which
- * on a virtual machine can take a few hundred microseconds: dead time a
- * real CPython on real cores does not have, and which would make threads
- * look slower under the GIL than they are. */
-#define GIL_SPIN_NS (200 * 1000)
-
-/* Spins (the mutex not held) until the GIL looks free or the spin is up. */
-static void spin_for_release(struct gil *g)
+/* Spins (mu not held) until the GIL is handed to w or the spin is up. */
+static void spin_for_grant(struct gil_waiter *w)
 {
 	int64_t until = clock_now_ns() + GIL_SPIN_NS;
 
-	while (atomic_load_explicit(&g->locked, memory_order_relaxed)) {
+	while (!atomic_load_explicit(&w->granted, memory_order_acquire)) {
 		if (clock_now_ns() > until)
 			return;
 		sched_yield();
 	}
 }
 
+static void enqueue(struct gil *g, struct gil_waiter *w)
+{
+	pthread_condattr_t ca;
+
+	/* Timed waits measure the switch interval on the monotonic clock,
+	 * so a change of the wall clock cannot stretch or shrink it. */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&w->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	w->next = NULL;
+	atomic_init(&w->granted, 0);
+	if (g->tail)
+		g->tail->next = w;
+	else
+		g->head = w;
+	g->tail = w;
+}
+
 void gil_acquire(struct gil *g)
 {
+	struct gil_waiter w;
+
 	pthread_mutex_lock(&g->mu);
-	g->waiters++;
-	while (g->locked) {
+	if (!g->locked && !g->head) {
+		take(g);
+		pthread_mutex_unlock(&g->mu);
+		return;
+	}
+	enqueue(g, &w);
+	while (!atomic_load_explicit(&w.granted, memory_order_relaxed)) {
 		uint64_t seen = g->switches;
 		struct timespec dl = clock_deadline(g->interval_ns);
-		int rc = pthread_cond_timedwait(&g->cv, &g->mu, &dl);
-		/* A whole interval passed and the same holder still runs:
-		 * ask it to let go, as CPython's take_gil does. */
-		if (rc == ETIMEDOUT && g->locked && g->switches == seen) {
+		int rc = pthread_cond_timedwait(&w.cv, &g->mu, &dl);
+		/* First in line, a whole interval passed and the same holder
+		 * still runs: ask it to let go, as CPython's take_gil does. */
+		if (rc == ETIMEDOUT && g->head == &w && g->switches == seen &&
+		    !atomic_load_explicit(&w.granted, memory_order_relaxed)) {
 			atomic_store_explicit(&g->drop_request, 1,
 					      memory_order_relaxed);
 			pthread_mutex_unlock(&g->mu);
-			spin_for_release(g);
+			spin_for_grant(&w);
 			pthread_mutex_lock(&g->mu);
 		}
 	}
-	g->waiters--;
+	pthread_mutex_unlock(&g->mu);
+	pthread_cond_destroy(&w.cv);
+}
+
+void gil_release(struct gil *g)
+{
+	pthread_mutex_lock(&g->mu);
+	struct gil_waiter *w = g->head;
+	if (!w) {
+		g->locked = 0;
+		pthread_mutex_unlock(&g->mu);
+		return;
+	}
+	/* Hand it over: it stays locked, now on the waiter's behalf. */
+	g->head = w->next;
+	if (!g->head)
+		g->tail = NULL;
 	take(g);
+	atomic_store_explicit(&w->granted, 1, memory_order_release);
+	pthread_cond_signal(&w->cv);
 	pthread_mutex_unlock(&g->mu);
 }
 
-void gil_release(struct gil *g, int force)
+struct gil_waiter *gil_waiter_next(struct gil_waiter *w)
 {
-	pthread_mutex_lock(&g->mu);
-	g->locked = 0;
-	pthread_cond_signal(&g->cv);
-	if (force && g->waiters > 0) {
-		/* Forced switching: do not race the waiter for the lock we
-		 * just let go; wait until it really has it. */
-		uint64_t seen = g->switches;
-		while (g->switches == seen && g->waiters > 0)
-			pthread_cond_wait(&g->switched, &g->mu);
-	}
-	pthread_mutex_unlock(&g->mu);
+	return w->next;
 }
 
 uint64_t gil_switches(struct gil *g)

@@ -2,11 +2,17 @@
  *
  * One thread holds it while computing. A thread that wants it waits up to
  * the switch interval (5 ms in CPython); if the holder has not let go by
- * then, the waiter raises drop_request. The holder looks at drop_request in
- * rt_tick (a relaxed load: the cheap check CPython's eval loop makes) and,
- * when it is set, hands the GIL over and waits until another thread has
- * really taken it ("forced switching"), so a CPU-bound thread cannot
- * take it straight back. I/O and lock waits release it.
+ * then, the first waiter raises drop_request. The holder looks at
+ * drop_request in rt_tick (a relaxed load: the cheap check CPython's eval
+ * loop makes) and, when it is set, hands the GIL over. I/O and lock waits
+ * release it.
+ *
+ * Hand-over is direct and in arrival order: the GIL goes straight from the
+ * holder to the longest waiter and is never free while someone waits. So
+ * the holder cannot take it straight back (CPython's "forced switching")
+ * and every lane gets its turn, round-robin. CPython wakes waiters in
+ * whatever order the OS picks; on a teaching picture a starved lane would
+ * be noise, not a lesson.
  *
  * Threads: any thread; the mutex inside is never held while an event is
  * pushed or while anyone computes.
@@ -20,31 +26,32 @@
 
 #define GIL_INTERVAL_NS (5 * 1000 * 1000) /* sys.getswitchinterval() */
 
+struct gil_waiter;
+
 struct gil {
 	pthread_mutex_t mu;
-	pthread_cond_t cv;       /* signalled when the GIL is released */
-	pthread_cond_t switched; /* signalled when a new holder took it */
-	atomic_int locked;       /* written under mu; read lock-free by spinners */
-	int waiters;
-	uint64_t switches;       /* times the GIL changed hands */
+	struct gil_waiter *head, *tail; /* waiters, in arrival order */
+	int locked;
+	uint64_t switches; /* times the GIL was taken or handed over */
 	int64_t interval_ns;
-	atomic_int drop_request; /* a waiter asks the holder to let go */
+	atomic_int drop_request; /* the first waiter asks the holder to go */
 };
 
 /* Sets up an unlocked GIL with the given switch interval. 0 or -1. */
 int gil_init(struct gil *g, int64_t interval_ns);
 void gil_destroy(struct gil *g);
 
-/* Takes the GIL if nobody holds it; 1 if taken, 0 if not. Never waits. */
+/* Takes the GIL if nobody holds it or waits for it; 1 if taken, else 0.
+ * Never waits. */
 int gil_try_acquire(struct gil *g);
 
-/* Takes the GIL, waiting as long as needed; while waiting, asks the holder
- * to drop it every switch interval. */
+/* Takes the GIL, waiting in line as long as needed; at the head of the
+ * line, asks the holder to let go every switch interval. */
 void gil_acquire(struct gil *g);
 
-/* Lets go of the GIL (held by the caller). With `force`, waits until some
- * waiting thread has taken it, if any waits. */
-void gil_release(struct gil *g, int force);
+/* Lets go of the GIL (held by the caller): it passes to the longest
+ * waiter, if any, at once. */
+void gil_release(struct gil *g);
 
 /* The rt_tick fast path: is the holder asked to let go? */
 static inline int gil_drop_requested(struct gil *g)
@@ -52,7 +59,11 @@ static inline int gil_drop_requested(struct gil *g)
 	return atomic_load_explicit(&g->drop_request, memory_order_relaxed);
 }
 
-/* Times the GIL changed hands. Any thread. */
+/* The waiter in line after w (for tests that look at the line, holding
+ * g->mu). */
+struct gil_waiter *gil_waiter_next(struct gil_waiter *w);
+
+/* Times the GIL was taken or handed over. Any thread. */
 uint64_t gil_switches(struct gil *g);
 
 #endif

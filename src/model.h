@@ -10,12 +10,17 @@
 
 struct run;
 
-enum model_id { MODEL_SYNC = 0, MODEL_THREADS, MODEL_ASYNC, MODEL_PROCS,
-		MODEL_COUNT };
+enum model_id {
+	MODEL_SYNC = 0,
+	MODEL_THREADS,
+	MODEL_ASYNC,
+	MODEL_PROCS,
+	MODEL_COUNT
+};
 
 struct model_ops {
 	const char *name;
-	const char *about;  /* one line for `conviz list` */
+	const char *about; /* one line for `conviz list` */
 	/* Runs all tasks of r and returns when every worker has finished:
 	 * 0, or -1 if the run could not complete (e.g. no thread could be
 	 * started). NULL: the model is not available yet. Called on the

@@ -39,8 +39,8 @@ int model_threads_run(struct run *r)
 		 * lane's first state; pthread_create orders it before
 		 * everything the worker itself emits. */
 		rt_emit(&ws[i].rt, EV_STARTUP, 0);
-		ws[i].started = pthread_create(&ws[i].thread, NULL,
-					       worker_main, &ws[i]) == 0;
+		ws[i].started = pthread_create(&ws[i].thread, NULL, worker_main,
+					       &ws[i]) == 0;
 		if (!ws[i].started)
 			rt_emit(&ws[i].rt, EV_DONE, 0);
 		started += ws[i].started;

@@ -21,7 +21,7 @@
 #define HEADLESS_POLL_MS 50
 #define DRAIN_BATCH 1024
 
-#define MARKER_BIT(kind) (1u << ((kind) - EV_STATE_COUNT))
+#define MARKER_BIT(kind) (1u << ((kind)-EV_STATE_COUNT))
 
 /* Start of column c when [0, end) is cut into `width` columns; written so
  * that end * c cannot overflow on long runs. */
@@ -47,8 +47,9 @@ static char cell_char(const struct timeline *tl, int lane, int64_t end,
 		return '!';
 	if (marks & MARKER_BIT(EV_LOST_UPDATE))
 		return 'X';
-	enum ev_kind k = t1 > t0 ? timeline_cell(tl, lane, t0, t1, end, c + lane)
-				 : timeline_state_at(tl, lane, t0);
+	enum ev_kind k =
+		t1 > t0 ? timeline_cell(tl, lane, t0, t1, end, c + lane)
+			: timeline_state_at(tl, lane, t0);
 	return ev_state_glyph(k, 0)[0];
 }
 
@@ -89,7 +90,7 @@ static int time_column(int64_t t, int64_t end, int width)
  * that leaves about AXIS_LABEL_COLUMNS columns per label. */
 static int64_t axis_step(int64_t end, int width)
 {
-	static const int64_t mult[] = {1, 2, 5};
+	static const int64_t mult[] = { 1, 2, 5 };
 	int64_t ticks = width / AXIS_LABEL_COLUMNS;
 	if (ticks < 1)
 		ticks = 1;
@@ -133,7 +134,7 @@ static void diagram_axis(FILE *to, int64_t end, int width, int indent)
 {
 	int64_t step = axis_step(end, width);
 	int64_t ticks = step > 0 ? end / step : 0;
-	int col = 0;       /* cell column the next character goes to */
+	int col = 0;	   /* cell column the next character goes to */
 	int next_free = 0; /* first column a label may start at */
 
 	fprintf(to, "%*s", indent, "");
@@ -153,8 +154,8 @@ static void diagram_axis(FILE *to, int64_t end, int width, int indent)
 
 static void diagram_legend(FILE *to)
 {
-	static const enum ev_kind shown[] = {EV_CPU, EV_IO, EV_LOCK_WAIT,
-					     EV_GIL_WAIT, EV_STARTUP};
+	static const enum ev_kind shown[] = { EV_CPU, EV_IO, EV_LOCK_WAIT,
+					      EV_GIL_WAIT, EV_STARTUP };
 
 	for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++)
 		fprintf(to, "%s%s %s", i > 0 ? "  " : "",
@@ -163,8 +164,7 @@ static void diagram_legend(FILE *to)
 		ev_kind_name(EV_LOST_UPDATE));
 }
 
-void report_diagram(FILE *to, const struct timeline *tl, int64_t end,
-		    int width)
+void report_diagram(FILE *to, const struct timeline *tl, int64_t end, int width)
 {
 	int lanes = timeline_lanes(tl);
 	int shown = lanes < DIAGRAM_LANES_MAX ? lanes : DIAGRAM_LANES_MAX;
@@ -203,7 +203,8 @@ void report_summary(char *buf, size_t len, const struct run_config *cfg,
 	/* Only a run whose results disagree with the independent check says
 	 * so; a correct run keeps the line of DESIGN.md unchanged. */
 	if (st->wrong > 0 && n >= 0 && (size_t)n < len)
-		snprintf(buf + n, len - (size_t)n, " wrong=%" PRIu32, st->wrong);
+		snprintf(buf + n, len - (size_t)n, " wrong=%" PRIu32,
+			 st->wrong);
 }
 
 /* Moves everything the ring holds into the timeline. */
@@ -217,8 +218,9 @@ static uint64_t drain_into(struct evring *ring, struct timeline *tl)
 		n = evring_drain(ring, buf, DRAIN_BATCH);
 		for (size_t i = 0; i < n; i++) {
 			if (timeline_add(tl, &buf[i]) != 0)
-				msg_fatal("out of memory while recording the run",
-					  "use fewer tasks or a smaller --scale");
+				msg_fatal(
+					"out of memory while recording the run",
+					"use fewer tasks or a smaller --scale");
 		}
 		got += n;
 	} while (n == DRAIN_BATCH);
@@ -228,8 +230,7 @@ static uint64_t drain_into(struct evring *ring, struct timeline *tl)
 /* The calling thread is the ring's only consumer until the model returns.
  * The flag is read before draining: every event pushed before the model
  * returned is then already in the ring and is drained in the same turn. */
-static uint64_t collect(struct run *r, struct evring *ring,
-			struct timeline *tl)
+static uint64_t collect(struct run *r, struct evring *ring, struct timeline *tl)
 {
 	uint64_t got = 0;
 

@@ -42,19 +42,19 @@ void rt_thread_setup(void)
 static void blocking_tick(struct rt *rt)
 {
 	rt_emit(rt, EV_GIL_WAIT, 0);
-	gil_release(rt->gil, 1);
+	gil_release(rt->gil);
 	gil_acquire(rt->gil);
 	rt_emit(rt, EV_CPU, 0);
 }
 
 static void blocking_sleep(struct rt *rt, int64_t ns)
 {
-	struct timespec ts = {.tv_sec = ns / 1000000000,
-			      .tv_nsec = ns % 1000000000};
+	struct timespec ts = { .tv_sec = ns / 1000000000,
+			       .tv_nsec = ns % 1000000000 };
 
 	rt_emit(rt, EV_IO, ns);
 	if (rt->gil)
-		gil_release(rt->gil, 0);
+		gil_release(rt->gil);
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		continue;
 	rt_gil_enter(rt);
@@ -71,7 +71,7 @@ static void blocking_lock(struct rt *rt, int id)
 	 * meanwhile (a thread blocked on a lock does not hold the GIL). */
 	rt_emit(rt, EV_LOCK_WAIT, id);
 	if (rt->gil)
-		gil_release(rt->gil, 0);
+		gil_release(rt->gil);
 	pthread_mutex_lock(mu);
 	rt_gil_enter(rt);
 	rt_emit(rt, EV_CPU, 0);

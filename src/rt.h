@@ -38,10 +38,10 @@ struct rt_ops {
 
 struct rt {
 	const struct rt_ops *ops;
-	struct run *run;      /* the run this worker belongs to */
-	struct evring *ring;  /* where events go; NULL: tracing off */
-	struct gil *gil;      /* NULL: no GIL */
-	uint32_t task;        /* the task being run, or EV_NO_TASK */
+	struct run *run;     /* the run this worker belongs to */
+	struct evring *ring; /* where events go; NULL: tracing off */
+	struct gil *gil;     /* NULL: no GIL */
+	uint32_t task;	     /* the task being run, or EV_NO_TASK */
 	uint16_t lane;
 };
 

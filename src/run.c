@@ -24,8 +24,8 @@ struct run {
 	pthread_t thread;
 	pthread_mutex_t locks[RT_LOCKS];
 	struct task_result *results;
-	atomic_uint next;     /* the task queue: the next task index */
-	atomic_uint done;     /* tasks finished */
+	atomic_uint next; /* the task queue: the next task index */
+	atomic_uint done; /* tasks finished */
 	atomic_int cancel;
 	atomic_int finished;
 	int64_t origin_ns, start_ns, end_ns;
@@ -56,14 +56,16 @@ static void *run_main(void *p)
 	return NULL;
 }
 
-static int run_setup(struct run *r, const struct run_config *cfg,
-		     char *err, size_t errlen)
+static int run_setup(struct run *r, const struct run_config *cfg, char *err,
+		     size_t errlen)
 {
 	r->cfg = *cfg;
 	r->work = work_find(cfg->sc.workload);
 	r->model = model_get(cfg->model);
-	if (!r->work || !r->model->run || cfg->sc.tasks < 1 || cfg->scale <= 0) {
-		msg_fmt(err, errlen, "cannot run scenario '%s' with model "
+	if (!r->work || !r->model->run || cfg->sc.tasks < 1 ||
+	    cfg->scale <= 0) {
+		msg_fmt(err, errlen,
+			"cannot run scenario '%s' with model "
 			"'%s': check the scenario and the model",
 			cfg->sc.name, r->model->name);
 		return -1;
@@ -93,7 +95,8 @@ struct run *run_start(const struct run_config *cfg, struct evring *ring,
 		pthread_mutex_init(&r->locks[i], NULL);
 	r->origin_ns = clock_now_ns();
 	if (pthread_create(&r->thread, NULL, run_main, r) != 0) {
-		msg_fmt(err, errlen, "cannot start a thread for the run: "
+		msg_fmt(err, errlen,
+			"cannot start a thread for the run: "
 			"close other programs and try again");
 		for (int i = 0; i < RT_LOCKS; i++)
 			pthread_mutex_destroy(&r->locks[i]);
@@ -199,7 +202,8 @@ int run_next_task(struct run *r, uint32_t *task)
 		return -1;
 	/* The queue is an index handed out once each: a lock-free
 	 * fetch-and-add, so taking a task costs far less than any task. */
-	unsigned t = atomic_fetch_add_explicit(&r->next, 1, memory_order_relaxed);
+	unsigned t =
+		atomic_fetch_add_explicit(&r->next, 1, memory_order_relaxed);
 	if (t >= (unsigned)r->cfg.sc.tasks)
 		return -1;
 	*task = t;
@@ -240,5 +244,5 @@ void run_worker(struct run *r, struct rt *rt)
 	rt->task = EV_NO_TASK;
 	rt_emit(rt, EV_DONE, 0);
 	if (rt->gil)
-		gil_release(rt->gil, 0);
+		gil_release(rt->gil);
 }

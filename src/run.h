@@ -21,20 +21,20 @@ struct rt;
 #define RUN_WORKERS_MAX 1024
 
 struct run_config {
-	struct scenario sc;   /* copied: the run owns its scenario */
+	struct scenario sc; /* copied: the run owns its scenario */
 	enum model_id model;
-	int workers;          /* 1..RUN_WORKERS_MAX (sync: forced to 1) */
-	int gil;              /* 1: simulated GIL on */
+	int workers; /* 1..RUN_WORKERS_MAX (sync: forced to 1) */
+	int gil;     /* 1: simulated GIL on */
 	uint64_t seed;
-	double scale;         /* work multiplier, > 0 */
+	double scale; /* work multiplier, > 0 */
 };
 
 struct run_stats {
 	uint32_t tasks, ok, failed, wrong; /* wrong: result != expected */
-	int64_t start_ns, end_ns;  /* CLOCK_MONOTONIC */
-	double wall_s, cpu_s;      /* cpu: user+sys of the process */
+	int64_t start_ns, end_ns;	   /* CLOCK_MONOTONIC */
+	double wall_s, cpu_s;		   /* cpu: user+sys of the process */
 	uint64_t events, stalls, gil_switches;
-	int status;                /* 0 completed, -1 could not complete */
+	int status; /* 0 completed, -1 could not complete */
 	int cancelled;
 };
 

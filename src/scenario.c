@@ -16,14 +16,23 @@
 #include "msg.h"
 #include "work.h"
 
-enum key_id { KEY_NAME, KEY_TITLE, KEY_WORKLOAD, KEY_TASKS, KEY_ARG,
-	      KEY_WORKERS, KEY_SCALE, KEY_LESSON, KEY_COUNT };
+enum key_id {
+	KEY_NAME,
+	KEY_TITLE,
+	KEY_WORKLOAD,
+	KEY_TASKS,
+	KEY_ARG,
+	KEY_WORKERS,
+	KEY_SCALE,
+	KEY_LESSON,
+	KEY_COUNT
+};
 
-static const char *const key_names[KEY_COUNT] = {
-	"name", "title", "workload", "tasks", "arg", "workers", "scale",
-	"lesson"};
+static const char *const key_names[KEY_COUNT] = { "name",  "title", "workload",
+						  "tasks", "arg",   "workers",
+						  "scale", "lesson" };
 
-static const int key_required[KEY_COUNT] = {1, 1, 1, 1, 1, 0, 0, 0};
+static const int key_required[KEY_COUNT] = { 1, 1, 1, 1, 1, 0, 0, 0 };
 
 struct parse {
 	const char *file;
@@ -86,8 +95,10 @@ static int set_number(struct parse *p, enum key_id k, const char *v,
 	switch (k) {
 	case KEY_TASKS:
 		if (cli_parse_long(v, 1, SCENARIO_TASKS_MAX, &sc->tasks) < 0)
-			return fail(p, "tasks must be a whole number from 1 to "
-				    "1000000, not ", v);
+			return fail(p,
+				    "tasks must be a whole number from 1 to "
+				    "1000000, not ",
+				    v);
 		return 0;
 	case KEY_ARG:
 		if (cli_parse_long(v, 0, LONG_MAX, &sc->arg) < 0)
@@ -99,14 +110,19 @@ static int set_number(struct parse *p, enum key_id k, const char *v,
 			return 0;
 		}
 		if (cli_parse_long(v, 1, 1024, &n) < 0)
-			return fail(p, "workers must be 'default' or a whole "
-				    "number from 1 to 1024, not ", v);
+			return fail(p,
+				    "workers must be 'default' or a whole "
+				    "number from 1 to 1024, not ",
+				    v);
 		sc->workers = (int)n;
 		return 0;
 	default:
-		if (cli_parse_double(v, 0.0, SCENARIO_SCALE_MAX, &sc->scale) < 0)
-			return fail(p, "scale must be a number above 0 and at "
-				    "most 1000, not ", v);
+		if (cli_parse_double(v, 0.0, SCENARIO_SCALE_MAX, &sc->scale) <
+		    0)
+			return fail(p,
+				    "scale must be a number above 0 and at "
+				    "most 1000, not ",
+				    v);
 		return 0;
 	}
 }
@@ -117,8 +133,10 @@ static int set_key(struct parse *p, enum key_id k, const char *v,
 	switch (k) {
 	case KEY_NAME:
 		if (!valid_name(v) || strlen(v) >= sizeof sc->name)
-			return fail(p, "name must be 1-31 of a-z, 0-9, '-', "
-				    "'_', not ", v);
+			return fail(p,
+				    "name must be 1-31 of a-z, 0-9, '-', "
+				    "'_', not ",
+				    v);
 		memcpy(sc->name, v, strlen(v) + 1);
 		return 0;
 	case KEY_TITLE:
@@ -176,8 +194,10 @@ static int check_whole(struct parse *p, struct scenario *sc)
 		any |= p->seen[k] != 0;
 	p->line = 0;
 	if (!any)
-		return fail(p, "empty scenario (no keys): see conviz(1) for "
-			    "the format", "");
+		return fail(p,
+			    "empty scenario (no keys): see conviz(1) for "
+			    "the format",
+			    "");
 	for (int k = 0; k < KEY_COUNT; k++) {
 		if (key_required[k] && !p->seen[k])
 			return fail(p, "missing key ", key_names[k]);
@@ -194,7 +214,8 @@ static int check_whole(struct parse *p, struct scenario *sc)
 		char detail[96];
 		msg_fmt(detail, sizeof detail, "%ld for workload %s",
 			w->last_arg_max, w->name);
-		return fail(p, "arg + tasks - 1 out of range: at most ", detail);
+		return fail(p, "arg + tasks - 1 out of range: at most ",
+			    detail);
 	}
 	return 0;
 }
@@ -202,15 +223,17 @@ static int check_whole(struct parse *p, struct scenario *sc)
 int scenario_parse(const char *text, size_t len, const char *file,
 		   struct scenario *out, char *err, size_t errlen)
 {
-	struct parse p = {.file = file, .err = err, .errlen = errlen};
+	struct parse p = { .file = file, .err = err, .errlen = errlen };
 	char line[SCENARIO_LINE_MAX + 2];
 	size_t pos = 0;
 
 	memset(out, 0, sizeof *out);
 	out->scale = 1.0;
 	if (memchr(text, '\0', len))
-		return fail(&p, "binary data (a NUL byte): a scenario is a "
-			    "text file", "");
+		return fail(&p,
+			    "binary data (a NUL byte): a scenario is a "
+			    "text file",
+			    "");
 	while (pos < len) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
 		size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
@@ -232,8 +255,10 @@ static int read_small_file(const char *path, char **text, size_t *len,
 {
 	FILE *f = fopen(path, "rb");
 	if (!f) {
-		msg_fmt(err, errlen, "cannot open scenario file '%s' (%s): "
-			"check the path", path, strerror(errno));
+		msg_fmt(err, errlen,
+			"cannot open scenario file '%s' (%s): "
+			"check the path",
+			path, strerror(errno));
 		return -1;
 	}
 	char *buf = xmalloc(SCENARIO_FILE_MAX + 1);
@@ -242,14 +267,18 @@ static int read_small_file(const char *path, char **text, size_t *len,
 	fclose(f);
 	if (bad) {
 		free(buf);
-		msg_fmt(err, errlen, "cannot read scenario file '%s': check "
-			"that it is a readable file", path);
+		msg_fmt(err, errlen,
+			"cannot read scenario file '%s': check "
+			"that it is a readable file",
+			path);
 		return -1;
 	}
 	if (n > SCENARIO_FILE_MAX) {
 		free(buf);
-		msg_fmt(err, errlen, "%s: too large (over 64 KiB): a scenario "
-			"is a small text file", path);
+		msg_fmt(err, errlen,
+			"%s: too large (over 64 KiB): a scenario "
+			"is a small text file",
+			path);
 		return -1;
 	}
 	*text = buf;
@@ -271,16 +300,20 @@ int scenario_load(const char *name_or_path, struct scenario *out, char *err,
 		msg_fmt(path, sizeof path, "%s/scenarios/%s.scn",
 			scenario_datadir(), name_or_path);
 		if (!valid_name(name_or_path) || access(path, F_OK) != 0) {
-			msg_fmt(err, errlen, "unknown scenario '%s': use a name "
+			msg_fmt(err, errlen,
+				"unknown scenario '%s': use a name "
 				"from 'conviz list' or a path to a scenario "
-				"file", name_or_path);
+				"file",
+				name_or_path);
 			return -1;
 		}
 	}
 	struct stat st;
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		msg_fmt(err, errlen, "'%s' is a directory: give a scenario "
-			"file", path);
+		msg_fmt(err, errlen,
+			"'%s' is a directory: give a scenario "
+			"file",
+			path);
 		return -1;
 	}
 	if (read_small_file(path, &text, &len, err, errlen) < 0)

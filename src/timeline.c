@@ -313,8 +313,8 @@ void timeline_shares(const struct timeline *tl, int lane, int64_t t0,
 	}
 }
 
-enum ev_kind timeline_dominant(const struct timeline *tl, int lane,
-			       int64_t t0, int64_t t1, int64_t now)
+enum ev_kind timeline_dominant(const struct timeline *tl, int lane, int64_t t0,
+			       int64_t t1, int64_t now)
 {
 	int64_t shares[EV_STATE_COUNT];
 	timeline_shares(tl, lane, t0, t1, now, shares);
@@ -351,8 +351,9 @@ enum ev_kind timeline_cell(const struct timeline *tl, int lane, int64_t t0,
 	}
 	if (first < 0)
 		return EV_IDLE;
-	if (second < 0 || shares[second] * 100 <
-			      (shares[first] + shares[second]) * TIMELINE_MIXED_PCT)
+	if (second < 0 ||
+	    shares[second] * 100 <
+		    (shares[first] + shares[second]) * TIMELINE_MIXED_PCT)
 		return (enum ev_kind)first;
 	int lo = first < second ? first : second;
 	int hi = first < second ? second : first;

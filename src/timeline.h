@@ -55,8 +55,8 @@ void timeline_shares(const struct timeline *tl, int lane, int64_t t0,
 /* The state that dominates [t0, t1) of lane L, by time (ties go to the
  * state that teaches most: lock-wait, gil-wait, io, cpu, startup, idle,
  * done). EV_IDLE when the lane has nothing there. */
-enum ev_kind timeline_dominant(const struct timeline *tl, int lane,
-			       int64_t t0, int64_t t1, int64_t now);
+enum ev_kind timeline_dominant(const struct timeline *tl, int lane, int64_t t0,
+			       int64_t t1, int64_t now);
 
 /* A mixed cell: the second state fills at least this share (percent) of
  * the time the cell's two main states fill. */

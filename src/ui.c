@@ -41,8 +41,8 @@
 /* Events moved per loop turn at most, so keys stay responsive while a
  * flood of tiny tasks fills the ring. */
 #define UI_DRAIN_TURN (16 * UI_DRAIN_BATCH)
-#define UI_WINDOW_NS 1000000000LL  /* the lanes start showing [0, 1 s] */
-#define UI_NOTE_NS 3000000000LL    /* how long a passing note stays */
+#define UI_WINDOW_NS 1000000000LL /* the lanes start showing [0, 1 s] */
+#define UI_NOTE_NS 3000000000LL	  /* how long a passing note stays */
 #define UI_EXIT_WAIT_NS 2000000000LL
 #define UI_BASELINES 32
 
@@ -55,30 +55,30 @@ struct ui_baseline {
 };
 
 struct ui {
-	struct run_config cfg;     /* what runs next; the header shows it */
+	struct run_config cfg; /* what runs next; the header shows it */
 
 	/* The run on screen. */
-	struct run *run;           /* NULL once joined (or never started) */
-	struct evring *ring;       /* lives exactly as long as run */
-	struct timeline *tl;       /* kept until the next run starts */
-	struct run_config shown;   /* the configuration it runs */
+	struct run *run;	 /* NULL once joined (or never started) */
+	struct evring *ring;	 /* lives exactly as long as run */
+	struct timeline *tl;	 /* kept until the next run starts */
+	struct run_config shown; /* the configuration it runs */
 	enum ui_phase phase;
 	int lanes;
-	int64_t origin_ns;         /* CLOCK_MONOTONIC time 0 of the run */
-	int64_t end_ns;            /* relative; known once joined */
-	int64_t window_ns;         /* lanes show [0, window_ns] */
+	int64_t origin_ns; /* CLOCK_MONOTONIC time 0 of the run */
+	int64_t end_ns;	   /* relative; known once joined */
+	int64_t window_ns; /* lanes show [0, window_ns] */
 	uint32_t done;
 	uint64_t stalls;
 	double wall_s;
-	int restart;               /* start cfg once the run is joined */
+	int restart; /* start cfg once the run is joined */
 
 	/* The screen. */
 	int help, dirty;
 	int64_t drawn_ns, drawn_tick;
 	char note[256];
-	int64_t note_until;        /* 0: the note stays until replaced */
+	int64_t note_until; /* 0: the note stays until replaced */
 
-	char **names;              /* scenario names, loaded on first 's' */
+	char **names; /* scenario names, loaded on first 's' */
 	size_t nnames;
 	struct ui_baseline base[UI_BASELINES];
 	size_t nbase;
@@ -130,9 +130,10 @@ static size_t ui_drain(struct ui *ui)
 		n = evring_drain(ui->ring, ui->buf, UI_DRAIN_BATCH);
 		for (size_t i = 0; i < n; i++)
 			if (timeline_add(ui->tl, &ui->buf[i]) != 0)
-				msg_fatal("out of memory while recording the "
-					  "timeline",
-					  "use fewer tasks or a smaller --scale");
+				msg_fatal(
+					"out of memory while recording the "
+					"timeline",
+					"use fewer tasks or a smaller --scale");
 		total += n;
 	} while (n == UI_DRAIN_BATCH && total < UI_DRAIN_TURN);
 	return total;
@@ -179,7 +180,7 @@ static void ui_run_begin(struct ui *ui)
 	ui->window_ns = UI_WINDOW_NS;
 	ui->phase = UI_PHASE_RUNNING;
 	if (!ui->note_until)
-		ui->note[0] = '\0';  /* a sticky error is over */
+		ui->note[0] = '\0'; /* a sticky error is over */
 }
 
 /* Joins a finished run, takes what is left in its ring, frees run and
@@ -263,8 +264,8 @@ static void ui_pump(struct ui *ui)
 static void ui_next_model(struct ui *ui)
 {
 	for (int k = 1; k < MODEL_COUNT; k++) {
-		enum model_id id = (enum model_id)((ui->cfg.model + k) %
-						   MODEL_COUNT);
+		enum model_id id =
+			(enum model_id)((ui->cfg.model + k) % MODEL_COUNT);
 		/* A model without run is declared but not written yet. */
 		if (model_get(id)->run) {
 			ui->cfg.model = id;
@@ -362,10 +363,12 @@ static const struct {
 	int key;
 	void (*fn)(struct ui *ui);
 } ui_keys[] = {
-	{ 'r', ui_key_restart }, { 'm', ui_next_model },
-	{ 's', ui_next_scenario }, { '+', ui_key_more }, { '=', ui_key_more },
-	{ '-', ui_key_fewer }, { '_', ui_key_fewer }, { 'g', ui_key_gil },
-	{ '?', ui_key_help }, { 'h', ui_key_help }, { KEY_F(1), ui_key_help },
+	{ 'r', ui_key_restart },   { 'm', ui_next_model },
+	{ 's', ui_next_scenario }, { '+', ui_key_more },
+	{ '=', ui_key_more },	   { '-', ui_key_fewer },
+	{ '_', ui_key_fewer },	   { 'g', ui_key_gil },
+	{ '?', ui_key_help },	   { 'h', ui_key_help },
+	{ KEY_F(1), ui_key_help },
 };
 
 /* Handles one key. Returns 1 when it is time to quit. */
@@ -373,13 +376,13 @@ static int ui_key(struct ui *ui, int ch)
 {
 	ui->dirty = 1;
 	if (ch == KEY_RESIZE)
-		return 0;  /* curses has resized stdscr; just redraw */
+		return 0; /* curses has resized stdscr; just redraw */
 	if (ui->help) {
-		ui->help = 0;  /* any key closes the help */
+		ui->help = 0; /* any key closes the help */
 		return 0;
 	}
 	if (ch >= 'A' && ch <= 'Z')
-		ch += 'a' - 'A';  /* caps lock on a classroom keyboard */
+		ch += 'a' - 'A'; /* caps lock on a classroom keyboard */
 	if (ch == 'q')
 		return 1;
 	for (size_t i = 0; i < sizeof ui_keys / sizeof ui_keys[0]; i++)
@@ -452,7 +455,7 @@ static int ui_loop(struct ui *ui)
 			return 128 + sig;
 		if (ui_term_suspend_pending())
 			ui->dirty = 1;
-		ch = getch();  /* waits at most a frame (timeout) */
+		ch = getch(); /* waits at most a frame (timeout) */
 		if (ch != ERR && ui_key(ui, ch))
 			return 0;
 		ui_pump(ui);
@@ -494,7 +497,7 @@ int ui_main(const struct run_config *cfg)
 	ui->cfg = *cfg;
 	ui->drawn_tick = -2;
 	ui->window_ns = UI_WINDOW_NS;
-	ui_run_begin(ui);  /* the run starts as the TUI opens */
+	ui_run_begin(ui); /* the run starts as the TUI opens */
 	status = ui_loop(ui);
 	ui_term_end();
 	ui_shutdown(ui);

@@ -25,13 +25,13 @@
 #define HEADER_ROWS 3
 #define AXIS_ROWS 2
 #define PROGRESS_MAX 30
-#define AXIS_LABEL_MIN 9   /* columns between tick labels */
+#define AXIS_LABEL_MIN 9 /* columns between tick labels */
 #define HELP_WIDTH_MAX 68
 
 /* What the legend and the help show, in this order. */
 static const unsigned draw_legend_kinds[] = {
-	EV_CPU, EV_IO, EV_LOCK_WAIT, EV_GIL_WAIT, EV_STARTUP, EV_ERROR,
-	EV_LOST_UPDATE,
+	EV_CPU,	    EV_IO,    EV_LOCK_WAIT,   EV_GIL_WAIT,
+	EV_STARTUP, EV_ERROR, EV_LOST_UPDATE,
 };
 #define LEGEND_COUNT (sizeof draw_legend_kinds / sizeof draw_legend_kinds[0])
 
@@ -40,7 +40,8 @@ static const struct {
 	const char *key, *name;
 } draw_keys[] = {
 	{ "r", "Run again" }, { "m", "Model" }, { "s", "Scenario" },
-	{ "+/-", "Workers" }, { "g", "GIL" }, { "?", "Help" }, { "q", "Quit" },
+	{ "+/-", "Workers" }, { "g", "GIL" },	{ "?", "Help" },
+	{ "q", "Quit" },
 };
 
 /* Bytes of s that fit in `cols` columns, one column per code point: the
@@ -62,8 +63,7 @@ static int draw_fit(const char *s, int cols, int *ncols)
 
 /* Writes s at (y, x) in `style`, clipped to the right edge `xmax`
  * (exclusive). Returns the column after the text. */
-static int draw_text(int y, int x, int xmax, enum ui_style style,
-		     const char *s)
+static int draw_text(int y, int x, int xmax, enum ui_style style, const char *s)
 {
 	int used, bytes;
 
@@ -76,7 +76,8 @@ static int draw_text(int y, int x, int xmax, enum ui_style style,
 }
 
 static int draw_textf(int y, int x, int xmax, enum ui_style style,
-		      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+		      const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 
 static int draw_textf(int y, int x, int xmax, enum ui_style style,
 		      const char *fmt, ...)
@@ -101,12 +102,9 @@ static chtype draw_line_char(chtype acs, char ascii, int utf8)
 /* The style each kind is drawn in: cpu blue, io red, both waits yellow,
  * startup grey, the error and lost-update markers red bold. */
 static const enum ui_style draw_kind_styles[EV_KIND_COUNT] = {
-	[EV_CPU] = UI_STYLE_CPU,
-	[EV_IO] = UI_STYLE_IO,
-	[EV_LOCK_WAIT] = UI_STYLE_WAIT,
-	[EV_GIL_WAIT] = UI_STYLE_WAIT,
-	[EV_STARTUP] = UI_STYLE_STARTUP,
-	[EV_ERROR] = UI_STYLE_MARK,
+	[EV_CPU] = UI_STYLE_CPU,	  [EV_IO] = UI_STYLE_IO,
+	[EV_LOCK_WAIT] = UI_STYLE_WAIT,	  [EV_GIL_WAIT] = UI_STYLE_WAIT,
+	[EV_STARTUP] = UI_STYLE_STARTUP,  [EV_ERROR] = UI_STYLE_MARK,
 	[EV_LOST_UPDATE] = UI_STYLE_MARK,
 };
 
@@ -126,12 +124,9 @@ static const char *draw_kind_glyph(unsigned kind, int utf8)
 }
 
 static const char *const draw_phase_names[] = {
-	[UI_PHASE_NONE] = "not running",
-	[UI_PHASE_RUNNING] = "running",
-	[UI_PHASE_STOPPING] = "stopping",
-	[UI_PHASE_DONE] = "done",
-	[UI_PHASE_CANCELLED] = "cancelled",
-	[UI_PHASE_FAILED] = "failed",
+	[UI_PHASE_NONE] = "not running",    [UI_PHASE_RUNNING] = "running",
+	[UI_PHASE_STOPPING] = "stopping",   [UI_PHASE_DONE] = "done",
+	[UI_PHASE_CANCELLED] = "cancelled", [UI_PHASE_FAILED] = "failed",
 };
 
 /* Row 0: what is being shown, and where the run is. */
@@ -149,8 +144,10 @@ static void draw_title(const struct ui_view *v, int cols)
 	x = draw_text(0, x, xmax, UI_STYLE_DIM, " - ");
 	draw_text(0, x, xmax, UI_STYLE_NORMAL, v->title);
 	if (xmax < cols)
-		draw_text(0, cols - plen, cols, v->phase == UI_PHASE_FAILED ?
-			  UI_STYLE_ALERT : UI_STYLE_TITLE, phase);
+		draw_text(0, cols - plen, cols,
+			  v->phase == UI_PHASE_FAILED ? UI_STYLE_ALERT
+						      : UI_STYLE_TITLE,
+			  phase);
 }
 
 /* Row 1: the configuration, the clock and the ring's stalls; shorter
@@ -240,7 +237,7 @@ static void draw_cell(const struct ui_view *v, int lane, int y, int x,
 	enum ev_kind k;
 
 	if (t0 >= v->now_ns)
-		return;  /* the future: blank */
+		return; /* the future: blank */
 	marks = timeline_markers(v->tl, lane, t0, t1);
 	if (marks & (lost | error)) {
 		ui_term_style(UI_STYLE_MARK);
@@ -254,8 +251,7 @@ static void draw_cell(const struct ui_view *v, int lane, int y, int x,
 	mvaddstr(y, x, ev_state_glyph(k, v->utf8));
 }
 
-static void draw_lane(const struct ui_view *v, int lane, int y, int x0,
-		      int w)
+static void draw_lane(const struct ui_view *v, int lane, int y, int x0, int w)
 {
 	draw_textf(y, 0, x0, UI_STYLE_DIM, "w%d", lane);
 	for (int i = 0; i < w; i++) {
@@ -297,7 +293,7 @@ static void draw_axis(const struct ui_view *v, int y, int x0, int w)
 			 (double)v->window_ns * k / n / 1e9);
 		len = (int)strlen(label);
 		if (k == n)
-			x = x - len + 1;  /* the last ends at its tick */
+			x = x - len + 1; /* the last ends at its tick */
 		if (x < next)
 			continue;
 		draw_text(y + 1, x, COLS, UI_STYLE_NORMAL, label);
@@ -459,7 +455,8 @@ static void draw_help_colours(struct draw_box *b, int utf8)
 				  draw_kind_glyph(kind, utf8));
 		x = draw_textf(b->row, x + 2, b->x + b->w, UI_STYLE_TITLE,
 			       "%-12s", ev_kind_name(kind));
-		draw_text(b->row++, x, b->x + b->w, UI_STYLE_NORMAL, meaning[i]);
+		draw_text(b->row++, x, b->x + b->w, UI_STYLE_NORMAL,
+			  meaning[i]);
 	}
 }
 
@@ -469,7 +466,7 @@ static int draw_wrap(const char *p, int w, const char **next)
 {
 	int used, n = draw_fit(p, w, &used);
 
-	if (p[n]) {  /* break at the last space that fits */
+	if (p[n]) { /* break at the last space that fits */
 		int cut = n;
 		while (cut > 0 && p[cut] != ' ')
 			cut--;
@@ -477,7 +474,7 @@ static int draw_wrap(const char *p, int w, const char **next)
 			n = cut;
 	}
 	if (n == 0)
-		n = (int)strlen(p);  /* w < 1: one line, clipped when drawn */
+		n = (int)strlen(p); /* w < 1: one line, clipped when drawn */
 	*next = p + n;
 	while (**next == ' ')
 		(*next)++;
@@ -581,7 +578,7 @@ void ui_draw_screen(const struct ui_view *v)
 	draw_settings(v, cols);
 	draw_status(v, cols);
 	legend = draw_legend(0, cols, v->utf8, 0);
-	top = HEADER_ROWS + (lines >= 16);  /* a blank row when there is room */
+	top = HEADER_ROWS + (lines >= 16); /* a blank row when there is room */
 	rows = lines - 1 - legend - AXIS_ROWS - top;
 	draw_lanes(v, top, rows, cols);
 	draw_legend(lines - 1 - legend, cols, v->utf8, 1);

@@ -21,39 +21,39 @@ struct timeline;
 
 /* Where the run on screen is in its life. */
 enum ui_phase {
-	UI_PHASE_NONE = 0,  /* no run (it could not start) */
+	UI_PHASE_NONE = 0, /* no run (it could not start) */
 	UI_PHASE_RUNNING,
-	UI_PHASE_STOPPING,  /* cancelled; its running tasks are finishing */
-	UI_PHASE_DONE,      /* completed */
+	UI_PHASE_STOPPING, /* cancelled; its running tasks are finishing */
+	UI_PHASE_DONE,	   /* completed */
 	UI_PHASE_CANCELLED,
-	UI_PHASE_FAILED     /* the run could not complete */
+	UI_PHASE_FAILED /* the run could not complete */
 };
 
 struct ui_view {
 	/* What is configured: shown at once after a key, even while the
 	 * previous run is still stopping. */
-	const char *scenario;  /* name */
+	const char *scenario; /* name */
 	const char *title;
-	const char *lesson;    /* may be empty */
+	const char *lesson; /* may be empty */
 	const char *model;
-	int workers;           /* after model rules (sync: 1) */
+	int workers; /* after model rules (sync: 1) */
 	int gil;
 
 	/* The run on screen. */
 	enum ui_phase phase;
 	const struct timeline *tl; /* NULL: nothing to draw yet */
 	int lanes;
-	int64_t now_ns;        /* the run's present, relative to its origin */
-	int64_t window_ns;     /* lanes show [0, window_ns] */
-	double elapsed_s;      /* running: so far; done: the wall time */
-	uint32_t done, total;  /* tasks */
-	uint64_t stalls;       /* pushes that waited for room in the ring */
-	double baseline_s;     /* last sync wall time of this scenario; < 0
+	int64_t now_ns;	      /* the run's present, relative to its origin */
+	int64_t window_ns;    /* lanes show [0, window_ns] */
+	double elapsed_s;     /* running: so far; done: the wall time */
+	uint32_t done, total; /* tasks */
+	uint64_t stalls;      /* pushes that waited for room in the ring */
+	double baseline_s;    /* last sync wall time of this scenario; < 0
 				* when there is none yet */
 
-	const char *message;   /* shown in the header, or NULL */
-	int help;              /* draw the help overlay */
-	int utf8;              /* block glyphs (1) or ASCII (0) */
+	const char *message; /* shown in the header, or NULL */
+	int help;	     /* draw the help overlay */
+	int utf8;	     /* block glyphs (1) or ASCII (0) */
 };
 
 /* Paints the screen from v and refreshes it. A screen smaller than

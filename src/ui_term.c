@@ -36,7 +36,7 @@ static volatile sig_atomic_t term_suspend;
 static volatile sig_atomic_t term_fatal;
 
 static SCREEN *term_screen;
-static FILE *term_in;        /* /dev/tty when stdin is not a terminal */
+static FILE *term_in; /* /dev/tty when stdin is not a terminal */
 static int term_is_utf8;
 static int term_has_colour;
 
@@ -104,8 +104,10 @@ static const char *term_crash_name(int sig)
 		int sig;
 		const char *name;
 	} names[] = {
-		{ SIGSEGV, "SIGSEGV" }, { SIGABRT, "SIGABRT" },
-		{ SIGBUS, "SIGBUS" }, { SIGFPE, "SIGFPE" },
+		{ SIGSEGV, "SIGSEGV" },
+		{ SIGABRT, "SIGABRT" },
+		{ SIGBUS, "SIGBUS" },
+		{ SIGFPE, "SIGFPE" },
 	};
 
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -151,8 +153,7 @@ static void term_catch(const int *sigs, size_t n, void (*fn)(int),
 		sigaction(sigs[i], &sa, &old[i]);
 }
 
-static void term_uncatch(const int *sigs, size_t n,
-			 const struct sigaction *old)
+static void term_uncatch(const int *sigs, size_t n, const struct sigaction *old)
 {
 	for (size_t i = 0; i < n; i++)
 		sigaction(sigs[i], &old[i], NULL);
@@ -162,8 +163,8 @@ static int term_codeset_utf8(void)
 {
 	const char *cs = nl_langinfo(CODESET);
 
-	return cs && (strcasecmp(cs, "UTF-8") == 0 ||
-		      strcasecmp(cs, "UTF8") == 0);
+	return cs &&
+	       (strcasecmp(cs, "UTF-8") == 0 || strcasecmp(cs, "UTF8") == 0);
 }
 
 /* Colours unless the terminal has none or NO_COLOR (no-color.org) asks
@@ -269,14 +270,13 @@ int ui_term_init(int timeout_ms)
 	/* After newterm, which installs curses' own SIGINT/SIGTERM cleanup
 	 * when they are at their defaults: ours replace those. */
 	term_catch(term_stop_sigs, TERM_NSTOP, term_on_stop, term_old_stop);
-	term_catch(term_crash_sigs, TERM_NCRASH, term_on_crash,
-		   term_old_crash);
+	term_catch(term_crash_sigs, TERM_NCRASH, term_on_crash, term_old_crash);
 	/* Ctrl-Z too, in place of curses' own handler, which does its work
 	 * inside the signal handler and can be lost when the signal lands in
 	 * the middle of drawing: like tmux, we only note it here and stop at
 	 * a quiet point of the loop (ui_term_suspend_pending). */
 	term_suspend = 0;
-	static const int tstp[] = {SIGTSTP};
+	static const int tstp[] = { SIGTSTP };
 	term_catch(tstp, 1, term_on_tstp, &term_old_tstp);
 	msg_set_fatal_hook(term_fatal_hook);
 	return 0;

@@ -23,16 +23,16 @@
  * monochrome form; state patterns carry the meaning either way. */
 enum ui_style {
 	UI_STYLE_NORMAL = 0,
-	UI_STYLE_CPU,      /* blue */
-	UI_STYLE_IO,       /* red */
-	UI_STYLE_WAIT,     /* yellow: lock-wait and gil-wait */
-	UI_STYLE_STARTUP,  /* grey */
-	UI_STYLE_MARK,     /* error and lost-update markers: red bold */
-	UI_STYLE_TITLE,    /* bold */
-	UI_STYLE_DIM,      /* secondary text */
-	UI_STYLE_BAR,      /* the key bar */
-	UI_STYLE_BAR_KEY,  /* a key letter in the key bar */
-	UI_STYLE_ALERT,    /* a message that needs attention */
+	UI_STYLE_CPU,	  /* blue */
+	UI_STYLE_IO,	  /* red */
+	UI_STYLE_WAIT,	  /* yellow: lock-wait and gil-wait */
+	UI_STYLE_STARTUP, /* grey */
+	UI_STYLE_MARK,	  /* error and lost-update markers: red bold */
+	UI_STYLE_TITLE,	  /* bold */
+	UI_STYLE_DIM,	  /* secondary text */
+	UI_STYLE_BAR,	  /* the key bar */
+	UI_STYLE_BAR_KEY, /* a key letter in the key bar */
+	UI_STYLE_ALERT,	  /* a message that needs attention */
 	UI_STYLE_COUNT
 };
 

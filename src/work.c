@@ -8,10 +8,13 @@
 extern const struct work_ops work_fib, work_sumsq, work_primes, work_math;
 
 static const struct work_ops *const workloads[] = {
-	&work_fib, &work_sumsq, &work_primes, &work_math,
+	&work_fib,
+	&work_sumsq,
+	&work_primes,
+	&work_math,
 };
 
-static const char *const names[] = {"fib", "sumsq", "primes", "math", NULL};
+static const char *const names[] = { "fib", "sumsq", "primes", "math", NULL };
 
 const struct work_ops *work_find(const char *name)
 {

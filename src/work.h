@@ -17,8 +17,8 @@ enum task_status { TASK_PENDING = 0, TASK_OK, TASK_FAILED };
 
 struct task_result {
 	int64_t ivalue; /* integer results (fib, primes; low 64 bits of sumsq) */
-	int64_t ihigh;  /* high 64 bits of a 128-bit result (sumsq) */
-	double dvalue;  /* floating results (math) */
+	int64_t ihigh;	/* high 64 bits of a 128-bit result (sumsq) */
+	double dvalue;	/* floating results (math) */
 	uint8_t status; /* enum task_status */
 };
 

@@ -80,8 +80,8 @@ static void int_format(const struct task_result *res, char *buf, size_t len)
 	msg_fmt(buf, len, "%lld", (long long)res->ivalue);
 }
 
-const struct work_ops work_fib = {"fib", 1, 45, 0, fib_run, fib_expect,
-				  int_format};
+const struct work_ops work_fib = { "fib",   1,		45,	   0,
+				   fib_run, fib_expect, int_format };
 
 /* ---- sumsq: sum of i*i for i < n ------------------------------------ */
 
@@ -113,8 +113,8 @@ static int sumsq_run(struct rt *rt, const struct scenario *sc, double scale,
 	return 0;
 }
 
-static int sumsq_expect(const struct scenario *sc, double scale,
-			uint32_t task, struct task_result *want)
+static int sumsq_expect(const struct scenario *sc, double scale, uint32_t task,
+			struct task_result *want)
 {
 	u128 n = sumsq_n(sc, scale, task);
 	u128 s = n == 0 ? 0 : n * (n - 1) / 2 * (2 * n - 1) / 3;
@@ -141,8 +141,9 @@ static void u128_format(const struct task_result *res, char *buf, size_t len)
 	msg_fmt(buf, len, "%s", digits + i);
 }
 
-const struct work_ops work_sumsq = {"sumsq", 1, 1000000000L, 0, sumsq_run,
-				    sumsq_expect, u128_format};
+const struct work_ops work_sumsq = { "sumsq",	 1,	    1000000000L,
+				     0,		 sumsq_run, sumsq_expect,
+				     u128_format };
 
 /* ---- primes: sieve of Eratosthenes up to n, count the primes -------- */
 
@@ -198,8 +199,8 @@ static int is_prime(long k)
 	return 1;
 }
 
-static int primes_expect(const struct scenario *sc, double scale,
-			 uint32_t task, struct task_result *want)
+static int primes_expect(const struct scenario *sc, double scale, uint32_t task,
+			 struct task_result *want)
 {
 	long n = sc->arg + (long)task;
 
@@ -217,8 +218,9 @@ static int primes_expect(const struct scenario *sc, double scale,
 	return 0;
 }
 
-const struct work_ops work_primes = {"primes", 2, PRIMES_MAX, PRIMES_MAX,
-				     primes_run, primes_expect, int_format};
+const struct work_ops work_primes = { "primes",	  2,	      PRIMES_MAX,
+				      PRIMES_MAX, primes_run, primes_expect,
+				      int_format };
 
 /* ---- math: x**=4; x**=0.25; x**=2; x**=0.5; x+=1 -------------------- */
 
@@ -247,8 +249,8 @@ static int math_run(struct rt *rt, const struct scenario *sc, double scale,
 	return 0;
 }
 
-static int math_expect(const struct scenario *sc, double scale,
-		       uint32_t task, struct task_result *want)
+static int math_expect(const struct scenario *sc, double scale, uint32_t task,
+		       struct task_result *want)
 {
 	/* Each round trip of powers gives x back, so the loop adds 1 per
 	 * iteration: the seed's results 2000001.0 ... 2000020.0. */
@@ -257,11 +259,10 @@ static int math_expect(const struct scenario *sc, double scale,
 	return 0;
 }
 
-static void double_format(const struct task_result *res, char *buf,
-			  size_t len)
+static void double_format(const struct task_result *res, char *buf, size_t len)
 {
 	msg_fmt(buf, len, "%.1f", res->dvalue);
 }
 
-const struct work_ops work_math = {"math", 1, 1000000000L, 0, math_run,
-				   math_expect, double_format};
+const struct work_ops work_math = { "math",   1,	   1000000000L,	 0,
+				    math_run, math_expect, double_format };

@@ -79,19 +79,19 @@ END_TEST
 START_TEST(test_bad_input)
 {
 	static const char *const cases[][3] = {
-		{"-w", "0", "bad number of workers '0'"},
-		{"-w", "-3", "bad number of workers '-3'"},
-		{"-w", "1e9", "bad number of workers '1e9'"},
-		{"-w", "abc", "bad number of workers 'abc'"},
-		{"-w", "100000", "bad number of workers '100000'"},
-		{"-w", "", "bad number of workers ''"},
-		{"--scale", "-1", "bad scale '-1'"},
-		{"--scale", "inf", "bad scale 'inf'"},
-		{"--scale", "1001", "bad scale '1001'"},
-		{"--seed", "x", "bad seed 'x'"},
-		{"-m", "fibers", "unknown model 'fibers'"},
-		{"-m", "async", "model 'async' is not available yet"},
-		{"-s", "", "empty scenario name"},
+		{ "-w", "0", "bad number of workers '0'" },
+		{ "-w", "-3", "bad number of workers '-3'" },
+		{ "-w", "1e9", "bad number of workers '1e9'" },
+		{ "-w", "abc", "bad number of workers 'abc'" },
+		{ "-w", "100000", "bad number of workers '100000'" },
+		{ "-w", "", "bad number of workers ''" },
+		{ "--scale", "-1", "bad scale '-1'" },
+		{ "--scale", "inf", "bad scale 'inf'" },
+		{ "--scale", "1001", "bad scale '1001'" },
+		{ "--seed", "x", "bad seed 'x'" },
+		{ "-m", "fibers", "unknown model 'fibers'" },
+		{ "-m", "async", "model 'async' is not available yet" },
+		{ "-s", "", "empty scenario name" },
 	};
 	struct cli c;
 	char err[256];
@@ -101,7 +101,8 @@ START_TEST(test_bad_input)
 				       cases[i][0], cases[i][1]),
 				 -1);
 		ck_assert_msg(strstr(err, cases[i][2]) != NULL,
-			      "'%s %s' gave '%s'", cases[i][0], cases[i][1], err);
+			      "'%s %s' gave '%s'", cases[i][0], cases[i][1],
+			      err);
 		/* Every message says what to do after what went wrong. */
 		ck_assert_ptr_nonnull(strstr(err, ": "));
 	}
@@ -126,7 +127,8 @@ START_TEST(test_numbers)
 	ck_assert_int_eq(cli_parse_long("1025", 1, 1024, &l), -1);
 	ck_assert_int_eq(cli_parse_long("+5", 1, 1024, &l), -1);
 	ck_assert_int_eq(cli_parse_long("5 ", 1, 1024, &l), -1);
-	ck_assert_int_eq(cli_parse_long("99999999999999999999", 1, 1024, &l), -1);
+	ck_assert_int_eq(cli_parse_long("99999999999999999999", 1, 1024, &l),
+			 -1);
 	ck_assert_int_eq(cli_parse_long(NULL, 1, 1024, &l), -1);
 	ck_assert_int_eq(cli_parse_double("0.25", 0, 1000, &d), 0);
 	ck_assert_double_eq(d, 0.25);

@@ -26,8 +26,8 @@
 
 static void sleep_ms(long ms)
 {
-	struct timespec ts = {.tv_sec = ms / 1000,
-			      .tv_nsec = (ms % 1000) * 1000000};
+	struct timespec ts = { .tv_sec = ms / 1000,
+			       .tv_nsec = (ms % 1000) * 1000000 };
 
 	nanosleep(&ts, NULL);
 }
@@ -63,8 +63,8 @@ struct producer {
 	struct evring *ring;
 	uint16_t id;
 	uint32_t count;
-	int use_emit;            /* evring_emit instead of evring_push */
-	atomic_uint progress;    /* events pushed so far */
+	int use_emit;	      /* evring_emit instead of evring_push */
+	atomic_uint progress; /* events pushed so far */
 };
 
 static void *producer_main(void *arg)
@@ -85,8 +85,8 @@ static void *producer_main(void *arg)
 	return NULL;
 }
 
-static void producer_start(struct producer *p, struct evring *ring,
-			   uint16_t id, uint32_t count, int use_emit)
+static void producer_start(struct producer *p, struct evring *ring, uint16_t id,
+			   uint32_t count, int use_emit)
 {
 	p->ring = ring;
 	p->id = id;
@@ -100,11 +100,11 @@ struct consumer {
 	pthread_t thread;
 	struct evring *ring;
 	unsigned producers;
-	uint64_t expected;       /* total events the producers push */
-	int emitted;             /* events came from evring_emit */
+	uint64_t expected;	   /* total events the producers push */
+	int emitted;		   /* events came from evring_emit */
 	atomic_int producers_done; /* set once every producer was joined */
 	uint64_t received;
-	uint64_t bad;            /* out of order, duplicated, torn or unknown */
+	uint64_t bad; /* out of order, duplicated, torn or unknown */
 	uint32_t next[MAX_PRODUCERS];
 	int64_t last_ts[MAX_PRODUCERS];
 };
@@ -158,12 +158,12 @@ static void *consumer_main(void *arg)
 /* Runs `producers` threads of `count` events each through a ring of
  * `capacity` while a consumer thread drains it, then checks that every
  * producer's sequence arrived exactly once and in order. */
-static void run_concurrent(size_t capacity, unsigned producers,
-			   uint32_t count, int use_emit)
+static void run_concurrent(size_t capacity, unsigned producers, uint32_t count,
+			   int use_emit)
 {
 	struct evring *ring = evring_new(capacity);
 	struct producer prod[MAX_PRODUCERS];
-	struct consumer c = {0};
+	struct consumer c = { 0 };
 
 	ck_assert_ptr_nonnull(ring);
 	ck_assert_uint_le(producers, MAX_PRODUCERS);
@@ -195,9 +195,10 @@ static void run_concurrent(size_t capacity, unsigned producers,
 START_TEST(test_capacity_rounding)
 {
 	static const size_t cases[][2] = {
-		{0, 2},       {1, 2},       {2, 2},       {3, 4},
-		{4, 4},       {5, 8},       {1000, 1024}, {1024, 1024},
-		{1025, 2048}, {65536, 65536},
+		{ 0, 2 },	  { 1, 2 },	  { 2, 2 },
+		{ 3, 4 },	  { 4, 4 },	  { 5, 8 },
+		{ 1000, 1024 },	  { 1024, 1024 }, { 1025, 2048 },
+		{ 65536, 65536 },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -426,7 +427,7 @@ START_TEST(test_full_ring_many_producers)
 	struct evring *ring = evring_new(2);
 	struct producer prod[3];
 	struct ev out[2];
-	uint32_t next[3] = {0, 0, 0};
+	uint32_t next[3] = { 0, 0, 0 };
 	uint64_t bad = 0, got = 0;
 
 	ck_assert_ptr_nonnull(ring);
@@ -511,7 +512,7 @@ static void *late_emit_main(void *arg)
 static void check_wait_wakes(int timeout_ms)
 {
 	struct evring *ring = evring_new(8);
-	struct late_emitter l = {.delay_ms = 50};
+	struct late_emitter l = { .delay_ms = 50 };
 	pthread_t thread;
 	struct ev out[8];
 	int64_t t0, elapsed;
@@ -554,7 +555,7 @@ struct trickle {
 static void *trickle_main(void *arg)
 {
 	struct trickle *t = arg;
-	const struct timespec pause = {.tv_sec = 0, .tv_nsec = 10000};
+	const struct timespec pause = { .tv_sec = 0, .tv_nsec = 10000 };
 
 	for (uint32_t seq = 0; seq < t->count; seq++) {
 		struct ev e = make_ev(0, seq);
@@ -573,7 +574,7 @@ START_TEST(test_eager_consumer_is_paced)
 	 * ratio is asserted: it fails only if the producer's 10 us sleeps
 	 * took over a millisecond on average. */
 	struct evring *ring = evring_new(1024);
-	struct trickle t = {.count = 2000};
+	struct trickle t = { .count = 2000 };
 	struct ev out[1024];
 	pthread_t thread;
 	uint32_t drained = 0, wakes = 0;

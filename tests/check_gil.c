@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 
 #include "check_suites.h"
@@ -15,10 +16,10 @@ START_TEST(test_try_and_release)
 	ck_assert_int_eq(gil_init(&g, GIL_INTERVAL_NS), 0);
 	ck_assert_int_eq(gil_try_acquire(&g), 1);
 	ck_assert_int_eq(gil_try_acquire(&g), 0);
-	gil_release(&g, 0);
+	gil_release(&g);
 	ck_assert_int_eq(gil_try_acquire(&g), 1);
-	/* Forced release with nobody waiting must not wait. */
-	gil_release(&g, 1);
+	/* Release with nobody waiting must not wait. */
+	gil_release(&g);
 	ck_assert_uint_eq(gil_switches(&g), 2);
 	gil_destroy(&g);
 }
@@ -46,12 +47,12 @@ static void *spin(void *p)
 		s->rounds++;
 		atomic_fetch_sub(s->inside, 1);
 		if (gil_drop_requested(s->g)) {
-			gil_release(s->g, 1);
+			gil_release(s->g);
 			s->handovers++;
 			gil_acquire(s->g);
 		}
 	}
-	gil_release(s->g, 0);
+	gil_release(s->g);
 	return NULL;
 }
 
@@ -64,8 +65,9 @@ START_TEST(test_exclusion_and_switching)
 
 	ck_assert_int_eq(gil_init(&g, 2 * 1000 * 1000), 0);
 	for (int i = 0; i < 3; i++) {
-		s[i] = (struct spinner){.g = &g, .inside = &inside,
-					.stop = &stop};
+		s[i] = (struct spinner){ .g = &g,
+					 .inside = &inside,
+					 .stop = &stop };
 		pthread_create(&th[i], NULL, spin, &s[i]);
 	}
 	int64_t until = clock_now_ns() + 300 * 1000 * 1000;
@@ -76,8 +78,10 @@ START_TEST(test_exclusion_and_switching)
 		pthread_join(th[i], NULL);
 	for (int i = 0; i < 3; i++) {
 		ck_assert_int_eq(s[i].overlap, 0);
-		/* Every thread got the GIL for real work... */
+		/* Every thread got the GIL for real work, again and again:
+		 * hand-over is round-robin, nobody starves. */
 		ck_assert_int_gt(s[i].rounds, 0);
+		ck_assert_int_ge(s[i].handovers, 3);
 	}
 	/* ...because holders handed it over when asked: 300 ms at a 2 ms
 	 * interval is ~150 switches; a tenth of that is plenty. */
@@ -97,7 +101,7 @@ static void *wait_for_gil(void *p)
 
 	gil_acquire(w->g);
 	atomic_store(&w->got, 1);
-	gil_release(w->g, 0);
+	gil_release(w->g);
 	return NULL;
 }
 
@@ -105,7 +109,7 @@ static void *wait_for_gil(void *p)
 START_TEST(test_drop_request_after_interval)
 {
 	struct gil g;
-	struct waiter w = {.g = &g};
+	struct waiter w = { .g = &g };
 	pthread_t th;
 
 	ck_assert_int_eq(gil_init(&g, 20 * 1000 * 1000), 0);
@@ -118,12 +122,77 @@ START_TEST(test_drop_request_after_interval)
 	int64_t waited = clock_now_ns() - t0;
 	ck_assert_int_ge(waited, 20 * 1000 * 1000);
 	ck_assert_int_eq(atomic_load(&w.got), 0);
-	gil_release(&g, 1);
-	/* Forced switching returns only once the waiter holds it. */
+	gil_release(&g);
+	/* Hand-over is direct: the waiter holds it when release returns. */
 	ck_assert_uint_eq(gil_switches(&g), 2);
 	pthread_join(th, NULL);
 	ck_assert_int_eq(atomic_load(&w.got), 1);
 	ck_assert_int_eq(gil_drop_requested(&g), 0);
+	gil_destroy(&g);
+}
+END_TEST
+
+struct queued {
+	struct gil *g;
+	int id;
+	int *order;
+	atomic_int *n;
+};
+
+static void *take_in_turn(void *p)
+{
+	struct queued *q = p;
+
+	gil_acquire(q->g);
+	q->order[atomic_fetch_add(q->n, 1)] = q->id;
+	gil_release(q->g);
+	return NULL;
+}
+
+/* Waits (bounded) until `count` threads stand in line for the GIL. */
+static void wait_in_line(struct gil *g, int count)
+{
+	for (int tries = 0; tries < 20000; tries++) {
+		int n = 0;
+		pthread_mutex_lock(&g->mu);
+		for (struct gil_waiter *w = g->head; w; w = gil_waiter_next(w))
+			n++;
+		pthread_mutex_unlock(&g->mu);
+		if (n >= count)
+			return;
+		sched_yield();
+	}
+	ck_abort_msg("threads never queued for the GIL");
+}
+
+/* Waiters get the GIL in the order they asked for it. */
+START_TEST(test_fifo_hand_over)
+{
+	struct gil g;
+	pthread_t th[4];
+	struct queued q[4];
+	int order[4];
+	atomic_int n = 0;
+
+	ck_assert_int_eq(gil_init(&g, 50 * 1000 * 1000), 0);
+	ck_assert_int_eq(gil_try_acquire(&g), 1);
+	for (int i = 0; i < 4; i++) {
+		q[i] = (struct queued){
+			.g = &g, .id = i, .order = order, .n = &n
+		};
+		pthread_create(&th[i], NULL, take_in_turn, &q[i]);
+		wait_in_line(&g, i + 1);
+	}
+	/* Nobody may jump the queue, not even a newcomer trying its luck. */
+	ck_assert_int_eq(gil_try_acquire(&g), 0);
+	gil_release(&g);
+	for (int i = 0; i < 4; i++)
+		pthread_join(th[i], NULL);
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(order[i], i);
+	ck_assert_uint_eq(gil_switches(&g), 5);
+	ck_assert_int_eq(gil_try_acquire(&g), 1);
+	gil_release(&g);
 	gil_destroy(&g);
 }
 END_TEST
@@ -137,6 +206,7 @@ Suite *suite_gil(void)
 	tcase_add_test(tc, test_try_and_release);
 	tcase_add_test(tc, test_exclusion_and_switching);
 	tcase_add_test(tc, test_drop_request_after_interval);
+	tcase_add_test(tc, test_fifo_hand_over);
 	suite_add_tcase(s, tc);
 	return s;
 }

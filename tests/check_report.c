@@ -18,8 +18,11 @@
 
 static void add(struct timeline *tl, int lane, int64_t t, enum ev_kind kind)
 {
-	struct ev e = {.ts_ns = ORIGIN + t, .arg = 0, .task = (uint32_t)lane,
-		       .lane = (uint16_t)lane, .kind = (uint16_t)kind};
+	struct ev e = { .ts_ns = ORIGIN + t,
+			.arg = 0,
+			.task = (uint32_t)lane,
+			.lane = (uint16_t)lane,
+			.kind = (uint16_t)kind };
 	ck_assert_int_eq(timeline_add(tl, &e), 0);
 }
 
@@ -61,8 +64,12 @@ static int count_lines(const char *text)
 static struct run_config fib_config(void)
 {
 	struct run_config cfg = {
-		.sc = {.name = "fib", .title = "fib(35) x20, naive recursion",
-		       .workload = "fib", .tasks = 20, .arg = 35, .scale = 1},
+		.sc = { .name = "fib",
+			.title = "fib(35) x20, naive recursion",
+			.workload = "fib",
+			.tasks = 20,
+			.arg = 35,
+			.scale = 1 },
 		.model = MODEL_THREADS,
 		.workers = 2,
 		.gil = 0,
@@ -75,9 +82,13 @@ static struct run_config fib_config(void)
 START_TEST(test_summary_exact)
 {
 	struct run_config cfg = fib_config();
-	struct run_stats st = {.tasks = 20, .ok = 20, .failed = 0,
-			       .wall_s = 1.2346, .cpu_s = 2.5, .events = 120,
-			       .stalls = 3};
+	struct run_stats st = { .tasks = 20,
+				.ok = 20,
+				.failed = 0,
+				.wall_s = 1.2346,
+				.cpu_s = 2.5,
+				.events = 120,
+				.stalls = 3 };
 	char buf[512];
 
 	report_summary(buf, sizeof buf, &cfg, &st);
@@ -103,7 +114,7 @@ END_TEST
 START_TEST(test_summary_truncates)
 {
 	struct run_config cfg = fib_config();
-	struct run_stats st = {.tasks = 20, .ok = 20, .wrong = 1};
+	struct run_stats st = { .tasks = 20, .ok = 20, .wrong = 1 };
 	char buf[24];
 
 	memset(buf, 'z', sizeof buf);
@@ -247,9 +258,10 @@ START_TEST(test_glyphs)
 			for (unsigned b = a + 1; b < EV_STATE_COUNT; b++) {
 				int blank = (a == EV_IDLE || a == EV_DONE) &&
 					    (b == EV_IDLE || b == EV_DONE);
-				ck_assert_int_eq(strcmp(ev_state_glyph(a, utf8),
-							ev_state_glyph(b, utf8)) == 0,
-						 blank);
+				ck_assert_int_eq(
+					strcmp(ev_state_glyph(a, utf8),
+					       ev_state_glyph(b, utf8)) == 0,
+					blank);
 			}
 		}
 		ck_assert_uint_eq(strlen(ev_state_glyph(a, 0)), 1);

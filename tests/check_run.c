@@ -54,7 +54,7 @@ static struct run_config config(const char *workload, long arg, long tasks,
 static struct trace run_all(const struct run_config *cfg, size_t ring_cap,
 			    struct run_stats *st)
 {
-	struct trace t = {0};
+	struct trace t = { 0 };
 	char err[256];
 	struct evring *ring = evring_new(ring_cap);
 	struct run *r = run_start(cfg, ring, err, sizeof err);
@@ -99,12 +99,12 @@ END_TEST
  * startup ... done in time order; a tiny ring stalls but loses nothing. */
 START_TEST(test_threads_every_task_once)
 {
-	struct run_config cfg = config("primes", 1000, 3000, MODEL_THREADS,
-				       4, 0);
+	struct run_config cfg =
+		config("primes", 1000, 3000, MODEL_THREADS, 4, 0);
 	struct run_stats st;
 	struct trace t = run_all(&cfg, 16, &st);
 	unsigned char *seen = calloc(3000, 1);
-	int64_t last[4] = {0};
+	int64_t last[4] = { 0 };
 
 	ck_assert_uint_eq(st.ok, 3000);
 	ck_assert_uint_eq(st.wrong, 0);
@@ -135,7 +135,7 @@ START_TEST(test_gil_serialises_cpu)
 	struct run_config cfg = config("fib", 27, 8, MODEL_THREADS, 3, 1);
 	struct run_stats st;
 	struct trace t = run_all(&cfg, 4096, &st);
-	int state[3] = {EV_IDLE, EV_IDLE, EV_IDLE};
+	int state[3] = { EV_IDLE, EV_IDLE, EV_IDLE };
 	size_t gil_waits = 0;
 
 	ck_assert_uint_eq(st.ok, 8);
@@ -158,12 +158,12 @@ END_TEST
 
 START_TEST(test_cancel)
 {
-	struct run_config cfg = config("primes", 1000, 15000, MODEL_THREADS,
-				       2, 0);
+	struct run_config cfg =
+		config("primes", 1000, 15000, MODEL_THREADS, 2, 0);
 	struct run_stats st;
 	char err[256];
 	struct evring *ring = evring_new(1 << 16);
-	struct trace t = {0};
+	struct trace t = { 0 };
 
 	cfg.scale = 5;
 	struct run *r = run_start(&cfg, ring, err, sizeof err);

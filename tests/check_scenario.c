@@ -8,17 +8,16 @@
 #include "check_suites.h"
 #include "scenario.h"
 
-static const char good[] =
-	"# a comment\n"
-	"name = demo\n"
-	"  title =  A demo, with spaces  \r\n"
-	"\n"
-	"workload = primes\n"
-	"tasks = 15000\n"
-	"arg = 1000\n"
-	"workers = default\n"
-	"scale = 2.5\n"
-	"lesson = Tiny tasks drown in overhead.";
+static const char good[] = "# a comment\n"
+			   "name = demo\n"
+			   "  title =  A demo, with spaces  \r\n"
+			   "\n"
+			   "workload = primes\n"
+			   "tasks = 15000\n"
+			   "arg = 1000\n"
+			   "workers = default\n"
+			   "scale = 2.5\n"
+			   "lesson = Tiny tasks drown in overhead.";
 
 START_TEST(test_parse_good)
 {
@@ -41,31 +40,31 @@ END_TEST
 
 /* Each bad text, and the start of the message it must give. */
 static const char *const bad[][2] = {
-	{"", "f.scn: empty scenario"},
-	{"# only a comment\n\n", "f.scn: empty scenario"},
-	{"name = x\n", "f.scn: missing key title"},
-	{"name = x\ntitle = t\nworkload = fib\ntasks = 2\n",
-	 "f.scn: missing key arg"},
-	{"name = x\nname = y\n", "f.scn:2: duplicate key name"},
-	{"name = x\ncolour = red\n", "f.scn:2: unknown key colour"},
-	{"name = X!\n", "f.scn:1: name must be"},
-	{"tasks = 0\n", "f.scn:1: tasks must be a whole number"},
-	{"tasks = 2000000\n", "f.scn:1: tasks must be a whole number"},
-	{"tasks = 12abc\n", "f.scn:1: tasks must be a whole number"},
-	{"workers = 0\n", "f.scn:1: workers must be"},
-	{"scale = 0\n", "f.scn:1: scale must be"},
-	{"scale = nan\n", "f.scn:1: scale must be"},
-	{"arg = -1\n", "f.scn:1: arg must be a whole number"},
-	{"workload = bogosort\n", "f.scn:1: unknown workload bogosort"},
-	{"title =\n", "f.scn:1: empty value"},
-	{"title = a\tb\n", "f.scn:1: control character"},
-	{"just words\n", "f.scn:1: expected 'key = value'"},
-	{"= 5\n", "f.scn:1: unknown key ''"},
-	{"name = x\ntitle = t\nworkload = fib\ntasks = 2\narg = 99\n",
-	 "f.scn:5: arg out of range: use 1..45 for workload fib"},
-	{"name = x\ntitle = t\nworkload = primes\ntasks = 20\n"
-	 "arg = 9999990\n",
-	 "f.scn:5: arg + tasks - 1 out of range"},
+	{ "", "f.scn: empty scenario" },
+	{ "# only a comment\n\n", "f.scn: empty scenario" },
+	{ "name = x\n", "f.scn: missing key title" },
+	{ "name = x\ntitle = t\nworkload = fib\ntasks = 2\n",
+	  "f.scn: missing key arg" },
+	{ "name = x\nname = y\n", "f.scn:2: duplicate key name" },
+	{ "name = x\ncolour = red\n", "f.scn:2: unknown key colour" },
+	{ "name = X!\n", "f.scn:1: name must be" },
+	{ "tasks = 0\n", "f.scn:1: tasks must be a whole number" },
+	{ "tasks = 2000000\n", "f.scn:1: tasks must be a whole number" },
+	{ "tasks = 12abc\n", "f.scn:1: tasks must be a whole number" },
+	{ "workers = 0\n", "f.scn:1: workers must be" },
+	{ "scale = 0\n", "f.scn:1: scale must be" },
+	{ "scale = nan\n", "f.scn:1: scale must be" },
+	{ "arg = -1\n", "f.scn:1: arg must be a whole number" },
+	{ "workload = bogosort\n", "f.scn:1: unknown workload bogosort" },
+	{ "title =\n", "f.scn:1: empty value" },
+	{ "title = a\tb\n", "f.scn:1: control character" },
+	{ "just words\n", "f.scn:1: expected 'key = value'" },
+	{ "= 5\n", "f.scn:1: unknown key ''" },
+	{ "name = x\ntitle = t\nworkload = fib\ntasks = 2\narg = 99\n",
+	  "f.scn:5: arg out of range: use 1..45 for workload fib" },
+	{ "name = x\ntitle = t\nworkload = primes\ntasks = 20\n"
+	  "arg = 9999990\n",
+	  "f.scn:5: arg + tasks - 1 out of range" },
 };
 
 START_TEST(test_parse_bad)
@@ -96,9 +95,8 @@ START_TEST(test_parse_binary_and_long)
 	ck_assert_ptr_nonnull(strstr(err, "b.scn: binary data"));
 	memset(longline, 'a', n);
 	memcpy(longline, "name = x\ntitle = ", 17);
-	ck_assert_int_eq(scenario_parse(longline, n, "l.scn", &sc, err,
-					sizeof err),
-			 -1);
+	ck_assert_int_eq(
+		scenario_parse(longline, n, "l.scn", &sc, err, sizeof err), -1);
 	ck_assert_ptr_nonnull(strstr(err, "l.scn:2: line too long"));
 	free(longline);
 }
@@ -114,7 +112,8 @@ START_TEST(test_shipped)
 
 	ck_assert_uint_ge(n, 4);
 	for (size_t i = 0; i < n; i++) {
-		ck_assert_msg(scenario_load(names[i], &sc, err, sizeof err) == 0,
+		ck_assert_msg(scenario_load(names[i], &sc, err, sizeof err) ==
+				      0,
 			      "%s: %s", names[i], err);
 		ck_assert_str_eq(sc.name, names[i]);
 		if (i > 0)

@@ -14,8 +14,11 @@
 static void add(struct timeline *tl, int lane, int64_t t, enum ev_kind kind,
 		uint32_t task)
 {
-	struct ev e = {.ts_ns = ORIGIN + t, .arg = 0, .task = task,
-		       .lane = (uint16_t)lane, .kind = (uint16_t)kind};
+	struct ev e = { .ts_ns = ORIGIN + t,
+			.arg = 0,
+			.task = task,
+			.lane = (uint16_t)lane,
+			.kind = (uint16_t)kind };
 	ck_assert_int_eq(timeline_add(tl, &e), 0);
 }
 
@@ -166,21 +169,23 @@ START_TEST(test_dominant_ties)
 	 * Lane 2: 10 startup, 10 cpu. Lane 3: 10 idle, 10 startup.
 	 * Lane 4: 10 io, 10 cpu. */
 	static const enum ev_kind pairs[][2] = {
-		{EV_CPU, EV_LOCK_WAIT}, {EV_IO, EV_GIL_WAIT},
-		{EV_STARTUP, EV_CPU},   {EV_IDLE, EV_STARTUP},
-		{EV_IO, EV_CPU},
+		{ EV_CPU, EV_LOCK_WAIT }, { EV_IO, EV_GIL_WAIT },
+		{ EV_STARTUP, EV_CPU },	  { EV_IDLE, EV_STARTUP },
+		{ EV_IO, EV_CPU },
 	};
-	static const enum ev_kind winner[] = {EV_LOCK_WAIT, EV_GIL_WAIT, EV_CPU,
-					      EV_STARTUP, EV_IO};
+	static const enum ev_kind winner[] = { EV_LOCK_WAIT, EV_GIL_WAIT,
+					       EV_CPU, EV_STARTUP, EV_IO };
 	for (int l = 0; l < 5; l++) {
 		add(tl, l, 0, pairs[l][0], 1);
 		add(tl, l, 10, pairs[l][1], 1);
 		add(tl, l, 20, EV_DONE, EV_NO_TASK);
 	}
 	for (int l = 0; l < 5; l++) {
-		ck_assert_int_eq(timeline_dominant(tl, l, 0, 20, 20), winner[l]);
+		ck_assert_int_eq(timeline_dominant(tl, l, 0, 20, 20),
+				 winner[l]);
 		/* A window straddling the change: 5 ns of each. */
-		ck_assert_int_eq(timeline_dominant(tl, l, 5, 15, 20), winner[l]);
+		ck_assert_int_eq(timeline_dominant(tl, l, 5, 15, 20),
+				 winner[l]);
 	}
 	timeline_free(tl);
 }
@@ -250,8 +255,9 @@ START_TEST(test_clamping)
 	ck_assert_int_eq(timeline_state_at(tl, 1, 4), EV_IDLE);
 
 	/* An event stamped before the origin counts from 0. */
-	struct ev early = {.ts_ns = ORIGIN - 50, .task = 1, .lane = 2,
-			   .kind = EV_STARTUP};
+	struct ev early = {
+		.ts_ns = ORIGIN - 50, .task = 1, .lane = 2, .kind = EV_STARTUP
+	};
 	ck_assert_int_eq(timeline_add(tl, &early), 0);
 	ck_assert_int_eq(timeline_state_at(tl, 2, 0), EV_STARTUP);
 	timeline_free(tl);
@@ -277,7 +283,8 @@ START_TEST(test_markers)
 	ck_assert_uint_eq(timeline_markers(tl, 1, 0, 10), 0);
 	ck_assert_uint_eq(timeline_markers(tl, 1, 0, 11), rd);
 	ck_assert_uint_eq(timeline_markers(tl, 1, 11, 12), wr);
-	ck_assert_uint_eq(timeline_markers(tl, 1, 0, 5000), rd | wr | lost | err);
+	ck_assert_uint_eq(timeline_markers(tl, 1, 0, 5000),
+			  rd | wr | lost | err);
 	/* Half-open: the error at 3000 is not in [2500, 3000). */
 	ck_assert_uint_eq(timeline_markers(tl, 1, 2500, 3000), 0);
 	ck_assert_uint_eq(timeline_markers(tl, 1, 3000, 4000), err);
@@ -303,7 +310,7 @@ START_TEST(test_lane_tasks)
 	struct timeline *tl = timeline_new(ORIGIN);
 
 	/* An event loop interleaving tasks 5, 3, 5, 9, 3 on one lane. */
-	static const uint32_t order[] = {5, 3, 5, 9, 3, 5};
+	static const uint32_t order[] = { 5, 3, 5, 9, 3, 5 };
 	for (int i = 0; i < 6; i++) {
 		add(tl, 0, 10 * i, EV_CPU, order[i]);
 		add(tl, 0, 10 * i + 5, EV_IDLE, EV_NO_TASK);
@@ -325,8 +332,7 @@ START_TEST(test_many_lanes)
 
 	for (int l = 0; l < 1024; l++) {
 		add(tl, l, l, EV_CPU, (uint32_t)l);
-		add(tl, l, l + 10, (l % 2) ? EV_IO : EV_LOCK_WAIT,
-		    (uint32_t)l);
+		add(tl, l, l + 10, (l % 2) ? EV_IO : EV_LOCK_WAIT, (uint32_t)l);
 	}
 	ck_assert_int_eq(timeline_lanes(tl), 1024);
 	for (int l = 0; l < 1024; l++) {
@@ -446,8 +452,10 @@ END_TEST
 START_TEST(test_unknown_kind_ignored)
 {
 	struct timeline *tl = timeline_new(ORIGIN);
-	struct ev e = {.ts_ns = ORIGIN + 5, .task = 0, .lane = 0,
-		       .kind = EV_KIND_COUNT + 3};
+	struct ev e = { .ts_ns = ORIGIN + 5,
+			.task = 0,
+			.lane = 0,
+			.kind = EV_KIND_COUNT + 3 };
 	ck_assert_int_eq(timeline_add(tl, &e), 0);
 	ck_assert_uint_eq(timeline_events(tl), 0);
 	ck_assert_uint_eq(timeline_segments(tl, 0), 0);

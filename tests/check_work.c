@@ -12,7 +12,7 @@
 /* A worker with no ring and no GIL: the workload alone. */
 static struct rt bare_rt(void)
 {
-	struct rt rt = {.ops = &rt_blocking_ops, .task = EV_NO_TASK};
+	struct rt rt = { .ops = &rt_blocking_ops, .task = EV_NO_TASK };
 	return rt;
 }
 
@@ -92,7 +92,7 @@ START_TEST(test_primes)
 	static const struct {
 		uint32_t task;
 		long count;
-	} known[] = {{0, 168}, {7500, 1059}, {14999, 1862}};
+	} known[] = { { 0, 168 }, { 7500, 1059 }, { 14999, 1862 } };
 
 	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
 		run_task("primes", &sc, 1.0, known[i].task, &res);

@@ -145,8 +145,8 @@ struct run {
 	uint32_t per_producer;
 	uint64_t expected;
 	pthread_barrier_t start;
-	uint64_t received;  /* consumer only, read after join */
-	int64_t checksum;   /* keeps the consumer's reads from being elided */
+	uint64_t received; /* consumer only, read after join */
+	int64_t checksum;  /* keeps the consumer's reads from being elided */
 };
 
 struct producer_arg {
@@ -172,7 +172,7 @@ static void *producer_main(void *arg)
 
 static void pause_briefly(void)
 {
-	const struct timespec pause = {.tv_sec = 0, .tv_nsec = PAUSE_NS};
+	const struct timespec pause = { .tv_sec = 0, .tv_nsec = PAUSE_NS };
 
 	nanosleep(&pause, NULL);
 }
@@ -255,8 +255,8 @@ static void run_teardown(struct run *r)
 }
 
 /* Nanoseconds per event of one run, or -1 on failure. */
-static double run_once(int use_evring, enum policy policy,
-		       unsigned producers, uint32_t per_producer)
+static double run_once(int use_evring, enum policy policy, unsigned producers,
+		       uint32_t per_producer)
 {
 	struct run r;
 	pthread_t consumer, prod[MAX_PRODUCERS];

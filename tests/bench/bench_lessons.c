@@ -39,10 +39,10 @@ int main(void)
 		enum model_id model;
 		int gil;
 		const char *name;
-	} runs[] = {{MODEL_SYNC, 1, "sync"},
-		    {MODEL_THREADS, 1, "threads_gil"},
-		    {MODEL_THREADS, 0, "threads_nogil"}};
-	double best[3] = {1e9, 1e9, 1e9};
+	} runs[] = { { MODEL_SYNC, 1, "sync" },
+		     { MODEL_THREADS, 1, "threads_gil" },
+		     { MODEL_THREADS, 0, "threads_nogil" } };
+	double best[3] = { 1e9, 1e9, 1e9 };
 	struct run_config cfg;
 	char err[512];
 

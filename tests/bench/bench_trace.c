@@ -58,7 +58,7 @@ static void measure(const char *scenario, int rounds, int gil,
 {
 	struct run_config cfg;
 	char err[512];
-	double best[2] = {1e9, 1e9};
+	double best[2] = { 1e9, 1e9 };
 	uint64_t events = 0;
 
 	memset(&cfg, 0, sizeof cfg);
