@@ -3,6 +3,9 @@
 #
 #   ./quickstart.sh run [ARGS]   install what is missing, build, start the TUI
 #   ./quickstart.sh test         install what is missing, build, run every test
+#   ./quickstart.sh gates        the same, plus the quality gates' tools, then
+#                                `make gates` (sanitizers, valgrind, fuzzing,
+#                                format, complexity, cppcheck; see .ci/gates.sh)
 #
 # Work already done is not redone: packages present are not reinstalled,
 # autoreconf runs only when configure is missing or older than configure.ac
@@ -15,6 +18,8 @@ cd "$(dirname "$0")"
 # Debian packages the build and the tests need.
 PACKAGES="autoconf automake make gcc pkg-config libncurses-dev \
 libcurl4-openssl-dev check tmux"
+# What the quality gates need on top (./quickstart.sh gates).
+GATE_PACKAGES="git clang libclang-rt-dev valgrind cppcheck clang-format pmccabe"
 
 say() { printf 'quickstart: %s\n' "$*"; }
 die() { printf 'conviz: quickstart: %s\n' "$*" >&2; exit 1; }
@@ -85,6 +90,13 @@ run)
 	build
 	exec ./conviz "$@"
 	;;
+gates)
+	PACKAGES="$PACKAGES $GATE_PACKAGES"
+	install_deps
+	build
+	say "make gates"
+	make -s gates
+	;;
 test)
 	install_deps
 	build
@@ -100,7 +112,7 @@ test)
 	fi
 	;;
 *)
-	echo "usage: ./quickstart.sh run [ARGS] | ./quickstart.sh test" >&2
+	echo "usage: ./quickstart.sh run [ARGS] | ./quickstart.sh test | ./quickstart.sh gates" >&2
 	exit 2
 	;;
 esac

@@ -129,16 +129,21 @@ static void check_cli(const struct words *w, const struct cli *c)
 		promise(points_into(w, c->url_file), "url-file-not-in-argv");
 }
 
-/* err: terminated inside errlen, nothing written past it; after a failure
- * (and when not cut short) shaped "what went wrong: what to do". */
-static void check_err(const char *err, size_t size, size_t errlen,
-		      int failed)
+/* err: nothing written past errlen; after a failure terminated inside it
+ * and (when not cut short on purpose) shaped "what went wrong: what to
+ * do". cli.h says nothing of err after a success, so neither do we. */
+static void check_err(const char *err, size_t size, size_t errlen, int failed)
 {
 	for (size_t i = errlen; i < size; i++)
 		promise((unsigned char)err[i] == FUZZ_CANARY, "err-overrun");
+	if (!failed)
+		return;
 	promise(memchr(err, '\0', errlen) != NULL, "err-unterminated");
-	if (failed && errlen == FUZZ_ERRLEN) {
+	if (errlen == FUZZ_ERRLEN) {
 		promise(err[0] != '\0', "err-empty");
+		/* Cut short, the "what to do" part is lost: say so apart from
+		 * a message that never had one. */
+		promise(strlen(err) < FUZZ_ERRLEN - 1, "err-truncated");
 		promise(strstr(err, ": ") != NULL, "err-shape");
 	}
 }
@@ -152,7 +157,8 @@ static void check_argv_intact(const struct words *w, const uint8_t *data,
 	promise(strcmp(w->argv[0], "conviz") == 0, "argv-changed");
 	for (int i = 1; i < w->argc; i++) {
 		promise(pos + w->len[i] <= size &&
-				memcmp(w->argv[i], data + pos, w->len[i]) == 0 &&
+				memcmp(w->argv[i], data + pos, w->len[i]) ==
+					0 &&
 				w->argv[i][w->len[i]] == '\0',
 			"argv-changed");
 		pos += w->len[i] + 1;
@@ -176,8 +182,8 @@ static void fuzz_cli_parse(const uint8_t *data, size_t size)
 	} else {
 		/* A short err: same answer, cut, not overrun. */
 		memset(err, FUZZ_CANARY, sizeof err);
-		promise(cli_parse(w.argc, w.argv, &c, err,
-				  FUZZ_SHORT_ERRLEN) == -1,
+		promise(cli_parse(w.argc, w.argv, &c, err, FUZZ_SHORT_ERRLEN) ==
+				-1,
 			"not-deterministic");
 		check_err(err, sizeof err, FUZZ_SHORT_ERRLEN, 1);
 	}

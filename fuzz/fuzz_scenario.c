@@ -103,8 +103,7 @@ static void check_numbers(const struct scenario *sc)
 }
 
 /* Writes sc back as a scenario file; returns its length. */
-static size_t format_scenario(const struct scenario *sc, char *buf,
-			      size_t size)
+static size_t format_scenario(const struct scenario *sc, char *buf, size_t size)
 {
 	char workers[16] = "default";
 	int n;
@@ -120,8 +119,7 @@ static size_t format_scenario(const struct scenario *sc, char *buf,
 	if (sc->lesson[0]) {
 		int m = snprintf(buf + n, size - (size_t)n, "lesson = %s\n",
 				 sc->lesson);
-		promise(m > 0 && (size_t)m < size - (size_t)n,
-			"reformat-fits");
+		promise(m > 0 && (size_t)m < size - (size_t)n, "reformat-fits");
 		n += m;
 	}
 	return (size_t)n;
@@ -137,8 +135,8 @@ static void check_round_trip(const struct scenario *sc)
 	struct scenario again;
 	size_t len = format_scenario(sc, text, sizeof text);
 
-	promise(scenario_parse(text, len, FUZZ_FILE, &again, err,
-			       sizeof err) == 0,
+	promise(scenario_parse(text, len, FUZZ_FILE, &again, err, sizeof err) ==
+			0,
 		"round-trip-fails");
 	promise(strcmp(sc->name, again.name) == 0 &&
 			strcmp(sc->title, again.title) == 0 &&

@@ -157,12 +157,16 @@ build_targets() {
 	done
 }
 
-# Flags of every run: a stuck or greedy input is a finding too.
+# Flags of every run: a stuck or greedy input is a finding too. Artifacts
+# go to the build dir unless the caller says where (libFuzzer's default is
+# the current directory, maybe the source tree).
 run_target() {
 	t=$1
 	shift
+	mkdir -p "$build/artifacts/replay"
 	"$build/fuzz_$t" -timeout=10 -rss_limit_mb=2048 -error_exitcode=1 \
-		-max_len="$(max_len "$t")" "$@"
+		-max_len="$(max_len "$t")" \
+		-artifact_prefix="$build/artifacts/replay/" "$@"
 }
 
 # From the sanitizer's or our own report, a few words for a file name.

@@ -35,8 +35,8 @@ int app_config(const struct cli *cli, struct run_config *cfg, char *err,
 	if (cfg->workers == 0)
 		cfg->workers = cfg->sc.workers ? cfg->sc.workers
 					       : scenario_default_workers();
-	if (!model_get(cfg->model)->pooled)
-		cfg->workers = 1;
+	/* Kept for sync too (which runs one worker whatever it says), so a
+	 * switch to a pooled model in the TUI gets the scenario's pool. */
 	cfg->gil = cli->gil != 0;
 	cfg->seed = cli->have_seed ? cli->seed : 1;
 	cfg->scale = cli->scale > 0 ? cli->scale : cfg->sc.scale;

@@ -42,24 +42,38 @@ expect_status 0 "primes threads"
 summary_has tasks=15000 ok=15000 failed=0 dropped=0
 [ "$(field events)" -ge 15000 ] || fail "primes: at least one event per task, got $(field events)"
 
-# The CPU lesson. sync baseline, then threads with and without the GIL.
+# The CPU lesson: sync, then threads with and without the GIL. Timing on a
+# shared machine is noisy, so each attempt runs all three back to back and
+# the lesson must hold in one of three attempts. Sanitizer builds distort
+# time and set CONVIZ_TIMING_TESTS=0.
 wall() { field wall_s; }
-run_conviz run -s fib -m sync --scale 1 --headless
-sync_s=$(wall)
-run_conviz run -s fib -m threads -w 2 --no-gil --scale 1 --headless
-nogil_s=$(wall)
-run_conviz run -s fib -m threads -w 2 --gil --scale 1 --headless
-gil_s=$(wall)
-summary_has gil=on
-speedup=$(ratio "$sync_s" "$nogil_s")
-gil_ratio=$(ratio "$sync_s" "$gil_s")
-echo "fib: sync ${sync_s}s, threads no-gil ${nogil_s}s (x$speedup), threads gil ${gil_s}s (x$gil_ratio)"
-cores=$(nproc 2>/dev/null || echo 1)
-if [ "$cores" -ge 2 ]; then
-	in_range "$speedup" 1.4 3 || fail "threads without the GIL use 2 cores: x$speedup"
+lesson_attempt() {
+	run_conviz run -s fib -m sync --scale 1 --headless
+	sync_s=$(wall)
+	run_conviz run -s fib -m threads -w 2 --no-gil --scale 1 --headless
+	nogil_s=$(wall)
+	run_conviz run -s fib -m threads -w 2 --gil --scale 1 --headless
+	gil_s=$(wall)
+	[ "$(field gil)" = on ] || fail "--gil turns the GIL on"
+	speedup=$(ratio "$sync_s" "$nogil_s")
+	gil_ratio=$(ratio "$sync_s" "$gil_s")
+	echo "fib: sync ${sync_s}s, threads no-gil ${nogil_s}s (x$speedup), threads gil ${gil_s}s (x$gil_ratio)"
+	if [ "$(nproc 2>/dev/null || echo 1)" -ge 2 ]; then
+		in_range "$speedup" 1.4 3 || return 1
+	fi
+	in_range "$gil_ratio" 0.6 1.3
+}
+if [ "${CONVIZ_TIMING_TESTS:-1}" = 0 ]; then
+	echo "skip: timing ratios (CONVIZ_TIMING_TESTS=0)"
 else
-	echo "skip: one core, no parallel speed-up to see"
+	ok=0
+	for attempt in 1 2 3; do
+		if lesson_attempt; then
+			ok=1
+			break
+		fi
+	done
+	[ "$ok" = 1 ] || fail "the CPU lesson: threads without the GIL use 2 cores (x1.4 or more), threads under it are no faster than sync (x0.6 to x1.3)"
 fi
-in_range "$gil_ratio" 0.5 1.3 || fail "threads under the GIL are no faster than sync: x$gil_ratio"
 
 finish
