@@ -122,19 +122,20 @@ static const struct opt *opt_lookup(const char *arg, const char **inline_value)
 
 static int model_value(const char *v, struct cli *out, char *err, size_t len)
 {
+	struct msg_quote q;
 	int m = model_find(v);
 	if (m < 0) {
 		msg_fmt(err, len,
 			"unknown model '%s': use sync, threads, async or procs "
 			"(see conviz list)",
-			v);
+			msg_quote(v, &q));
 		return -1;
 	}
 	if (!model_get((enum model_id)m)->run) {
 		msg_fmt(err, len,
 			"model '%s' is not available yet in this version: "
 			"use -m sync or -m threads",
-			v);
+			msg_quote(v, &q));
 		return -1;
 	}
 	out->model = m;
@@ -144,6 +145,7 @@ static int model_value(const char *v, struct cli *out, char *err, size_t len)
 static int number_value(enum opt_id id, const char *v, struct cli *out,
 			char *err, size_t len)
 {
+	struct msg_quote q;
 	long n;
 
 	switch (id) {
@@ -155,7 +157,7 @@ static int number_value(enum opt_id id, const char *v, struct cli *out,
 		msg_fmt(err, len,
 			"bad number of workers '%s': use a whole "
 			"number from 1 to %d",
-			v, RUN_WORKERS_MAX);
+			msg_quote(v, &q), RUN_WORKERS_MAX);
 		return -1;
 	case OPT_SEED:
 		if (cli_parse_u64(v, &out->seed) == 0) {
@@ -165,7 +167,7 @@ static int number_value(enum opt_id id, const char *v, struct cli *out,
 		msg_fmt(err, len,
 			"bad seed '%s': use a whole number from 0 "
 			"to 18446744073709551615",
-			v);
+			msg_quote(v, &q));
 		return -1;
 	default:
 		if (cli_parse_double(v, 0.0, SCENARIO_SCALE_MAX, &out->scale) ==
@@ -174,7 +176,7 @@ static int number_value(enum opt_id id, const char *v, struct cli *out,
 		msg_fmt(err, len,
 			"bad scale '%s': use a number above 0 and "
 			"at most %g (e.g. --scale 0.5)",
-			v, SCENARIO_SCALE_MAX);
+			msg_quote(v, &q), SCENARIO_SCALE_MAX);
 		return -1;
 	}
 }
@@ -234,13 +236,14 @@ static void apply_flag(const struct opt *o, struct cli *out)
 static int parse_option(int argc, char **argv, int *i, struct cli *out,
 			int *help, char *err, size_t len)
 {
+	struct msg_quote q;
 	const char *arg = argv[*i];
 	const char *v;
 	const struct opt *o = opt_lookup(arg, &v);
 
 	if (!o) {
 		msg_fmt(err, len, "unknown option '%s': see conviz --help",
-			arg);
+			msg_quote(arg, &q));
 		return -1;
 	}
 	if (!o->takes_value) {
@@ -257,7 +260,7 @@ static int parse_option(int argc, char **argv, int *i, struct cli *out,
 			msg_fmt(err, len,
 				"option '%s' needs a value: see "
 				"conviz --help",
-				arg);
+				msg_quote(arg, &q));
 			return -1;
 		}
 		v = argv[++*i];
@@ -268,6 +271,7 @@ static int parse_option(int argc, char **argv, int *i, struct cli *out,
 static int parse_command(const char *word, struct cli *out, char *err,
 			 size_t len)
 {
+	struct msg_quote q;
 	static const struct {
 		const char *name;
 		enum cli_cmd cmd;
@@ -284,12 +288,13 @@ static int parse_command(const char *word, struct cli *out, char *err,
 	msg_fmt(err, len,
 		"unknown command '%s': use run, list, compare or "
 		"serve (see conviz --help)",
-		word);
+		msg_quote(word, &q));
 	return -1;
 }
 
 int cli_parse(int argc, char **argv, struct cli *out, char *err, size_t errlen)
 {
+	struct msg_quote q;
 	int i = 1;
 	int help = 0;
 
@@ -306,7 +311,7 @@ int cli_parse(int argc, char **argv, struct cli *out, char *err, size_t errlen)
 			msg_fmt(err, errlen,
 				"unexpected argument '%s': see "
 				"conviz --help",
-				argv[i]);
+				msg_quote(argv[i], &q));
 			return -1;
 		}
 		if (parse_option(argc, argv, &i, out, &help, err, errlen) < 0)

@@ -108,3 +108,12 @@ void msg_fmt(char *buf, size_t len, const char *fmt, ...)
 	if (n < 0)
 		buf[0] = '\0';
 }
+
+const char *msg_quote(const char *s, struct msg_quote *q)
+{
+	if (strlen(s) <= MSG_QUOTE_MAX)
+		return s;
+	memcpy(q->s, s, MSG_QUOTE_MAX);
+	memcpy(q->s + MSG_QUOTE_MAX, "...", 4);
+	return q->s;
+}

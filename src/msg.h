@@ -34,6 +34,18 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 
+/* What a person typed, quoted in a message, is cut to this many bytes
+ * (then "..."), so the "what to do" half always fits. */
+#define MSG_QUOTE_MAX 64
+
+struct msg_quote {
+	char s[MSG_QUOTE_MAX + 4];
+};
+
+/* s itself when short enough, else its first MSG_QUOTE_MAX bytes and
+ * "..." copied into *q. Any thread. */
+const char *msg_quote(const char *s, struct msg_quote *q);
+
 /* snprintf into a fixed buffer, always terminated, truncating. */
 void msg_fmt(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

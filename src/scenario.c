@@ -44,11 +44,15 @@ struct parse {
 
 static int fail(struct parse *p, const char *what, const char *detail)
 {
+	struct msg_quote qf, qd;
+	const char *file = msg_quote(p->file, &qf);
+
+	detail = msg_quote(detail, &qd);
 	if (p->line > 0)
-		msg_fmt(p->err, p->errlen, "%s:%d: %s%s", p->file, p->line,
-			what, detail);
+		msg_fmt(p->err, p->errlen, "%s:%d: %s%s", file, p->line, what,
+			detail);
 	else
-		msg_fmt(p->err, p->errlen, "%s: %s%s", p->file, what, detail);
+		msg_fmt(p->err, p->errlen, "%s: %s%s", file, what, detail);
 	return -1;
 }
 
@@ -253,12 +257,13 @@ int scenario_parse(const char *text, size_t len, const char *file,
 static int read_small_file(const char *path, char **text, size_t *len,
 			   char *err, size_t errlen)
 {
+	struct msg_quote q;
 	FILE *f = fopen(path, "rb");
 	if (!f) {
 		msg_fmt(err, errlen,
 			"cannot open scenario file '%s' (%s): "
 			"check the path",
-			path, strerror(errno));
+			msg_quote(path, &q), strerror(errno));
 		return -1;
 	}
 	char *buf = xmalloc(SCENARIO_FILE_MAX + 1);
@@ -270,7 +275,7 @@ static int read_small_file(const char *path, char **text, size_t *len,
 		msg_fmt(err, errlen,
 			"cannot read scenario file '%s': check "
 			"that it is a readable file",
-			path);
+			msg_quote(path, &q));
 		return -1;
 	}
 	if (n > SCENARIO_FILE_MAX) {
@@ -278,7 +283,7 @@ static int read_small_file(const char *path, char **text, size_t *len,
 		msg_fmt(err, errlen,
 			"%s: too large (over 64 KiB): a scenario "
 			"is a small text file",
-			path);
+			msg_quote(path, &q));
 		return -1;
 	}
 	*text = buf;
@@ -289,6 +294,7 @@ static int read_small_file(const char *path, char **text, size_t *len,
 int scenario_load(const char *name_or_path, struct scenario *out, char *err,
 		  size_t errlen)
 {
+	struct msg_quote q;
 	char path[PATH_MAX];
 	char perr[512];
 	char *text;
@@ -304,7 +310,7 @@ int scenario_load(const char *name_or_path, struct scenario *out, char *err,
 				"unknown scenario '%s': use a name "
 				"from 'conviz list' or a path to a scenario "
 				"file",
-				name_or_path);
+				msg_quote(name_or_path, &q));
 			return -1;
 		}
 	}
@@ -313,7 +319,7 @@ int scenario_load(const char *name_or_path, struct scenario *out, char *err,
 		msg_fmt(err, errlen,
 			"'%s' is a directory: give a scenario "
 			"file",
-			path);
+			msg_quote(path, &q));
 		return -1;
 	}
 	if (read_small_file(path, &text, &len, err, errlen) < 0)

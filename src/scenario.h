@@ -6,7 +6,7 @@
  * says file:line and what is wrong. Adding a scenario needs no C change.
  *
  * Format (one per line; '#' starts a comment; blank lines are fine):
- *   name = fib                  required, [a-z0-9-], at most 31 chars
+ *   name = fib                  required, [a-z0-9_-], at most 31 chars
  *   title = fib(35) x20 ...     required, one line of text
  *   workload = fib              required, a workload known to conviz
  *   tasks = 20                  required, 1..1000000

@@ -241,6 +241,10 @@ int ui_term_init(int timeout_ms)
 	FILE *in;
 
 	setlocale(LC_ALL, "");
+	/* Characters from the environment, numbers as in C: "1.5" must stay
+	 * a number when a scenario file is read from the TUI, and printf
+	 * must write 1.5, whatever the person's locale. */
+	setlocale(LC_NUMERIC, "C");
 	term_is_utf8 = term_codeset_utf8();
 	term_caught = 0;
 	/* newterm, not initscr: initscr exits the program on an unknown

@@ -116,6 +116,26 @@ START_TEST(test_bad_input)
 }
 END_TEST
 
+/* A long word in a message is cut, so "what to do" always fits. */
+START_TEST(test_long_words_quoted)
+{
+	static char word[1001];
+	static char *argv[4] = { "conviz", "run", "-w", word };
+	struct cli c;
+	char err[768];
+
+	memset(word, '9', sizeof word - 1);
+	ck_assert_int_eq(cli_parse(4, argv, &c, err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "...': use a whole number"));
+	ck_assert_uint_lt(strlen(err), 200);
+	memset(word, 'x', sizeof word - 1);
+	ck_assert_int_eq(cli_parse(2, argv + 2, &c, err, sizeof err), -1);
+	argv[1] = word;
+	ck_assert_int_eq(cli_parse(2, argv, &c, err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "...': use run, list"));
+}
+END_TEST
+
 START_TEST(test_numbers)
 {
 	long l;
@@ -154,6 +174,7 @@ Suite *suite_cli(void)
 	tcase_add_test(tc, test_commands);
 	tcase_add_test(tc, test_bad_input);
 	tcase_add_test(tc, test_numbers);
+	tcase_add_test(tc, test_long_words_quoted);
 	suite_add_tcase(s, tc);
 	return s;
 }

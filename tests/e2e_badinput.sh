@@ -366,6 +366,28 @@ wait_for() {
 	return 1
 }
 
+# wait_gone ERE [TENTHS]: until no line of the pane matches ERE.
+wait_gone() {
+	n=${2:-50}
+	while [ "$n" -gt 0 ]; do
+		screen | grep -Eq -- "$1" || return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+# wait_row ROW ERE [TENTHS]: until row ROW (from 1) of the pane matches ERE.
+wait_row() {
+	n=${3:-50}
+	while [ "$n" -gt 0 ]; do
+		screen | sed -n "$1p" | grep -Eq -- "$2" && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
 wait_file() {
 	n=${2:-100}
 	while [ "$n" -gt 0 ]; do
@@ -459,6 +481,7 @@ tend() {
 		pass "$tag: terminal modes restored (stty -g identical)"
 	else
 		fail "$tag: stty -g differs: $(cat "$TMP/$tag.before") vs $(cat "$TMP/$tag.after")"
+		stty "$(cat "$TMP/$tag.before")" <"$PTY" # for the next rows
 	fi
 	tmx send-keys -t cv -l "echo ALIVE-$tag-\$((6*7))"
 	tmx send-keys -t cv Enter
@@ -561,7 +584,7 @@ row_tstp() {
 		stty -g <"$PTY" >"$TMP/tstp.mid"
 		cmp -s "$TMP/tstp.before" "$TMP/tstp.mid" ||
 			{ tfail tstp "SIGTSTP #$i: terminal modes not restored while stopped"; return; }
-		wait_for "$KEYBAR" 1 && { tfail tstp "SIGTSTP #$i: the TUI stays on screen"; return; }
+		wait_gone "$KEYBAR" || { tfail tstp "SIGTSTP #$i: the TUI stays on screen"; return; }
 		pass "tstp: SIGTSTP #$i stops conviz, terminal restored"
 		kill -CONT "$p"
 		wait_state "$p" notT || { tfail tstp "SIGCONT #$i: still stopped"; return; }
@@ -618,10 +641,8 @@ row_resize() {
 	done
 	tmx resize-window -t cv -x 100 -y 30
 	[ -n "$(proc_state "$(pid_of resize)")" ] || { tfail resize "conviz died in the resize storm"; return; }
-	tdrawn resize || return
-	wait_for '^model threads +workers 2 ' 50 || { tfail resize "no header after the storm"; return; }
-	[ "$(screen | sed -n '30p' | grep -Ec -- "$KEYBAR")" -eq 1 ] ||
-		{ tfail resize "the key bar is not on row 30 of 30"; return; }
+	wait_row 2 '^model threads +workers 2 ' 100 || { tfail resize "no header after the storm"; return; }
+	wait_row 30 "$KEYBAR" 100 || { tfail resize "the key bar is not on row 30 of 30"; return; }
 	pass "resize: 50 resizes, redrawn at 100x30"
 	tmx send-keys -t cv -l q
 	tend resize 0 -
