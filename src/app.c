@@ -43,6 +43,17 @@ int app_config(const struct cli *cli, struct run_config *cfg, char *err,
 	return 0;
 }
 
+/* Did everything written to stdout get out? A full disk or a closed
+ * stdout must not pass for success. */
+static int app_flushed(void)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return APP_OK;
+	msg_error("cannot write to standard output",
+		  "check the disk space or where stdout goes");
+	return APP_FAILED;
+}
+
 static int app_list(void)
 {
 	size_t n;
@@ -67,7 +78,7 @@ static int app_list(void)
 		const struct model_ops *mo = model_get((enum model_id)m);
 		printf("  %-15s %s\n", mo->name, mo->about);
 	}
-	return ferror(stdout) ? APP_FAILED : APP_OK;
+	return app_flushed();
 }
 
 static int app_run(const struct cli *cli, int (*tui)(const struct run_config *))
@@ -96,10 +107,10 @@ int app_main(int argc, char **argv, int (*tui)(const struct run_config *))
 	switch (cli.cmd) {
 	case CLI_HELP:
 		cli_usage(stdout);
-		return APP_OK;
+		return app_flushed();
 	case CLI_VERSION:
 		printf("conviz %s\n", PACKAGE_VERSION);
-		return APP_OK;
+		return app_flushed();
 	case CLI_LIST:
 		return app_list();
 	case CLI_COMPARE:

@@ -111,9 +111,19 @@ void msg_fmt(char *buf, size_t len, const char *fmt, ...)
 
 const char *msg_quote(const char *s, struct msg_quote *q)
 {
-	if (strlen(s) <= MSG_QUOTE_MAX)
+	size_t i = 0;
+	int plain = 1;
+
+	for (; s[i] && i <= MSG_QUOTE_MAX; i++)
+		plain &= (unsigned char)s[i] >= 0x20 && s[i] != 0x7f;
+	if (plain && i <= MSG_QUOTE_MAX)
 		return s;
-	memcpy(q->s, s, MSG_QUOTE_MAX);
-	memcpy(q->s + MSG_QUOTE_MAX, "...", 4);
+	/* A newline or an escape sequence typed (or read from a file) must
+	 * not reach the terminal: the message stays one clean line. */
+	for (i = 0; s[i] && i < MSG_QUOTE_MAX; i++) {
+		unsigned char c = (unsigned char)s[i];
+		q->s[i] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+	}
+	memcpy(q->s + i, s[i] ? "..." : "", s[i] ? 4 : 1);
 	return q->s;
 }

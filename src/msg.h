@@ -42,8 +42,9 @@ struct msg_quote {
 	char s[MSG_QUOTE_MAX + 4];
 };
 
-/* s itself when short enough, else its first MSG_QUOTE_MAX bytes and
- * "..." copied into *q. Any thread. */
+/* s itself when short and free of control characters; else a copy in *q
+ * of at most MSG_QUOTE_MAX bytes (then "...") with each control character
+ * (newline, escape, ...) shown as '?'. Any thread. */
 const char *msg_quote(const char *s, struct msg_quote *q);
 
 /* snprintf into a fixed buffer, always terminated, truncating. */

@@ -281,7 +281,6 @@ static void print_report(FILE *out, const struct run_config *cfg,
 	report_diagram(out, tl, end, HEADLESS_WIDTH);
 	report_summary(line, sizeof line, cfg, st);
 	fprintf(out, "%s\n", line);
-	fflush(out);
 }
 
 int report_headless(const struct run_config *cfg, FILE *out)
@@ -322,5 +321,12 @@ int report_headless(const struct run_config *cfg, FILE *out)
 	run_free(r);
 	timeline_free(tl);
 	evring_free(ring);
+	/* A report nobody can read is a run that did not complete: a full
+	 * disk or a closed stdout must not pass for success. */
+	if (fflush(out) != 0 || ferror(out)) {
+		msg_error("cannot write the report to standard output",
+			  "check the disk space or where stdout goes");
+		return 1;
+	}
 	return rc == 0 && st.status == 0 ? 0 : 1;
 }

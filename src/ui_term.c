@@ -23,7 +23,7 @@ static const int term_crash_sigs[] = { SIGSEGV, SIGABRT, SIGBUS, SIGFPE };
 #define TERM_NCRASH (sizeof term_crash_sigs / sizeof term_crash_sigs[0])
 
 static struct sigaction term_old_stop[TERM_NSTOP];
-static struct sigaction term_old_tstp;
+static struct sigaction term_old_tstp, term_old_cont;
 static struct sigaction term_old_crash[TERM_NCRASH];
 
 /* Written by handlers, read by the loop: sig_atomic_t, nothing else. */
@@ -96,6 +96,15 @@ static void term_on_tstp(int sig)
 {
 	(void)sig;
 	term_suspend = 1;
+}
+
+/* A SIGCONT after a Ctrl-Z the loop has not acted on yet cancels it, as
+ * the kernel discards a pending stop signal when SIGCONT arrives: else a
+ * TSTP/CONT pair could leave us stopped with nobody to wake us. */
+static void term_on_cont(int sig)
+{
+	(void)sig;
+	term_suspend = 0;
 }
 
 static const char *term_crash_name(int sig)
@@ -209,11 +218,12 @@ static FILE *term_input(void)
 static void term_cannot_start(void)
 {
 	const char *term = getenv("TERM");
+	struct msg_quote q;
 	char what[160];
 
 	if (term && term[0])
 		msg_fmt(what, sizeof what, "cannot use this terminal (TERM=%s)",
-			term);
+			msg_quote(term, &q));
 	else
 		msg_fmt(what, sizeof what,
 			"cannot use this terminal (TERM is not set)");
@@ -280,8 +290,9 @@ int ui_term_init(int timeout_ms)
 	 * the middle of drawing: like tmux, we only note it here and stop at
 	 * a quiet point of the loop (ui_term_suspend_pending). */
 	term_suspend = 0;
-	static const int tstp[] = { SIGTSTP };
+	static const int tstp[] = { SIGTSTP }, cont[] = { SIGCONT };
 	term_catch(tstp, 1, term_on_tstp, &term_old_tstp);
+	term_catch(cont, 1, term_on_cont, &term_old_cont);
 	msg_set_fatal_hook(term_fatal_hook);
 	return 0;
 }
@@ -295,6 +306,7 @@ void ui_term_end(void)
 	term_uncatch(term_crash_sigs, TERM_NCRASH, term_old_crash);
 	term_uncatch(term_stop_sigs, TERM_NSTOP, term_old_stop);
 	sigaction(SIGTSTP, &term_old_tstp, NULL);
+	sigaction(SIGCONT, &term_old_cont, NULL);
 	delscreen(term_screen);
 	term_screen = NULL;
 	term_close_input();
@@ -335,7 +347,6 @@ int ui_term_suspend_pending(void)
 
 	if (!term_suspend)
 		return 0;
-	term_suspend = 0;
 	/* Give the shell its terminal back, stop as Ctrl-Z always does, and
 	 * take the screen again when the shell says fg (SIGCONT). */
 	term_release();
@@ -343,7 +354,12 @@ int ui_term_suspend_pending(void)
 	dfl.sa_handler = SIG_DFL;
 	sigemptyset(&dfl.sa_mask);
 	sigaction(SIGTSTP, &dfl, &ours);
-	raise(SIGTSTP);
+	/* Looked at again after endwin, which takes a while: a SIGCONT that
+	 * came meanwhile has cancelled the stop (term_on_cont). */
+	if (term_suspend) {
+		term_suspend = 0;
+		raise(SIGTSTP);
+	}
 	sigaction(SIGTSTP, &ours, NULL);
 	term_active = 1;
 	clearok(curscr, TRUE);
