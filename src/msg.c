@@ -114,13 +114,13 @@ const char *msg_quote(const char *s, struct msg_quote *q)
 	size_t i = 0;
 	int plain = 1;
 
-	for (; s[i] && i <= MSG_QUOTE_MAX; i++)
+	for (; i <= MSG_QUOTE_MAX && s[i]; i++)
 		plain &= (unsigned char)s[i] >= 0x20 && s[i] != 0x7f;
 	if (plain && i <= MSG_QUOTE_MAX)
 		return s;
 	/* A newline or an escape sequence typed (or read from a file) must
 	 * not reach the terminal: the message stays one clean line. */
-	for (i = 0; s[i] && i < MSG_QUOTE_MAX; i++) {
+	for (i = 0; i < MSG_QUOTE_MAX && s[i]; i++) {
 		unsigned char c = (unsigned char)s[i];
 		q->s[i] = c < 0x20 || c == 0x7f ? '?' : (char)c;
 	}
