@@ -127,3 +127,16 @@ const char *msg_quote(const char *s, struct msg_quote *q)
 	memcpy(q->s + i, s[i] ? "..." : "", s[i] ? 4 : 1);
 	return q->s;
 }
+
+const char *msg_quote_path(const char *path, struct msg_quote *q)
+{
+	size_t n = strlen(path);
+	struct msg_quote tail;
+
+	if (n <= MSG_QUOTE_MAX)
+		return msg_quote(path, q);
+	/* The last MSG_QUOTE_MAX - 3 bytes fit after "..." in a quote. */
+	const char *t = msg_quote(path + n - (MSG_QUOTE_MAX - 3), &tail);
+	msg_fmt(q->s, sizeof q->s, "...%s", t);
+	return q->s;
+}

@@ -47,6 +47,10 @@ struct msg_quote {
  * (newline, escape, ...) shown as '?'. Any thread. */
 const char *msg_quote(const char *s, struct msg_quote *q);
 
+/* Like msg_quote for a file path: a long one keeps its end (the file's
+ * name), "..." standing for what was cut from the front. */
+const char *msg_quote_path(const char *path, struct msg_quote *q);
+
 /* snprintf into a fixed buffer, always terminated, truncating. */
 void msg_fmt(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -45,7 +45,7 @@ struct parse {
 static int fail(struct parse *p, const char *what, const char *detail)
 {
 	struct msg_quote qf, qd;
-	const char *file = msg_quote(p->file, &qf);
+	const char *file = msg_quote_path(p->file, &qf);
 
 	detail = msg_quote(detail, &qd);
 	if (p->line > 0)
@@ -198,10 +198,7 @@ static int check_whole(struct parse *p, struct scenario *sc)
 		any |= p->seen[k] != 0;
 	p->line = 0;
 	if (!any)
-		return fail(p,
-			    "empty scenario (no keys): see conviz(1) for "
-			    "the format",
-			    "");
+		return fail(p, "empty scenario (no keys)", "");
 	for (int k = 0; k < KEY_COUNT; k++) {
 		if (key_required[k] && !p->seen[k])
 			return fail(p, "missing key ", key_names[k]);
@@ -233,6 +230,11 @@ int scenario_parse(const char *text, size_t len, const char *file,
 
 	memset(out, 0, sizeof *out);
 	out->scale = 1.0;
+	/* A byte order mark, as some Windows editors write: not text. */
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
+		text += 3;
+		len -= 3;
+	}
 	if (memchr(text, '\0', len))
 		return fail(&p,
 			    "binary data (a NUL byte): a scenario is a "
@@ -263,7 +265,7 @@ static int read_small_file(const char *path, char **text, size_t *len,
 		msg_fmt(err, errlen,
 			"cannot open scenario file '%s' (%s): "
 			"check the path",
-			msg_quote(path, &q), strerror(errno));
+			msg_quote_path(path, &q), strerror(errno));
 		return -1;
 	}
 	char *buf = xmalloc(SCENARIO_FILE_MAX + 1);
@@ -275,7 +277,7 @@ static int read_small_file(const char *path, char **text, size_t *len,
 		msg_fmt(err, errlen,
 			"cannot read scenario file '%s': check "
 			"that it is a readable file",
-			msg_quote(path, &q));
+			msg_quote_path(path, &q));
 		return -1;
 	}
 	if (n > SCENARIO_FILE_MAX) {
@@ -283,7 +285,7 @@ static int read_small_file(const char *path, char **text, size_t *len,
 		msg_fmt(err, errlen,
 			"%s: too large (over 64 KiB): a scenario "
 			"is a small text file",
-			msg_quote(path, &q));
+			msg_quote_path(path, &q));
 		return -1;
 	}
 	*text = buf;
@@ -319,7 +321,7 @@ int scenario_load(const char *name_or_path, struct scenario *out, char *err,
 		msg_fmt(err, errlen,
 			"'%s' is a directory: give a scenario "
 			"file",
-			msg_quote(path, &q));
+			msg_quote_path(path, &q));
 		return -1;
 	}
 	if (read_small_file(path, &text, &len, err, errlen) < 0)

@@ -23,20 +23,20 @@ static const int term_crash_sigs[] = { SIGSEGV, SIGABRT, SIGBUS, SIGFPE };
 #define TERM_NCRASH (sizeof term_crash_sigs / sizeof term_crash_sigs[0])
 
 static struct sigaction term_old_stop[TERM_NSTOP];
-static struct sigaction term_old_tstp, term_old_cont;
+static struct sigaction term_old_tstp;
+static sigset_t term_old_mask;
 static struct sigaction term_old_crash[TERM_NCRASH];
 
 /* Written by handlers, read by the loop: sig_atomic_t, nothing else. */
 static volatile sig_atomic_t term_caught;
 /* 1 while curses owns the screen: whoever clears it calls endwin. */
 static volatile sig_atomic_t term_active;
-/* 1 when Ctrl-Z (SIGTSTP) asked us to stop; the loop does the stopping. */
-static volatile sig_atomic_t term_suspend;
 /* 1 once msg_fatal has said what went wrong: its abort is no crash. */
 static volatile sig_atomic_t term_fatal;
 
 static SCREEN *term_screen;
-static FILE *term_in; /* /dev/tty when stdin is not a terminal */
+static int term_cols, term_lines; /* the last frame's size */
+static FILE *term_in;		  /* /dev/tty when stdin is not a terminal */
 static int term_is_utf8;
 static int term_has_colour;
 
@@ -92,19 +92,11 @@ static void term_on_stop(int sig)
 		term_caught = sig;
 }
 
+/* Never runs (SIGTSTP is blocked while it is installed): its only use is
+ * to be there when newterm looks. */
 static void term_on_tstp(int sig)
 {
 	(void)sig;
-	term_suspend = 1;
-}
-
-/* A SIGCONT after a Ctrl-Z the loop has not acted on yet cancels it, as
- * the kernel discards a pending stop signal when SIGCONT arrives: else a
- * TSTP/CONT pair could leave us stopped with nobody to wake us. */
-static void term_on_cont(int sig)
-{
-	(void)sig;
-	term_suspend = 0;
 }
 
 static const char *term_crash_name(int sig)
@@ -249,6 +241,8 @@ static void term_close_input(void)
 int ui_term_init(int timeout_ms)
 {
 	FILE *in;
+	struct sigaction act;
+	sigset_t tstp;
 
 	setlocale(LC_ALL, "");
 	/* Characters from the environment, numbers as in C: "1.5" must stay
@@ -260,6 +254,17 @@ int ui_term_init(int timeout_ms)
 	/* newterm, not initscr: initscr exits the program on an unknown
 	 * terminal; newterm returns NULL and we can say what to do. */
 	in = term_input();
+	/* SIGTSTP blocked, and not at its default when newterm looks at it:
+	 * curses then leaves it alone for good. Else curses installs its own
+	 * handler, and sets SIGTSTP to SIG_IGN during every refresh, which
+	 * drops a Ctrl-Z typed meanwhile. */
+	sigemptyset(&tstp);
+	sigaddset(&tstp, SIGTSTP);
+	pthread_sigmask(SIG_BLOCK, &tstp, &term_old_mask);
+	memset(&act, 0, sizeof act);
+	act.sa_handler = term_on_tstp;
+	sigemptyset(&act.sa_mask);
+	sigaction(SIGTSTP, &act, &term_old_tstp);
 	term_screen = in ? newterm(NULL, stdout, in) : NULL;
 	if (term_screen && !term_can_draw()) {
 		endwin();
@@ -267,12 +272,15 @@ int ui_term_init(int timeout_ms)
 		term_screen = NULL;
 	}
 	if (!term_screen) {
+		sigaction(SIGTSTP, &term_old_tstp, NULL);
+		pthread_sigmask(SIG_SETMASK, &term_old_mask, NULL);
 		term_cannot_start();
 		term_close_input();
 		return -1;
 	}
 	set_term(term_screen);
 	term_active = 1;
+	term_cols = term_lines = 0;
 	/* cbreak, not raw: Ctrl-C and Ctrl-Z must stay signals. */
 	cbreak();
 	noecho();
@@ -285,14 +293,16 @@ int ui_term_init(int timeout_ms)
 	 * when they are at their defaults: ours replace those. */
 	term_catch(term_stop_sigs, TERM_NSTOP, term_on_stop, term_old_stop);
 	term_catch(term_crash_sigs, TERM_NCRASH, term_on_crash, term_old_crash);
-	/* Ctrl-Z too, in place of curses' own handler, which does its work
-	 * inside the signal handler and can be lost when the signal lands in
-	 * the middle of drawing: like tmux, we only note it here and stop at
-	 * a quiet point of the loop (ui_term_suspend_pending). */
-	term_suspend = 0;
-	static const int tstp[] = { SIGTSTP }, cont[] = { SIGCONT };
-	term_catch(tstp, 1, term_on_tstp, &term_old_tstp);
-	term_catch(cont, 1, term_on_cont, &term_old_cont);
+	/* Ctrl-Z: not curses' handler, which does its work inside the signal
+	 * handler and can be lost when the signal lands in the middle of
+	 * drawing. SIGTSTP keeps its default action (stop) but stays blocked
+	 * (the run's threads block it too, ui_term_block): a Ctrl-Z waits,
+	 * pending, for a quiet point of the loop, which restores the terminal
+	 * and unblocks it (ui_term_suspend_pending). A SIGCONT that comes
+	 * first makes the kernel discard the pending stop, so a TSTP/CONT
+	 * pair never leaves us stopped with nobody to wake us. */
+	act.sa_handler = SIG_DFL;
+	sigaction(SIGTSTP, &act, NULL);
 	msg_set_fatal_hook(term_fatal_hook);
 	return 0;
 }
@@ -305,8 +315,11 @@ void ui_term_end(void)
 	term_release();
 	term_uncatch(term_crash_sigs, TERM_NCRASH, term_old_crash);
 	term_uncatch(term_stop_sigs, TERM_NSTOP, term_old_stop);
+	/* A Ctrl-Z still pending is dropped (ignoring a signal discards it),
+	 * then everything is as before. */
+	signal(SIGTSTP, SIG_IGN);
+	pthread_sigmask(SIG_SETMASK, &term_old_mask, NULL);
 	sigaction(SIGTSTP, &term_old_tstp, NULL);
-	sigaction(SIGCONT, &term_old_cont, NULL);
 	delscreen(term_screen);
 	term_screen = NULL;
 	term_close_input();
@@ -317,8 +330,21 @@ int ui_term_utf8(void)
 	return term_is_utf8;
 }
 
+/* The size of the last frame. When it changes, the terminal's scrolling
+ * region may still be the one curses set for the old size (the terminal
+ * can take its new size before we hear of it): curses would then move
+ * rows with insert/delete-line inside that stale region and lose some for
+ * good. Reset the region to the whole screen and repaint every cell. */
 void ui_term_size(int *cols, int *lines)
 {
+	if (term_cols && (COLS != term_cols || LINES != term_lines)) {
+		const char *csr = tigetstr("csr");
+		if (csr && csr != (const char *)-1)
+			putp(tiparm(csr, 0, LINES - 1));
+		clearok(curscr, TRUE);
+	}
+	term_cols = COLS;
+	term_lines = LINES;
 	*cols = COLS;
 	*lines = LINES;
 }
@@ -343,24 +369,19 @@ void ui_term_style(enum ui_style style)
 
 int ui_term_suspend_pending(void)
 {
-	struct sigaction dfl, ours;
+	sigset_t pending, tstp;
 
-	if (!term_suspend)
+	if (sigpending(&pending) != 0 || !sigismember(&pending, SIGTSTP))
 		return 0;
-	/* Give the shell its terminal back, stop as Ctrl-Z always does, and
-	 * take the screen again when the shell says fg (SIGCONT). */
+	/* Give the shell its terminal back, stop as Ctrl-Z always does
+	 * (unblocking the pending SIGTSTP stops us, unless a SIGCONT has
+	 * discarded it meanwhile), and take the screen again when the shell
+	 * says fg (SIGCONT). */
 	term_release();
-	memset(&dfl, 0, sizeof dfl);
-	dfl.sa_handler = SIG_DFL;
-	sigemptyset(&dfl.sa_mask);
-	sigaction(SIGTSTP, &dfl, &ours);
-	/* Looked at again after endwin, which takes a while: a SIGCONT that
-	 * came meanwhile has cancelled the stop (term_on_cont). */
-	if (term_suspend) {
-		term_suspend = 0;
-		raise(SIGTSTP);
-	}
-	sigaction(SIGTSTP, &ours, NULL);
+	sigemptyset(&tstp);
+	sigaddset(&tstp, SIGTSTP);
+	pthread_sigmask(SIG_UNBLOCK, &tstp, NULL);
+	pthread_sigmask(SIG_BLOCK, &tstp, NULL);
 	term_active = 1;
 	clearok(curscr, TRUE);
 	refresh();

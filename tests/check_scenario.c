@@ -81,6 +81,21 @@ START_TEST(test_parse_bad)
 }
 END_TEST
 
+/* A UTF-8 byte order mark (Windows Notepad) is skipped. */
+START_TEST(test_parse_bom)
+{
+	struct scenario sc;
+	char err[256];
+	char text[sizeof good + 3] = "\xef\xbb\xbf";
+
+	memcpy(text + 3, good, sizeof good);
+	ck_assert_int_eq(scenario_parse(text, strlen(text), "bom.scn", &sc, err,
+					sizeof err),
+			 0);
+	ck_assert_str_eq(sc.name, "demo");
+}
+END_TEST
+
 START_TEST(test_parse_binary_and_long)
 {
 	struct scenario sc;
@@ -148,6 +163,15 @@ START_TEST(test_load_errors)
 	ck_assert_int_eq(scenario_load("/nonexistent/x", &sc, err, sizeof err),
 			 -1);
 	ck_assert_ptr_nonnull(strstr(err, "cannot open scenario file"));
+	/* A long path keeps its end (the file's name) in the message. */
+	char longpath[400];
+	memset(longpath, 'd', sizeof longpath);
+	longpath[0] = '/';
+	memcpy(longpath + sizeof longpath - 8, "/fx.scn", 8);
+	ck_assert_int_eq(scenario_load(longpath, &sc, err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "'...ddd"));
+	ck_assert_ptr_nonnull(strstr(err, "/fx.scn' ("));
+	ck_assert_ptr_nonnull(strstr(err, ": check the path"));
 	ck_assert_int_eq(scenario_load("/", &sc, err, sizeof err), -1);
 	ck_assert_ptr_nonnull(strstr(err, "is a directory"));
 }
@@ -174,6 +198,7 @@ Suite *suite_scenario(void)
 	tcase_add_loop_test(tc, test_parse_bad, 0,
 			    (int)(sizeof bad / sizeof bad[0]));
 	tcase_add_test(tc, test_parse_binary_and_long);
+	tcase_add_test(tc, test_parse_bom);
 	tcase_add_test(tc, test_shipped);
 	tcase_add_test(tc, test_load_errors);
 	tcase_add_test(tc, test_default_workers);

@@ -21,17 +21,24 @@
 #
 # Known bugs: a check that fails because of a bug already reported is an
 # XFAIL (printed, not counted) while its id is in CONVIZ_KNOWN_BUGS (by
-# default all of them); `CONVIZ_KNOWN_BUGS= sh e2e_badinput.sh` makes every
-# check strict. A known bug whose check passes prints XPASS: take its id
-# out of the list below once the fix is in.
-#   ctrl-echo    messages echo control characters from the input (a
-#                newline in an argument splits the message in two lines;
-#                escape sequences from a scenario file reach the terminal)
-#   write-error  a headless run whose stdout cannot be written (/dev/full,
-#                closed) exits 0 without a word
-#   tstp-cont    SIGTSTP followed at once by SIGCONT can leave conviz
-#                stopped for good (the CONT is spent before the deferred
-#                stop); probabilistic, so its check never XPASSes loudly
+# default all of those listed below); `CONVIZ_KNOWN_BUGS= sh
+# e2e_badinput.sh` makes every check strict. These bugs show up only some
+# of the time, so a passing check is a plain ok: take the id out of the
+# default list once the fix is in.
+#   tstp-drop    a SIGTSTP that lands during a refresh is lost: curses
+#                sets SIGTSTP to SIG_IGN while it writes the screen (rare)
+#   tstp-cont    SIGTSTP followed at once by SIGCONT can still leave conviz
+#                stopped for good (about 1 pair in 100): the SIGCONT lands
+#                after the loop looked at its flag and before raise(), or
+#                its handler runs on a worker thread too late (most runs
+#                do not hit it)
+#   resize-region  a resize that reaches conviz after the terminal has
+#                taken the new size leaves the terminal's scrolling region
+#                at the old size; curses then moves the bottom rows with
+#                insert-line inside that region and the key bar is lost
+#                for good (most of the time)
+# (Fixed, now plain checks: control characters echoed in messages, write
+# errors on stdout ignored.)
 #
 # Environment (set by make check): CONVIZ (the binary), CONVIZ_DATADIR,
 # TESTS_SRCDIR. Exit 77 (skip) when tmux is missing.
@@ -42,7 +49,7 @@ if ! command -v tmux >/dev/null 2>&1; then
 	exit 77
 fi
 . "${TESTS_SRCDIR:-$(dirname "$0")}/lib.sh"
-KNOWN_BUGS=${CONVIZ_KNOWN_BUGS-ctrl-echo write-error tstp-cont}
+KNOWN_BUGS=${CONVIZ_KNOWN_BUGS-tstp-drop tstp-cont resize-region}
 SLOW="$TESTS_SRCDIR/data/tui/slow.scn"
 TINY="$TESTS_SRCDIR/data/scenarios/tiny.scn"
 KEYBAR='r Run again  m Model  s Scenario  \+/- Workers  g GIL  \? Help  q Quit'
@@ -65,6 +72,7 @@ trap 'exit 1' INT TERM HUP
 
 xfails=0
 cv_err=
+no_settle=
 # known BUG-ID DESCRIPTION: a check failed; FAIL, or XFAIL for a known bug.
 known() {
 	case " $KNOWN_BUGS " in
@@ -73,13 +81,6 @@ known() {
 		printf 'XFAIL (known bug %s): %s\n' "$1" "$2"
 		;;
 	*) fail "$2 (bug $1)" ;;
-	esac
-}
-# known_ok BUG-ID DESCRIPTION: the check of a known bug passed.
-known_ok() {
-	case " $KNOWN_BUGS " in
-	*" $1 "*) printf 'XPASS (bug %s fixed? take it out of KNOWN_BUGS): %s\n' "$1" "$2" ;;
-	*) pass "$2" ;;
 	esac
 }
 
@@ -226,9 +227,13 @@ bad "--port outside serve" "--port belongs to 'conviz serve'" run --port 80
 
 # Scenario files that e2e_cli.sh does not try.
 bad "scenario file /dev/zero" "/dev/zero: too large" run -s /dev/zero
+# A UTF-8 byte order mark (Windows Notepad) is skipped.
 printf '\357\273\277' >"$TMP/bom.scn"
 cat "$TINY" >>"$TMP/bom.scn"
-bad "scenario file with a UTF-8 BOM" "bom.scn:1: " run -s "$TMP/bom.scn"
+cv null file run -s "$TMP/bom.scn" --headless
+expect_status 0 "scenario file with a UTF-8 BOM"
+[ "$(field scenario)" = tiny ] || fail "BOM: scenario=$(field scenario)"
+hygiene "BOM scenario" "$status"
 # Windows line ends are read as plain ones.
 sed 's/$/\r/' "$TINY" >"$TMP/crlf.scn"
 cv null file run -s "$TMP/crlf.scn" --headless
@@ -239,7 +244,7 @@ hygiene "CRLF scenario" "$status"
 
 # Control characters from the input must not reach the terminal: a newline
 # would split the one-line message, an escape sequence would drive the
-# terminal (known bug ctrl-echo).
+# terminal.
 nl='
 '
 for a in "run -s" "run -m" "run -w" "run --nope"; do
@@ -252,9 +257,9 @@ for a in "run -s" "run -m" "run -w" "run --nope"; do
 	cv null file "$@"
 	expect_status 2 "newline in the argument of '$a'"
 	if one_line; then
-		known_ok ctrl-echo "newline in '$a': one line on stderr"
+		pass "newline in '$a': one clean line: $(cat "$TMP/err")"
 	else
-		known ctrl-echo "newline in '$a': stderr is not one clean line: $(od -c "$TMP/err" | head -n 3 | tr '\n' ' ')"
+		fail "newline in '$a': stderr is not one clean line: $(od -c "$TMP/err" | head -n 3 | tr '\n' ' ')"
 	fi
 	hygiene "newline in '$a'" "$status"
 done
@@ -262,9 +267,9 @@ printf 'name = x\n\033[2J\033]0;owned\007 = 1\n' >"$TMP/esc.scn"
 cv null file run -s "$TMP/esc.scn"
 expect_status 2 "escape sequences in a scenario file"
 if one_line; then
-	known_ok ctrl-echo "escape sequences in a scenario file: not echoed"
+	pass "escape sequences in a scenario file: not echoed: $(cat "$TMP/err")"
 else
-	known ctrl-echo "escape sequences in a scenario file reach stderr: $(od -c "$TMP/err" | head -n 2 | tr '\n' ' ')"
+	fail "escape sequences in a scenario file reach stderr: $(od -c "$TMP/err" | head -n 2 | tr '\n' ' ')"
 fi
 hygiene "escape sequences in a scenario file" "$status"
 
@@ -293,15 +298,16 @@ expect_err "^conviz: unknown model 'x'" "stdin closed, unknown model"
 hygiene "stdin closed, unknown model" "$status"
 
 # stdout that cannot be written: the run cannot deliver its report, so 1
-# and a message (known bug write-error: exit 0, silent).
+# and a message.
 for o in full closed; do
 	cv null "$o" run -s "$TINY" --headless
-	if [ "$status" -eq 1 ] && one_line; then
-		known_ok write-error "stdout $o: exit 1 with one line"
-	else
-		known write-error "stdout $o: exit $status, stderr '$(head -c 200 "$TMP/err")' (expected 1 and one line)"
-	fi
-	hygiene "stdout $o" "$status"
+	expect_status 1 "headless, stdout $o"
+	expect_err "^conviz: cannot write .*standard output: " "headless, stdout $o"
+	hygiene "headless, stdout $o" "$status"
+	cv null "$o" list
+	expect_status 1 "list, stdout $o"
+	expect_err "^conviz: cannot write .*standard output: " "list, stdout $o"
+	hygiene "list, stdout $o" "$status"
 done
 # stderr closed: the status still tells.
 cv_err=closed
@@ -433,15 +439,43 @@ tfail() {
 		kill -KILL "$p" 2>/dev/null
 	fi
 	wait_file "$TMP/$1.exit" 100
-	tmx resize-window -t cv -x 100 -y 30 >/dev/null 2>&1
+	# A killed conviz leaves the terminal in its modes: the shell would
+	# not even see Enter. Back to the modes before the row.
+	if [ -s "$TMP/$1.before" ]; then
+		stty "$(cat "$TMP/$1.before")" <"$PTY"
+	else
+		stty sane <"$PTY"
+	fi
+	winsize 100 30 >/dev/null 2>&1
 	tmx send-keys -t cv -l 'clear'
 	tmx send-keys -t cv Enter
 	return 1
 }
 
+# winsize COLS LINES: resizes the window, the size the next row starts in.
+W_COLS=100
+W_LINES=30
+winsize() {
+	W_COLS=$1
+	W_LINES=$2
+	tmx resize-window -t cv -x "$1" -y "$2"
+}
+
+# settle: until the pane's terminal has the window's size. tmux applies a
+# pane's new size to its terminal a little later (and later still after a
+# burst of resizes); a row must not start in between (see resize-region).
+settle() {
+	n=100
+	while [ "$(stty size <"$PTY")" != "$W_LINES $W_COLS" ] && [ "$n" -gt 0 ]; do
+		sleep 0.1
+		n=$((n - 1))
+	done
+}
+
 # tstart TAG TERM IN OUT ARGS...: types the runner's command line into the
 # pane's shell and waits until conviz has started.
 tstart() {
+	[ -n "$no_settle" ] || settle
 	tag=$1
 	line="clear; sh $(quote "$TMP/run.sh") $(quote "$TMP") $tag $2 $3 $4"
 	shift 4
@@ -527,14 +561,14 @@ row_nokeys
 
 # A 20x5 terminal: too small to draw, says so, q still quits.
 row_small() {
-	tmx resize-window -t cv -x 20 -y 5
+	winsize 20 5
 	tstart small keep tty tty run -s "$SLOW" -w 2 || return
 	wait_for 'terminal too small' 100 || { tfail small "no 'terminal too small' at 20x5"; return; }
 	wait_for 'need at least 40x10' 10 || { tfail small "no 'need at least 40x10' at 20x5"; return; }
 	pass "small: 20x5 says the terminal is too small"
 	tmx send-keys -t cv -l q
 	wait_file "$TMP/small.exit" 150
-	tmx resize-window -t cv -x 100 -y 30
+	winsize 100 30
 	tend small 0 -
 }
 row_small
@@ -580,7 +614,13 @@ row_tstp() {
 	p=$(pid_of tstp)
 	for i in 1 2; do
 		kill -TSTP "$p"
-		wait_state "$p" T || { tfail tstp "SIGTSTP #$i: not stopped"; return; }
+		if ! wait_state "$p" T 20; then
+			# Known bug tstp-drop: curses ignores SIGTSTP during each
+			# refresh. A second one must work.
+			known tstp-drop "tstp: SIGTSTP #$i dropped (not stopped within 2 s)"
+			kill -TSTP "$p"
+			wait_state "$p" T || { tfail tstp "SIGTSTP #$i, sent twice: not stopped"; return; }
+		fi
 		stty -g <"$PTY" >"$TMP/tstp.mid"
 		cmp -s "$TMP/tstp.before" "$TMP/tstp.mid" ||
 			{ tfail tstp "SIGTSTP #$i: terminal modes not restored while stopped"; return; }
@@ -592,9 +632,9 @@ row_tstp() {
 		pass "tstp: SIGCONT #$i redraws the TUI"
 	done
 	# SIGTSTP then SIGCONT at once, 30 times with a growing gap between
-	# them: after each pair conviz must be running (known bug tstp-cont:
-	# a SIGCONT that lands between the handler and the deferred stop is
-	# spent, and conviz then stops for good).
+	# them: after each pair conviz must be running (a SIGCONT that lands
+	# between the handler and the deferred stop must cancel the stop;
+	# known bug tstp-cont).
 	i=0
 	stuck=0
 	while [ "$i" -lt 30 ]; do
@@ -639,7 +679,8 @@ row_resize() {
 		esac
 		i=$((i + 1))
 	done
-	tmx resize-window -t cv -x 100 -y 30
+	winsize 100 30
+	settle
 	[ -n "$(proc_state "$(pid_of resize)")" ] || { tfail resize "conviz died in the resize storm"; return; }
 	wait_row 2 '^model threads +workers 2 ' 100 || { tfail resize "no header after the storm"; return; }
 	wait_row 30 "$KEYBAR" 100 || { tfail resize "the key bar is not on row 30 of 30"; return; }
@@ -663,7 +704,7 @@ row_resize_int() {
 		[ "$i" -eq 25 ] && kill -INT "$(pid_of resize-int)"
 		i=$((i + 1))
 	done
-	tmx resize-window -t cv -x 100 -y 30
+	winsize 100 30
 	tend resize-int 130 -
 }
 row_resize_int
@@ -691,6 +732,32 @@ row_winch() {
 	tend winch 143 -
 }
 row_winch
+
+# The terminal takes a new size before conviz hears of it: started while
+# the pane's terminal still says 70x20 (what tmux does for a moment after a
+# burst of resizes), conviz draws for 20 rows; then the terminal says
+# 100x30 and conviz must draw the key bar on row 30 (known bug
+# resize-region: the scrolling region stays 1-20, and the key bar is lost).
+row_region() {
+	settle
+	stty rows 20 cols 70 <"$PTY"
+	no_settle=1
+	tstart region keep tty tty run -s "$SLOW" -w 2
+	rc=$?
+	no_settle=
+	[ "$rc" -eq 0 ] || return
+	wait_row 20 "$KEYBAR" 100 || { tfail region "no key bar on row 20 at 70x20"; return; }
+	stty rows 30 cols 100 <"$PTY"
+	wait_row 2 '^model threads +workers 2 ' 100 || { tfail region "no redraw at 100x30"; return; }
+	if wait_row 30 "$KEYBAR" 30; then
+		pass "region: key bar on row 30 after 70x20 -> 100x30"
+	else
+		known resize-region "region: key bar lost after 70x20 -> 100x30 (row 30: '$(screen | sed -n 30p)')"
+	fi
+	tmx send-keys -t cv -l q
+	tend region 0 -
+}
+row_region
 
 t2=$(date +%s)
 printf '# TUI rows: %d s; all rows: %d s; %d known-bug checks XFAILed\n' \
