@@ -54,6 +54,7 @@ gate_asan() {
 	(cd "$dir" &&
 		CONVIZ_TIMING_TESTS=0 \
 		ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=0 \
+		LSAN_OPTIONS=suppressions="$top/tests/lsan.supp":print_suppressions=0 \
 		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		make -s check) || { tail_logs "$dir"; return 1; }
 	rm -rf "$dir"
@@ -125,8 +126,9 @@ gate_cppcheck() {
 tail_logs() {
 	for log in "$1"/tests/*.log; do
 		grep -qE '^:test-result: (FAIL|ERROR)' "${log%.log}.trs" 2>/dev/null || continue
-		printf -- '--- %s\n' "$log"
-		tail -n 40 "$log"
+		printf -- '--- %s (kept for a look)\n' "$log"
+		grep -E -A 8 '^(FAIL|XPASS)' "$log" | head -n 80
+		tail -n 15 "$log"
 	done
 }
 
