@@ -30,7 +30,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 fuzz=$top/fuzz
 seconds=${FUZZ_SECONDS:-60}
 cc=${FUZZ_CC:-clang}
-targets="scenario cli"
+targets="scenario cli http"
 found=0
 broken=""
 
@@ -49,10 +49,12 @@ die() {
 }
 
 # The longest input each target gets: scenario goes past the 64 KiB file
-# limit of scenario_load; a command line of 4 KiB is already absurd.
+# limit of scenario_load; http goes past the 8 KiB head limit of the
+# request parser; a command line of 4 KiB is already absurd.
 max_len() {
 	case $1 in
 	scenario) echo 70000 ;;
+	http) echo 9000 ;;
 	*) echo 4096 ;;
 	esac
 }
@@ -211,6 +213,7 @@ replay_regressions() {
 		README*) continue ;;
 		scenario-*) which=scenario ;;
 		cli-*) which=cli ;;
+		http-*) which=http ;;
 		*) which=$targets ;;
 		esac
 		for t in $which; do

@@ -3,6 +3,7 @@
 
 #include "app.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include "report.h"
 #include "run.h"
 #include "scenario.h"
+#include "server.h"
 
 int app_config(const struct cli *cli, struct run_config *cfg, char *err,
 	       size_t errlen)
@@ -95,6 +97,48 @@ static int app_run(const struct cli *cli, int (*tui)(const struct run_config *))
 	return tui(&cfg);
 }
 
+static volatile sig_atomic_t serve_stop;
+
+/* Only a flag: the server's loop looks at it (STYLE.md, as tmux does). */
+static void serve_on_signal(int sig)
+{
+	(void)sig;
+	serve_stop = 1;
+}
+
+/* `conviz serve`: the embedded server alone, in the foreground, one log
+ * line per request on stdout, until Ctrl-C (or SIGTERM). */
+static int app_serve(const struct cli *cli)
+{
+	struct server_config cfg = { .bind = cli->bind,
+				     .port = cli->port < 0 ? 0 : cli->port,
+				     .seed = cli->have_seed ? cli->seed : 1,
+				     .log = stdout };
+	struct sigaction sa;
+	char err[768];
+	struct server *s = server_open(&cfg, err, sizeof err);
+	int rc;
+
+	if (s == NULL) {
+		msg_print(err);
+		return APP_FAILED;
+	}
+	if (!server_loopback(s))
+		msg_error("the server is reachable from other machines "
+			  "(--bind)",
+			  "use --bind 127.0.0.1 unless the class should reach "
+			  "it");
+	printf("conviz: serving %s (Ctrl-C stops)\n", server_url(s));
+	fflush(stdout);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = serve_on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	rc = server_run(s, &serve_stop);
+	server_close(s);
+	return rc == 0 ? app_flushed() : APP_FAILED;
+}
+
 int app_main(int argc, char **argv, int (*tui)(const struct run_config *))
 {
 	struct cli cli;
@@ -113,11 +157,12 @@ int app_main(int argc, char **argv, int (*tui)(const struct run_config *))
 		return app_flushed();
 	case CLI_LIST:
 		return app_list();
-	case CLI_COMPARE:
 	case CLI_SERVE:
+		return app_serve(&cli);
+	case CLI_COMPARE:
 		msg_errorf("use 'conviz run -m MODEL' meanwhile",
 			   "'conviz %s' is not available yet in this version",
-			   cli.cmd == CLI_COMPARE ? "compare" : "serve");
+			   "compare");
 		return APP_USAGE;
 	default:
 		return app_run(&cli, tui);

@@ -11,6 +11,7 @@
 #include "model.h"
 #include "msg.h"
 #include "run.h"
+#include "server.h"
 
 int cli_parse_long(const char *s, long min, long max, long *out)
 {
@@ -184,6 +185,9 @@ static int number_value(enum opt_id id, const char *v, struct cli *out,
 static int apply_value(const struct opt *o, const char *v, struct cli *out,
 		       char *err, size_t len)
 {
+	struct msg_quote q;
+	long n;
+
 	switch (o->id) {
 	case OPT_SCENARIO:
 		if (!*v) {
@@ -200,12 +204,20 @@ static int apply_value(const struct opt *o, const char *v, struct cli *out,
 		out->url_file = v;
 		return 0;
 	case OPT_PORT:
+		if (cli_parse_long(v, 0, 65535, &n) < 0) {
+			msg_fmt(err, len,
+				"bad port '%s': use a whole number from 0 to "
+				"65535 (0: any free port)",
+				msg_quote(v, &q));
+			return -1;
+		}
+		out->port = (int)n;
+		return 0;
 	case OPT_BIND:
-		msg_fmt(err, len,
-			"--%s belongs to 'conviz serve', which is "
-			"not available yet in this version: leave it out",
-			o->longname);
-		return -1;
+		if (server_check_bind(v, err, len) < 0)
+			return -1;
+		out->bind = v;
+		return 0;
 	default:
 		return number_value(o->id, v, out, err, len);
 	}
@@ -301,6 +313,7 @@ int cli_parse(int argc, char **argv, struct cli *out, char *err, size_t errlen)
 	memset(out, 0, sizeof *out);
 	out->model = -1;
 	out->gil = -1;
+	out->port = -1;
 	if (i < argc && argv[i][0] != '-') {
 		if (parse_command(argv[i], out, err, errlen) < 0)
 			return -1;
@@ -319,6 +332,12 @@ int cli_parse(int argc, char **argv, struct cli *out, char *err, size_t errlen)
 	}
 	if (help)
 		out->cmd = (enum cli_cmd)help;
+	else if (out->cmd != CLI_SERVE && (out->port >= 0 || out->bind)) {
+		msg_fmt(err, errlen,
+			"--%s belongs to 'conviz serve': leave it out",
+			out->port >= 0 ? "port" : "bind");
+		return -1;
+	}
 	return 0;
 }
 
@@ -327,6 +346,9 @@ void cli_usage(FILE *to)
 	fputs("Usage: conviz [run] [OPTIONS]      watch a scenario run (TUI, "
 	      "or headless)\n"
 	      "       conviz list                 scenarios and models\n"
+	      "       conviz serve [--port N] [--bind ADDR]\n"
+	      "                                   the embedded HTTP server "
+	      "alone\n"
 	      "       conviz --help | --version\n"
 	      "\n"
 	      "conviz makes concurrency visible: one timeline lane per worker, "
@@ -358,6 +380,10 @@ void cli_usage(FILE *to)
 	      "                            terminal)\n"
 	      "      --url-file FILE       URLs for I/O scenarios (none in "
 	      "this version)\n"
+	      "      --port N              serve: the port (default 0: any "
+	      "free one)\n"
+	      "      --bind ADDR           serve: the address (default "
+	      "127.0.0.1)\n"
 	      "  -h, --help                this text\n"
 	      "  -V, --version             the version\n"
 	      "\n"

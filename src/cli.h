@@ -31,6 +31,8 @@ struct cli {
 	double scale; /* 0: the scenario's default */
 	int headless;
 	const char *url_file;
+	int port; /* serve: -1 unset (an ephemeral port), else 0..65535 */
+	const char *bind; /* serve: NULL: 127.0.0.1 */
 };
 
 /* Parses argv. 0, or -1 with a message in err. Pointers in *out point into

@@ -12,11 +12,15 @@ int main(void)
 	SRunner *sr = srunner_create(suite_cli());
 	srunner_add_suite(sr, suite_evring());
 	srunner_add_suite(sr, suite_gil());
+	srunner_add_suite(sr, suite_http());
+	srunner_add_suite(sr, suite_latency());
 	srunner_add_suite(sr, suite_report());
 	srunner_add_suite(sr, suite_run());
 	srunner_add_suite(sr, suite_scenario());
+	srunner_add_suite(sr, suite_server());
 	srunner_add_suite(sr, suite_timeline());
 	srunner_add_suite(sr, suite_work());
+	srunner_add_suite(sr, suite_www());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -7,10 +7,14 @@
 Suite *suite_cli(void);
 Suite *suite_evring(void);
 Suite *suite_gil(void);
+Suite *suite_http(void);
+Suite *suite_latency(void);
 Suite *suite_report(void);
 Suite *suite_run(void);
 Suite *suite_scenario(void);
+Suite *suite_server(void);
 Suite *suite_timeline(void);
 Suite *suite_work(void);
+Suite *suite_www(void);
 
 #endif

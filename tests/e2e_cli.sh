@@ -56,7 +56,10 @@ bad "procs not yet" "model 'procs' is not available yet" run -m procs
 bad "unknown command" "unknown command 'jump'" jump
 bad "stray argument" "unexpected argument 'extra'" run extra
 bad "compare not yet" "'conviz compare' is not available yet" compare
-bad "serve not yet" "'conviz serve' is not available yet" serve
+bad "--bind outside serve" "--bind belongs to 'conviz serve'" run --bind 127.0.0.1
+bad "bad port" "bad port '70000'" serve --port 70000
+bad "bad port word" "bad port 'http'" serve --port http
+bad "bind to a name" "'example.invalid' is not an IPv4 or IPv6 address" serve --bind example.invalid
 bad "--url-file on a CPU scenario" "works only with I/O scenarios" run -s fib --url-file /dev/null
 bad "missing scenario file" "cannot open scenario file '/nonexistent/x.scn'" run -s /nonexistent/x.scn
 bad "scenario is a directory" "is a directory" run -s "$D/"
