@@ -14,7 +14,9 @@
 #   tsan        build with ThreadSanitizer, run make check; the only allowed
 #               reports are named in tests/tsan.supp, each with its reason
 #   valgrind    the Check suite under memcheck, --leak-check=full, definite
-#               leaks and any error fail (Check's fork mode: children too)
+#               leaks and any error fail (Check's fork mode: children too);
+#               --fair-sched=yes, else valgrind's one-thread-at-a-time
+#               scheduler can starve a thread of the GIL tests for seconds
 #   fuzz        every libFuzzer target for $FUZZ_SECONDS (default 60) each,
 #               regression inputs first (fuzz/run.sh)
 #   format      clang-format (.clang-format) would change nothing
@@ -75,7 +77,7 @@ gate_valgrind() {
 	dir=$(copy_tree)
 	build_copy "$dir" CFLAGS="-O1 -g"
 	(cd "$dir" && make -s tests/check_conviz >/dev/null &&
-		CONVIZ_DATADIR="$dir/data" valgrind -q --leak-check=full \
+		CONVIZ_DATADIR="$dir/data" valgrind -q --fair-sched=yes --leak-check=full \
 			--errors-for-leak-kinds=definite --error-exitcode=42 \
 			tests/check_conviz) || return 1
 	rm -rf "$dir"
