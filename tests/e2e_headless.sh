@@ -43,10 +43,26 @@ summary_has tasks=15000 ok=15000 failed=0 dropped=0
 [ "$(field events)" -ge 15000 ] || fail "primes: at least one event per task, got $(field events)"
 
 # The CPU lesson: sync, then threads with and without the GIL. Timing on a
-# shared machine is noisy, so each attempt runs all three back to back and
-# the lesson must hold in one of three attempts. Sanitizer builds distort
-# time and set CONVIZ_TIMING_TESTS=0.
+# shared machine is noisy, so the lesson must hold in one of five attempts,
+# and an attempt counts only if the machine really gave two cores at that
+# moment: two sync runs side by side must go at least 1.6 times the pace of
+# one (else some other program holds a core, and no code could scale).
+# Sanitizer builds distort time and set CONVIZ_TIMING_TESTS=0.
 wall() { field wall_s; }
+sync_wall() {
+	"$CONVIZ" run -s fib -m sync --scale 1 --headless </dev/null 2>/dev/null |
+		sed -n 's/^summary: .* wall_s=\([0-9.]*\) .*/\1/p'
+}
+# Prints how many runs' worth of work two parallel runs do per run-time.
+machine_cores() {
+	one=$(sync_wall)
+	t0=$(date +%s%N)
+	sync_wall >/dev/null &
+	sync_wall >/dev/null
+	wait
+	both=$(awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
+	ratio "$(awk -v x="$one" 'BEGIN { print 2 * x }')" "$both"
+}
 lesson_attempt() {
 	run_conviz run -s fib -m sync --scale 1 --headless
 	sync_s=$(wall)
@@ -58,22 +74,32 @@ lesson_attempt() {
 	speedup=$(ratio "$sync_s" "$nogil_s")
 	gil_ratio=$(ratio "$sync_s" "$gil_s")
 	echo "fib: sync ${sync_s}s, threads no-gil ${nogil_s}s (x$speedup), threads gil ${gil_s}s (x$gil_ratio)"
-	if [ "$(nproc 2>/dev/null || echo 1)" -ge 2 ]; then
-		in_range "$speedup" 1.4 3 || return 1
-	fi
-	in_range "$gil_ratio" 0.6 1.3
+	in_range "$speedup" 1.25 3 && in_range "$gil_ratio" 0.6 1.4
 }
 if [ "${CONVIZ_TIMING_TESTS:-1}" = 0 ]; then
 	echo "skip: timing ratios (CONVIZ_TIMING_TESTS=0)"
+elif [ "$(nproc 2>/dev/null || echo 1)" -lt 2 ]; then
+	echo "skip: one core, no parallel speed-up to see"
 else
 	ok=0
-	for attempt in 1 2 3; do
+	measured=0
+	for attempt in 1 2 3 4 5; do
+		cores=$(machine_cores)
+		if ! in_range "$cores" 1.6 9; then
+			echo "attempt $attempt: the machine gave x$cores for two runs side by side: busy, not counted"
+			continue
+		fi
+		measured=1
 		if lesson_attempt; then
 			ok=1
 			break
 		fi
 	done
-	[ "$ok" = 1 ] || fail "the CPU lesson: threads without the GIL use 2 cores (x1.4 or more), threads under it are no faster than sync (x0.6 to x1.3)"
+	if [ "$measured" = 0 ]; then
+		echo "skip: the machine never had two free cores; timing not judged"
+	elif [ "$ok" = 0 ]; then
+		fail "the CPU lesson: threads without the GIL use 2 cores (x1.25 or more), threads under it are no faster than sync (x0.6 to x1.4)"
+	fi
 fi
 
 finish
