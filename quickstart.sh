@@ -17,7 +17,7 @@ cd "$(dirname "$0")"
 
 # Debian packages the build and the tests need.
 PACKAGES="autoconf automake make gcc pkg-config libncurses-dev \
-libcurl4-openssl-dev check tmux"
+libcurl4-openssl-dev check tmux curl wget netcat-openbsd"
 # What the quality gates need on top (./quickstart.sh gates).
 GATE_PACKAGES="git clang libclang-rt-dev valgrind cppcheck clang-format pmccabe"
 

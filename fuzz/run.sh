@@ -30,7 +30,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 fuzz=$top/fuzz
 seconds=${FUZZ_SECONDS:-60}
 cc=${FUZZ_CC:-clang}
-targets="scenario cli http"
+targets="scenario cli http urlfile"
 found=0
 broken=""
 
@@ -50,11 +50,15 @@ die() {
 
 # The longest input each target gets: scenario goes past the 64 KiB file
 # limit of scenario_load; http goes past the 8 KiB head limit of the
-# request parser; a command line of 4 KiB is already absurd.
+# request parser; urlfile goes past 10000 one-byte URLs (the count limit)
+# and a few 4 KiB lines (the line limit), not up to the 1 MiB file limit
+# (urllist_load's, tested by check_urllist); a command line of 4 KiB is
+# already absurd.
 max_len() {
 	case $1 in
 	scenario) echo 70000 ;;
 	http) echo 9000 ;;
+	urlfile) echo 24000 ;;
 	*) echo 4096 ;;
 	esac
 }
@@ -153,9 +157,12 @@ build_library() {
 }
 
 build_targets() {
+	# The runtime's HTTP client (src/rt_http.c) is in the archive too.
+	curl_libs=$(pkg-config --libs libcurl 2>/dev/null) || curl_libs=-lcurl
 	for t in $targets; do
+		# shellcheck disable=SC2086 # curl_libs is a list of flags
 		compile -Wall -Wextra -fsanitize=fuzzer,address,undefined \
-			"$fuzz/fuzz_$t.c" "$build/libconviz-fuzz.a" -lm \
+			"$fuzz/fuzz_$t.c" "$build/libconviz-fuzz.a" $curl_libs -lm \
 			-o "$build/fuzz_$t" ||
 			die "cannot build fuzz/fuzz_$t.c (see above)"
 	done
@@ -214,6 +221,7 @@ replay_regressions() {
 		scenario-*) which=scenario ;;
 		cli-*) which=cli ;;
 		http-*) which=http ;;
+		urlfile-*) which=urlfile ;;
 		*) which=$targets ;;
 		esac
 		for t in $which; do

@@ -15,6 +15,43 @@
 #include "run.h"
 #include "scenario.h"
 #include "server.h"
+#include "urllist.h"
+#include "work.h"
+
+/* --url-file's URLs: loaded once, borrowed by every run of the session
+ * (the TUI's too, whichever I/O scenario it switches to). */
+static struct urllist app_urls;
+
+/* What --url-file and --scale mean depends on the workload. */
+static int app_io_options(const struct cli *cli, struct run_config *cfg,
+			  char *err, size_t errlen)
+{
+	const struct work_ops *w = work_find(cfg->sc.workload);
+
+	if (!w->io && cli->url_file) {
+		msg_fmt(err, errlen,
+			"--url-file works only with I/O scenarios (sites, "
+			"pokemon, httpbin), and '%s' is CPU-bound: leave "
+			"--url-file out",
+			cfg->sc.name);
+		return -1;
+	}
+	if (w->io && cli->scale > 0) {
+		msg_fmt(err, errlen,
+			"--scale multiplies CPU work, and '%s' is I/O-bound: "
+			"leave --scale out (the waits come from "
+			"data/www/latency.conf)",
+			cfg->sc.name);
+		return -1;
+	}
+	if (!cli->url_file)
+		return 0;
+	urllist_free(&app_urls);
+	if (urllist_load(cli->url_file, &app_urls, err, errlen) < 0)
+		return -1;
+	cfg->urls = &app_urls;
+	return 0;
+}
 
 int app_config(const struct cli *cli, struct run_config *cfg, char *err,
 	       size_t errlen)
@@ -23,14 +60,8 @@ int app_config(const struct cli *cli, struct run_config *cfg, char *err,
 	if (scenario_load(cli->scenario ? cli->scenario : APP_DEFAULT_SCENARIO,
 			  &cfg->sc, err, errlen) < 0)
 		return -1;
-	if (cli->url_file) {
-		msg_fmt(err, errlen,
-			"--url-file works only with I/O "
-			"scenarios, and '%s' is CPU-bound: leave --url-file "
-			"out",
-			cfg->sc.name);
+	if (app_io_options(cli, cfg, err, errlen) < 0)
 		return -1;
-	}
 	cfg->model =
 		cli->model >= 0 ? (enum model_id)cli->model : APP_DEFAULT_MODEL;
 	cfg->workers = cli->workers;
@@ -87,14 +118,18 @@ static int app_run(const struct cli *cli, int (*tui)(const struct run_config *))
 {
 	struct run_config cfg;
 	char err[768];
+	int rc;
 
 	if (app_config(cli, &cfg, err, sizeof err) < 0) {
 		msg_print(err);
 		return APP_USAGE;
 	}
 	if (cli->headless || !isatty(STDOUT_FILENO))
-		return report_headless(&cfg, stdout);
-	return tui(&cfg);
+		rc = report_headless(&cfg, stdout);
+	else
+		rc = tui(&cfg);
+	urllist_free(&app_urls);
+	return rc;
 }
 
 static volatile sig_atomic_t serve_stop;
@@ -129,6 +164,7 @@ static int app_serve(const struct cli *cli)
 			  "use --bind 127.0.0.1 unless the class should reach "
 			  "it");
 	printf("conviz: serving %s (Ctrl-C stops)\n", server_url(s));
+	server_print_routes(s, stdout);
 	fflush(stdout);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = serve_on_signal;

@@ -13,6 +13,7 @@
 #include "report.h"
 #include "run.h"
 #include "timeline.h"
+#include "work.h"
 
 #define DIAGRAM_LANES_MAX 64
 #define AXIS_LABEL_COLUMNS 10 /* about one time label every this many */
@@ -264,9 +265,119 @@ static void ascii_copy(char *dst, size_t len, const char *src)
 	dst[j] = '\0';
 }
 
+#define GROUPS_MAX 6
+
+struct groups {
+	size_t count;
+	char text[GROUPS_MAX][WORK_TEXT_MAX + 32];
+	uint32_t n[GROUPS_MAX];
+};
+
+/* Adds one answer to the groups; 0, or -1 when there are too many. */
+static int group_add(struct groups *g, const char *text)
+{
+	for (size_t i = 0; i < g->count; i++) {
+		if (strcmp(g->text[i], text) == 0) {
+			g->n[i]++;
+			return 0;
+		}
+	}
+	if (g->count == GROUPS_MAX)
+		return -1;
+	msg_fmt(g->text[g->count], sizeof g->text[0], "%s", text);
+	g->n[g->count++] = 1;
+	return 0;
+}
+
+/* The formatted answer of task t if it belongs to the list asked for. */
+static int task_text(const struct run *r, uint32_t t, int failed, char *buf,
+		     size_t len)
+{
+	const struct task_result *res = run_result(r, t);
+
+	if (res->status != (failed ? TASK_FAILED : TASK_OK))
+		return -1;
+	if (failed)
+		msg_fmt(buf, len, "%s", res->text);
+	else
+		run_work(r)->format(res, buf, len);
+	return 0;
+}
+
+/* The answers in task order, cut when buf is nearly full. */
+static size_t results_list(char *buf, size_t len, const struct run *r,
+			   int failed)
+{
+	uint32_t tasks = (uint32_t)run_config(r)->sc.tasks, shown = 0, all = 0;
+	size_t o = 0;
+	char one[WORK_TEXT_MAX + 32];
+
+	buf[0] = '\0';
+	for (uint32_t t = 0; t < tasks; t++) {
+		if (task_text(r, t, failed, one, sizeof one) < 0)
+			continue;
+		all++;
+		/* Keep room for ", ... (4294967295 more)"; once one answer
+		 * is left out, so are all after it (the list stays in order). */
+		if (all > shown + 1 || o + strlen(one) + 2 + 24 >= len)
+			continue;
+		o += (size_t)snprintf(buf + o, len - o, "%s%s",
+				      shown ? ", " : "", one);
+		shown++;
+	}
+	if (all > shown)
+		snprintf(buf + o, len - o, ", ... (%" PRIu32 " more)",
+			 all - shown);
+	return all;
+}
+
+size_t report_results(char *buf, size_t len, const struct run *r, int failed)
+{
+	uint32_t tasks = (uint32_t)run_config(r)->sc.tasks, all = 0;
+	struct groups g = { 0 };
+	char one[WORK_TEXT_MAX + 32];
+	size_t o = 0;
+
+	if (len == 0)
+		return 0;
+	for (uint32_t t = 0; t < tasks; t++) {
+		if (task_text(r, t, failed, one, sizeof one) < 0)
+			continue;
+		all++;
+		if (group_add(&g, one) < 0)
+			return results_list(buf, len, r, failed);
+	}
+	/* No answer repeats (pokedex names): "1 x" each would only hide
+	 * them, list them. */
+	if (all > 1 && g.count == all)
+		return results_list(buf, len, r, failed);
+	buf[0] = '\0';
+	for (size_t i = 0; i < g.count && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%s%" PRIu32 " x %s",
+				      i ? ", " : "", g.n[i], g.text[i]);
+	return all;
+}
+
+static void print_results(FILE *out, const struct run *r)
+{
+	char text[480], ascii[480];
+
+	if (run_server_url(r))
+		fprintf(out, "server: %s (embedded, offline)\n",
+			run_server_url(r));
+	if (report_results(text, sizeof text, r, 0) > 0) {
+		ascii_copy(ascii, sizeof ascii, text);
+		fprintf(out, "results: %s\n", ascii);
+	}
+	if (report_results(text, sizeof text, r, 1) > 0) {
+		ascii_copy(ascii, sizeof ascii, text);
+		fprintf(out, "errors: %s\n", ascii);
+	}
+}
+
 static void print_report(FILE *out, const struct run_config *cfg,
-			 const struct timeline *tl, int64_t end,
-			 const struct run_stats *st)
+			 const struct run *r, const struct timeline *tl,
+			 int64_t end, const struct run_stats *st)
 {
 	char title[SCENARIO_TEXT_MAX];
 	char line[512];
@@ -279,6 +390,7 @@ static void print_report(FILE *out, const struct run_config *cfg,
 	fprintf(out, "conviz: %s | model=%s workers=%d gil=%s\n", title, model,
 		cfg->workers, cfg->gil ? "on" : "off");
 	report_diagram(out, tl, end, HEADLESS_WIDTH);
+	print_results(out, r);
 	report_summary(line, sizeof line, cfg, st);
 	fprintf(out, "%s\n", line);
 }
@@ -316,7 +428,7 @@ int report_headless(const struct run_config *cfg, FILE *out)
 	int64_t end = timeline_end(tl);
 	if (st.end_ns > run_origin_ns(r) && st.end_ns - run_origin_ns(r) > end)
 		end = st.end_ns - run_origin_ns(r);
-	print_report(out, &shown, tl, end, &st);
+	print_report(out, &shown, r, tl, end, &st);
 
 	run_free(r);
 	timeline_free(tl);

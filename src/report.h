@@ -10,6 +10,7 @@
 struct timeline;
 struct run_config;
 struct run_stats;
+struct run;
 
 /* Draws one row per lane over [0, end) in `width` columns (ASCII
  * patterns), then a time axis and a legend. */
@@ -24,6 +25,14 @@ void report_summary(char *buf, size_t len, const struct run_config *cfg,
 
 /* Runs cfg headless: collects every event, prints the diagram and the
  * summary to `out`. Returns the exit status (0 completed, 1 not). */
+/* Writes a one-line account of the run's answers (failed = 0) or of why
+ * tasks failed (failed = 1) into buf: grouped when there are few distinct
+ * ones ("80 x 10966 bytes, 80 x 276 bytes", "160 x connection refused"),
+ * else in task order ("Bulbasaur, Ivysaur, ...", cut with "... (N more)"
+ * when buf is full). Returns how many tasks it covers (0: buf is "").
+ * Any thread, once the run is joined (run_wait). */
+size_t report_results(char *buf, size_t len, const struct run *r, int failed);
+
 int report_headless(const struct run_config *cfg, FILE *out);
 
 #endif

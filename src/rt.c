@@ -1,7 +1,8 @@
 /* rt.c - the blocking runtime shared by the sync and threads models.
  *
- * Sleeps are real nanosleeps, locks are real pthread mutexes, and the GIL
- * is let go around every wait, as CPython does around blocking calls.
+ * Sleeps are real nanosleeps, locks are real pthread mutexes, HTTP is a
+ * real libcurl GET (rt_http.c), and the GIL is let go around every wait,
+ * as CPython does around blocking calls.
  */
 #include "config.h"
 
@@ -93,4 +94,10 @@ const struct rt_ops rt_blocking_ops = {
 	.lock = blocking_lock,
 	.unlock = blocking_unlock,
 	.mark = blocking_mark,
+	.http_get = rt_http_get_blocking,
 };
+
+void rt_cleanup(struct rt *rt)
+{
+	rt_http_cleanup(rt);
+}

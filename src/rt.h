@@ -1,7 +1,7 @@
 /* rt.h - the runtime API that workloads call, and that models implement.
  *
- * Workloads call rt_tick, rt_sleep_ns, rt_lock/rt_unlock and rt_mark and
- * never know which model runs them: sync and threads (and later procs)
+ * Workloads call rt_tick, rt_sleep_ns, rt_http_get, rt_lock/rt_unlock and
+ * rt_mark and never know which model runs them: sync and threads (and later procs)
  * block, async (later) yields to its event loop, exactly as Python swaps
  * `requests` for `aiohttp`. The runtime emits the state changes itself
  * (cpu, io, lock-wait, gil-wait), so task bodies carry no instrumentation.
@@ -22,6 +22,27 @@ struct run;
 
 #define RT_LOCKS 8 /* program locks a workload may use: ids 0..RT_LOCKS-1 */
 
+/* Waits for an HTTP answer: connecting at most RT_HTTP_CONNECT_MS, the
+ * whole exchange at most RT_HTTP_TOTAL_MS (then it failed: timed out). */
+#define RT_HTTP_CONNECT_MS 5000
+#define RT_HTTP_TOTAL_MS 15000
+#define RT_HTTP_ERROR_MAX 48
+
+/* One HTTP GET: what the caller gives, and what comes back. */
+struct rt_http {
+	/* In: where to keep the start of the body (NULL/0: keep none; the
+	 * bytes are counted all the same). */
+	char *body;
+	size_t cap;
+	/* Out. */
+	size_t kept;  /* bytes stored in body (<= cap, not NUL-ended) */
+	size_t bytes; /* bytes of body received (decoded) */
+	long status;  /* the HTTP status; 0 if no answer came */
+	/* "" on success; else why, short, for people: "connection refused",
+	 * "timed out", "HTTP 404 Not Found", ... */
+	char error[RT_HTTP_ERROR_MAX];
+};
+
 /* What a model supplies. Every op is called by the worker that owns rt.
  * tick:     called by rt_tick only when the GIL holder is asked to let go.
  * sleep_ns: waits `ns` (state io; the GIL is released meanwhile).
@@ -34,6 +55,11 @@ struct rt_ops {
 	void (*lock)(struct rt *rt, int id);
 	void (*unlock)(struct rt *rt, int id);
 	void (*mark)(struct rt *rt, enum ev_kind kind, int64_t arg);
+	/* http_get: GETs url (state io while it waits; the GIL is released
+	 * meanwhile), following redirects. 0 if an answer with a status
+	 * below 400 came; else the status (>= 400), or minus libcurl's error
+	 * code when no answer came; reply->error says why. */
+	int (*http_get)(struct rt *rt, const char *url, struct rt_http *reply);
 };
 
 struct rt {
@@ -43,6 +69,10 @@ struct rt {
 	struct gil *gil;     /* NULL: no GIL */
 	uint32_t task;	     /* the task being run, or EV_NO_TASK */
 	uint16_t lane;
+	/* The worker's HTTP session (a libcurl handle), made on its first
+	 * GET and reused, as the seeds keep one requests.Session per thread:
+	 * connections stay open between requests. Freed by rt_cleanup. */
+	void *http;
 };
 
 /* A long CPU loop calls this every ~50 us: under a GIL it is where the
@@ -74,6 +104,12 @@ static inline void rt_mark(struct rt *rt, enum ev_kind kind, int64_t arg)
 	rt->ops->mark(rt, kind, arg);
 }
 
+static inline int rt_http_get(struct rt *rt, const char *url,
+			      struct rt_http *reply)
+{
+	return rt->ops->http_get(rt, url, reply);
+}
+
 /* Emits an event for rt's lane and task, if tracing is on. Worker thread. */
 void rt_emit(struct rt *rt, enum ev_kind kind, int64_t arg);
 
@@ -85,8 +121,22 @@ void rt_gil_enter(struct rt *rt);
  * 0.1 ms and not ~0.15 ms (Linux's default slack is 50 us). Per thread. */
 void rt_thread_setup(void);
 
+/* Frees what the worker's rt holds (its HTTP session). The worker's
+ * thread, when it has no task left. */
+void rt_cleanup(struct rt *rt);
+
+/* Once per process, before the first run that may use HTTP: sets up
+ * libcurl. Any thread; safe to call again. */
+void rt_http_init(void);
+
 /* The blocking implementation, shared by sync and threads: real sleeps
- * (with 1 ns timer slack), pthread mutexes, the GIL handed over in tick. */
+ * (with 1 ns timer slack), pthread mutexes, the GIL handed over in tick,
+ * HTTP through one reused libcurl easy handle per worker (rt_http.c). */
 extern const struct rt_ops rt_blocking_ops;
+
+/* The blocking GET (rt_http.c), for rt_blocking_ops and for models that
+ * block too. */
+int rt_http_get_blocking(struct rt *rt, const char *url, struct rt_http *reply);
+void rt_http_cleanup(struct rt *rt);
 
 #endif

@@ -13,9 +13,14 @@
 #include "gil.h"
 #include "msg.h"
 #include "rt.h"
+#include "server.h"
+#include "urllist.h"
 
 struct run {
 	struct run_config cfg;
+	struct work_input in;	 /* what the workload reads: points in here */
+	struct urllist own_urls; /* the scenario's, when cfg.urls is NULL */
+	struct server *server;	 /* the embedded one, or NULL */
 	const struct work_ops *work;
 	const struct model_ops *model;
 	struct evring *ring;
@@ -79,6 +84,49 @@ static int run_setup(struct run *r, const struct run_config *cfg, char *err,
 	return 0;
 }
 
+/* An I/O run: its URLs, and the embedded server if a URL is a path. */
+static int run_io_setup(struct run *r, char *err, size_t errlen)
+{
+	struct server_config sc = { .seed = r->cfg.seed };
+	char why[512];
+
+	if (r->cfg.urls) {
+		r->in.urls = r->cfg.urls;
+	} else if (urllist_words(r->cfg.sc.urls, &r->own_urls, why,
+				 sizeof why) == 0) {
+		r->in.urls = &r->own_urls;
+	} else {
+		msg_fmt(err, errlen, "scenario '%s' has bad urls (%s): fix it",
+			r->cfg.sc.name, why);
+		return -1;
+	}
+	rt_http_init(); /* before any worker thread exists */
+	if (!urllist_needs_server(r->in.urls))
+		return 0;
+	r->server = server_open(&sc, err, errlen);
+	if (!r->server)
+		return -1;
+	if (server_start(r->server, err, errlen) < 0) {
+		server_close(r->server);
+		r->server = NULL;
+		return -1;
+	}
+	r->in.base = server_url(r->server);
+	r->in.www = server_www(r->server);
+	return 0;
+}
+
+static void run_release(struct run *r)
+{
+	server_close(r->server);
+	urllist_free(&r->own_urls);
+	for (int i = 0; i < RT_LOCKS; i++)
+		pthread_mutex_destroy(&r->locks[i]);
+	gil_destroy(&r->gil);
+	free(r->results);
+	free(r);
+}
+
 struct run *run_start(const struct run_config *cfg, struct evring *ring,
 		      char *err, size_t errlen)
 {
@@ -93,16 +141,18 @@ struct run *run_start(const struct run_config *cfg, struct evring *ring,
 	gil_init(&r->gil, GIL_INTERVAL_NS);
 	for (int i = 0; i < RT_LOCKS; i++)
 		pthread_mutex_init(&r->locks[i], NULL);
+	r->in.sc = &r->cfg.sc;
+	r->in.scale = r->cfg.scale;
+	if (r->work->io && run_io_setup(r, err, errlen) < 0) {
+		run_release(r);
+		return NULL;
+	}
 	r->origin_ns = clock_now_ns();
 	if (pthread_create(&r->thread, NULL, run_main, r) != 0) {
 		msg_fmt(err, errlen,
 			"cannot start a thread for the run: "
 			"close other programs and try again");
-		for (int i = 0; i < RT_LOCKS; i++)
-			pthread_mutex_destroy(&r->locks[i]);
-		gil_destroy(&r->gil);
-		free(r->results);
-		free(r);
+		run_release(r);
 		return NULL;
 	}
 	return r;
@@ -129,10 +179,10 @@ static void count_results(struct run *r, struct run_stats *st)
 		if (res->status != TASK_OK)
 			continue;
 		st->ok++;
-		if (r->work->expect(&r->cfg.sc, r->cfg.scale, (uint32_t)i,
-				    &want) == 0 &&
+		if (r->work->expect(&r->in, (uint32_t)i, &want) == 0 &&
 		    (want.ivalue != res->ivalue || want.ihigh != res->ihigh ||
-		     want.dvalue != res->dvalue))
+		     want.dvalue != res->dvalue ||
+		     strcmp(want.text, res->text) != 0))
 			st->wrong++;
 	}
 }
@@ -157,13 +207,8 @@ int run_wait(struct run *r, struct run_stats *st)
 
 void run_free(struct run *r)
 {
-	if (!r)
-		return;
-	for (int i = 0; i < RT_LOCKS; i++)
-		pthread_mutex_destroy(&r->locks[i]);
-	gil_destroy(&r->gil);
-	free(r->results);
-	free(r);
+	if (r)
+		run_release(r);
 }
 
 const struct run_config *run_config(const struct run *r)
@@ -184,6 +229,16 @@ uint32_t run_tasks_done(struct run *r)
 const struct task_result *run_result(const struct run *r, uint32_t task)
 {
 	return task < (uint32_t)r->cfg.sc.tasks ? &r->results[task] : NULL;
+}
+
+const char *run_server_url(const struct run *r)
+{
+	return r->server ? server_url(r->server) : NULL;
+}
+
+const struct work_ops *run_work(const struct run *r)
+{
+	return r->work;
 }
 
 int run_workers(const struct run *r)
@@ -218,6 +273,7 @@ void run_rt_init(struct run *r, struct rt *rt, int lane)
 	rt->gil = r->cfg.gil ? &r->gil : NULL;
 	rt->task = EV_NO_TASK;
 	rt->lane = (uint16_t)lane;
+	rt->http = NULL;
 }
 
 void run_exec_task(struct run *r, struct rt *rt, uint32_t task)
@@ -226,7 +282,7 @@ void run_exec_task(struct run *r, struct rt *rt, uint32_t task)
 
 	rt->task = task;
 	rt_emit(rt, EV_CPU, 0);
-	int rc = r->work->run(rt, &r->cfg.sc, r->cfg.scale, task, res);
+	int rc = r->work->run(rt, &r->in, task, res);
 	res->status = rc == 0 ? TASK_OK : TASK_FAILED;
 	if (rc != 0)
 		rt_emit(rt, EV_ERROR, rc);
@@ -242,6 +298,7 @@ void run_worker(struct run *r, struct rt *rt)
 	while (run_next_task(r, &task) == 0)
 		run_exec_task(r, rt, task);
 	rt->task = EV_NO_TASK;
+	rt_cleanup(rt);
 	rt_emit(rt, EV_DONE, 0);
 	if (rt->gil)
 		gil_release(rt->gil);

@@ -17,6 +17,7 @@
 
 struct evring;
 struct rt;
+struct urllist;
 
 #define RUN_WORKERS_MAX 1024
 
@@ -27,6 +28,10 @@ struct run_config {
 	int gil;     /* 1: simulated GIL on */
 	uint64_t seed;
 	double scale; /* work multiplier, > 0 */
+	/* I/O workloads: URLs that replace the scenario's (--url-file),
+	 * borrowed: they must outlive every run started with them. NULL:
+	 * the scenario's own `urls`. Ignored by CPU workloads. */
+	const struct urllist *urls;
 };
 
 struct run_stats {
@@ -41,7 +46,10 @@ struct run_stats {
 struct run;
 
 /* Starts cfg on a new thread, events into `ring` (NULL: no tracing).
- * Returns NULL with "what: what to do" in err if it cannot start. */
+ * An I/O scenario with paths for the embedded server first starts that
+ * server, in this process, on an ephemeral loopback port (seeded with
+ * cfg->seed); it serves until run_free. Returns NULL with "what: what to
+ * do" in err if it cannot start. */
 struct run *run_start(const struct run_config *cfg, struct evring *ring,
 		      char *err, size_t errlen);
 
@@ -62,6 +70,11 @@ void run_free(struct run *r);
 const struct run_config *run_config(const struct run *r);
 int64_t run_origin_ns(const struct run *r); /* when the run started */
 uint32_t run_tasks_done(struct run *r);
+/* The embedded server's URL ("http://127.0.0.1:PORT"), or NULL if this
+ * run started none. */
+const char *run_server_url(const struct run *r);
+/* The workload that runs the tasks (to format their results). */
+const struct work_ops *run_work(const struct run *r);
 const struct task_result *run_result(const struct run *r, uint32_t task);
 
 /* --- for models --- */

@@ -14,6 +14,8 @@
 
 #include "cli.h"
 #include "msg.h"
+#include "textfile.h"
+#include "urllist.h"
 #include "work.h"
 
 enum key_id {
@@ -25,14 +27,16 @@ enum key_id {
 	KEY_WORKERS,
 	KEY_SCALE,
 	KEY_LESSON,
+	KEY_URLS,
 	KEY_COUNT
 };
 
-static const char *const key_names[KEY_COUNT] = { "name",  "title", "workload",
-						  "tasks", "arg",   "workers",
-						  "scale", "lesson" };
+static const char *const key_names[KEY_COUNT] = { "name",  "title",  "workload",
+						  "tasks", "arg",    "workers",
+						  "scale", "lesson", "urls" };
 
-static const int key_required[KEY_COUNT] = { 1, 1, 1, 1, 1, 0, 0, 0 };
+/* arg and urls are required by some workloads only: check_workload. */
+static const int key_required[KEY_COUNT] = { 1, 1, 1, 1, 0, 0, 0, 0, 0 };
 
 struct parse {
 	const char *file;
@@ -88,6 +92,20 @@ static int set_text(struct parse *p, char *dst, size_t size, const char *v)
 			return fail(p, "control character in value", "");
 	}
 	memcpy(dst, v, n + 1);
+	return 0;
+}
+
+/* Checks the list now, so a bad URL is reported at its line. */
+static int set_urls(struct parse *p, struct scenario *sc, const char *v)
+{
+	struct urllist l;
+	char why[256];
+
+	if (set_text(p, sc->urls, sizeof sc->urls, v) < 0)
+		return -1;
+	if (urllist_words(v, &l, why, sizeof why) < 0)
+		return fail(p, "bad urls: ", why);
+	urllist_free(&l);
 	return 0;
 }
 
@@ -147,6 +165,8 @@ static int set_key(struct parse *p, enum key_id k, const char *v,
 		return set_text(p, sc->title, sizeof sc->title, v);
 	case KEY_LESSON:
 		return set_text(p, sc->lesson, sizeof sc->lesson, v);
+	case KEY_URLS:
+		return set_urls(p, sc, v);
 	case KEY_WORKLOAD:
 		if (!work_find(v))
 			return fail(p, "unknown workload ", v);
@@ -189,6 +209,39 @@ static int parse_line(struct parse *p, char *s, struct scenario *sc)
 	return fail(p, "unknown key ", *s ? s : "''");
 }
 
+/* What the workload asks of the keys: arg for CPU workloads, urls for
+ * I/O ones (and only there), arg within the workload's range. */
+static int check_workload(struct parse *p, struct scenario *sc,
+			  const struct work_ops *w)
+{
+	char detail[96];
+
+	if (w->io && !p->seen[KEY_URLS])
+		return fail(p, "missing key urls (an I/O workload GETs them)",
+			    "");
+	if (!w->io && p->seen[KEY_URLS]) {
+		p->line = p->seen[KEY_URLS];
+		return fail(p, "urls is for I/O workloads only, not ", w->name);
+	}
+	if (!w->io && !p->seen[KEY_ARG])
+		return fail(p, "missing key ", "arg");
+	if (w->io && !p->seen[KEY_ARG])
+		sc->arg = 1; /* {n} counts from 1, like the pokedex */
+	p->line = p->seen[KEY_ARG];
+	if (sc->arg < w->arg_min || sc->arg > w->arg_max) {
+		msg_fmt(detail, sizeof detail, "%ld..%ld for workload %s",
+			w->arg_min, w->arg_max, w->name);
+		return fail(p, "arg out of range: use ", detail);
+	}
+	if (w->last_arg_max > 0 && sc->arg + sc->tasks - 1 > w->last_arg_max) {
+		msg_fmt(detail, sizeof detail, "%ld for workload %s",
+			w->last_arg_max, w->name);
+		return fail(p, "arg + tasks - 1 out of range: at most ",
+			    detail);
+	}
+	return 0;
+}
+
 /* Checks what a line alone cannot: required keys, workload limits. */
 static int check_whole(struct parse *p, struct scenario *sc)
 {
@@ -203,22 +256,7 @@ static int check_whole(struct parse *p, struct scenario *sc)
 		if (key_required[k] && !p->seen[k])
 			return fail(p, "missing key ", key_names[k]);
 	}
-	const struct work_ops *w = work_find(sc->workload);
-	p->line = p->seen[KEY_ARG];
-	if (sc->arg < w->arg_min || sc->arg > w->arg_max) {
-		char detail[96];
-		msg_fmt(detail, sizeof detail, "%ld..%ld for workload %s",
-			w->arg_min, w->arg_max, w->name);
-		return fail(p, "arg out of range: use ", detail);
-	}
-	if (w->last_arg_max > 0 && sc->arg + sc->tasks - 1 > w->last_arg_max) {
-		char detail[96];
-		msg_fmt(detail, sizeof detail, "%ld for workload %s",
-			w->last_arg_max, w->name);
-		return fail(p, "arg + tasks - 1 out of range: at most ",
-			    detail);
-	}
-	return 0;
+	return check_workload(p, sc, work_find(sc->workload));
 }
 
 int scenario_parse(const char *text, size_t len, const char *file,
@@ -255,43 +293,13 @@ int scenario_parse(const char *text, size_t len, const char *file,
 	return check_whole(&p, out);
 }
 
-/* Reads a whole small file; -1 with errno-based message. */
-static int read_small_file(const char *path, char **text, size_t *len,
-			   char *err, size_t errlen)
-{
-	struct msg_quote q;
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		msg_fmt(err, errlen,
-			"cannot open scenario file '%s' (%s): "
-			"check the path",
-			msg_quote_path(path, &q), strerror(errno));
-		return -1;
-	}
-	char *buf = xmalloc(SCENARIO_FILE_MAX + 1);
-	size_t n = fread(buf, 1, SCENARIO_FILE_MAX + 1, f);
-	int bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		free(buf);
-		msg_fmt(err, errlen,
-			"cannot read scenario file '%s': check "
-			"that it is a readable file",
-			msg_quote_path(path, &q));
-		return -1;
-	}
-	if (n > SCENARIO_FILE_MAX) {
-		free(buf);
-		msg_fmt(err, errlen,
-			"%s: too large (over 64 KiB): a scenario "
-			"is a small text file",
-			msg_quote_path(path, &q));
-		return -1;
-	}
-	*text = buf;
-	*len = n;
-	return 0;
-}
+static const struct textfile_kind scenario_file = {
+	.what = "scenario file",
+	.max = SCENARIO_FILE_MAX,
+	.max_text = "64 KiB",
+	.dir_hint = "give a scenario file",
+	.large_hint = "a scenario is a small text file",
+};
 
 int scenario_load(const char *name_or_path, struct scenario *out, char *err,
 		  size_t errlen)
@@ -316,15 +324,7 @@ int scenario_load(const char *name_or_path, struct scenario *out, char *err,
 			return -1;
 		}
 	}
-	struct stat st;
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		msg_fmt(err, errlen,
-			"'%s' is a directory: give a scenario "
-			"file",
-			msg_quote_path(path, &q));
-		return -1;
-	}
-	if (read_small_file(path, &text, &len, err, errlen) < 0)
+	if (textfile_read(path, &scenario_file, &text, &len, err, errlen) < 0)
 		return -1;
 	int rc = scenario_parse(text, len, path, out, perr, sizeof perr);
 	free(text);

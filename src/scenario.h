@@ -10,7 +10,13 @@
  *   title = fib(35) x20 ...     required, one line of text
  *   workload = fib              required, a workload known to conviz
  *   tasks = 20                  required, 1..1000000
- *   arg = 35                    required, the workload's number
+ *   arg = 35                    the workload's number: required for CPU
+ *                               workloads; for I/O ones the first {n}
+ *                               of the URLs (default 1)
+ *   urls = /a /b http://c/{n}   I/O workloads only, and required there:
+ *                               space-separated URL templates (urllist.h);
+ *                               task i GETs number i % count; a path
+ *                               ("/...") is on the embedded server
  *   workers = 5 | default       optional; default = min(32, cores + 4)
  *   scale = 3                   optional, 0 < scale <= 1000, default 1
  *   lesson = ...                optional, one line shown beside the run
@@ -32,6 +38,7 @@ struct scenario {
 	char title[SCENARIO_TEXT_MAX];
 	char workload[SCENARIO_NAME_MAX];
 	char lesson[SCENARIO_TEXT_MAX];
+	char urls[SCENARIO_LINE_MAX]; /* I/O workloads: the `urls` value */
 	long tasks;
 	long arg;
 	int workers;  /* 0: Python's default pool size, min(32, cores + 4) */

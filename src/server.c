@@ -94,7 +94,7 @@ struct conn {
 	int64_t deadline; /* CLOCK_MONOTONIC ns */
 	int64_t wait_ns;  /* the latency this answer got, for the log */
 	unsigned can_read : 1, can_write : 1, keep_alive : 1, head_only : 1,
-		refused : 1, parse_pending : 1;
+		refused : 1, parse_pending : 1, peer_closed : 1;
 	int version_minor;
 	size_t in_len;	    /* bytes in in[] */
 	uint64_t body_left; /* BODY: request body bytes still to come */
@@ -515,8 +515,11 @@ static enum step step_read(struct server *s, struct conn *c)
 	if (c->in_len == 0)
 		begin_request(s, c);
 	/* A short read emptied the socket: epoll reports the next bytes
-	 * (nginx relies on the same). */
-	if ((size_t)n < room)
+	 * (nginx relies on the same). Not the end of the stream, though, if
+	 * the client shut its side down with its request: that came in the
+	 * event just handled, and the next recv must see it, or the
+	 * connection would wait for the idle timeout. */
+	if ((size_t)n < room && !c->peer_closed)
 		c->can_read = 0;
 	c->in_len += (size_t)n;
 	c->parse_pending = 1;
@@ -534,7 +537,7 @@ static enum step step_body(struct server *s, struct conn *c)
 	n = recv(c->fd, c->in, want, 0);
 	if (n <= 0)
 		return read_failed(s, c, n);
-	if ((size_t)n < want)
+	if ((size_t)n < want && !c->peer_closed)
 		c->can_read = 0;
 	c->body_left -= (uint64_t)n;
 	return c->body_left > 0 ? STEP_AGAIN : body_done(s, c);
@@ -655,6 +658,8 @@ static void conn_event(struct server *s, struct conn *c, uint32_t events)
 {
 	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
 		c->can_read = 1;
+	if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+		c->peer_closed = 1;
 	if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR))
 		c->can_write = 1;
 	conn_advance(s, c);
@@ -1169,4 +1174,44 @@ void server_stats(const struct server *s, struct server_stats *st)
 	st->timeouts = load(&s->n_timeouts);
 	st->open = load(&s->n_open);
 	st->max_conns = s->max_conns;
+}
+
+const struct www *server_www(const struct server *s)
+{
+	return s->www;
+}
+
+/* One route: its URL, what it is, and its latency rule's wait. */
+static void route_line(const struct server *s, FILE *to, const char *path,
+		       const char *what)
+{
+	const struct latency_rule *r =
+		latency_match(&s->lat, path, strlen(path));
+	char url[SERVER_URL_MAX + 64];
+
+	msg_fmt(url, sizeof url, "%s%s", s->url, path);
+	if (s->no_latency || r == NULL)
+		fprintf(to, "  %-44s %s\n", url, what);
+	else
+		fprintf(to, "  %-44s %s, %d ms\n", url, what, r->base_ms);
+}
+
+void server_print_routes(const struct server *s, FILE *to)
+{
+	char what[64];
+	size_t len;
+	const char *path;
+
+	for (size_t i = 0; (path = www_page(s->www, i, &len)) != NULL; i++) {
+		if (strncmp(path, "/pokedex/", 9) == 0)
+			continue;
+		msg_fmt(what, sizeof what, "%zu bytes", len);
+		route_line(s, to, path, what);
+	}
+	route_line(s, to, "/pokedex/1",
+		   "... /pokedex/151: a page whose <h1> is the name");
+	route_line(s, to, "/ip", "{\"origin\": \"YOUR ADDRESS\"}");
+	route_line(s, to, "/delay/MS", "answers MS ms later (0..10000)");
+	route_line(s, to, "/status/CODE", "an empty answer (200..599)");
+	route_line(s, to, "/bytes/N", "N random bytes (0..1048576)");
 }

@@ -20,8 +20,10 @@
  * than GET and HEAD, 400 malformed, 408 a request not complete within
  * request_timeout_ms, 413/414/431 body/target/head too large, 501
  * Transfer-Encoding, 505 not HTTP/1.x, 503 beyond max_conns (the
- * connection is answered and closed). Every error but 404 and 405 closes
- * the connection after the answer; the server goes on serving others.
+ * connection is answered and closed). Every error but 404 closes the
+ * connection after the answer (405 too: its body is not read); the
+ * server goes on serving others. A client that shuts its side down after
+ * its request gets the answer, then the connection is closed.
  *
  * The server changes two things of the process: it raises the soft
  * RLIMIT_NOFILE (up to the hard one) so max_conns fit, and its thread
@@ -78,6 +80,7 @@ struct server_stats {
 };
 
 struct server;
+struct www;
 
 /* Checks that addr is an address server_open accepts for
  * server_config.bind, without binding anything, so a command line can be
@@ -121,6 +124,14 @@ const char *server_url(const struct server *s);
 /* 1 if the server listens on loopback only (127.0.0.0/8, ::1); 0 if it is
  * reachable from other machines, which the caller should warn about. */
 int server_loopback(const struct server *s);
+
+/* Prints every route, one a line: its URL, what it answers and its
+ * latency ("  http://127.0.0.1:PORT/ip   {...}, 157 ms"). Any thread. */
+void server_print_routes(const struct server *s, FILE *to);
+
+/* The pages it serves (read-only, until server_close), so a client in
+ * this process can check what it received. Any thread. */
+const struct www *server_www(const struct server *s);
 
 /* Counters so far. Any thread, while the server runs too. */
 void server_stats(const struct server *s, struct server_stats *st);

@@ -28,7 +28,9 @@
 #include "model.h"
 #include "msg.h"
 #include "run.h"
+#include "report.h"
 #include "scenario.h"
+#include "server.h"
 #include "timeline.h"
 #include "ui.h"
 #include "ui_draw.h"
@@ -68,9 +70,13 @@ struct ui {
 	int64_t end_ns;	   /* relative; known once joined */
 	int64_t window_ns; /* lanes show [0, window_ns] */
 	uint32_t done;
+	uint32_t failed; /* error markers drained so far */
 	uint64_t stalls;
 	double wall_s;
-	int restart; /* start cfg once the run is joined */
+	int restart;	   /* start cfg once the run is joined */
+	char results[256]; /* once joined: the answers, why tasks failed */
+	char errors[256];
+	char server[SERVER_URL_MAX + 32]; /* the embedded server, if any */
 
 	/* The screen. */
 	int help, dirty;
@@ -128,12 +134,14 @@ static size_t ui_drain(struct ui *ui)
 
 	do {
 		n = evring_drain(ui->ring, ui->buf, UI_DRAIN_BATCH);
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++) {
 			if (timeline_add(ui->tl, &ui->buf[i]) != 0)
 				msg_fatal(
 					"out of memory while recording the "
 					"timeline",
 					"use fewer tasks or a smaller --scale");
+			ui->failed += ui->buf[i].kind == EV_ERROR;
+		}
 		total += n;
 	} while (n == UI_DRAIN_BATCH && total < UI_DRAIN_TURN);
 	return total;
@@ -160,7 +168,9 @@ static void ui_run_begin(struct ui *ui)
 	ui_term_unblock(&old);
 	ui->phase = UI_PHASE_NONE;
 	ui->done = 0;
+	ui->failed = 0;
 	ui->stalls = 0;
+	ui->results[0] = ui->errors[0] = ui->server[0] = '\0';
 	ui->dirty = 1;
 	if (!r) {
 		evring_free(ui->ring);
@@ -179,6 +189,9 @@ static void ui_run_begin(struct ui *ui)
 	ui->end_ns = 0;
 	ui->window_ns = UI_WINDOW_NS;
 	ui->phase = UI_PHASE_RUNNING;
+	if (run_server_url(r))
+		msg_fmt(ui->server, sizeof ui->server, "%s (embedded, offline)",
+			run_server_url(r));
 	if (!ui->note_until)
 		ui->note[0] = '\0'; /* a sticky error is over */
 }
@@ -199,6 +212,8 @@ static void ui_run_end(struct ui *ui)
 	ui->wall_s = st.wall_s;
 	ui->end_ns = st.end_ns > ui->origin_ns ? st.end_ns - ui->origin_ns
 					       : timeline_end(ui->tl);
+	report_results(ui->results, sizeof ui->results, ui->run, 0);
+	report_results(ui->errors, sizeof ui->errors, ui->run, 1);
 	run_free(ui->run);
 	ui->run = NULL;
 	evring_free(ui->ring);
@@ -411,6 +426,10 @@ static void ui_view_fill(struct ui *ui, struct ui_view *v, int64_t now)
 	v->window_ns = ui->window_ns;
 	v->elapsed_s = ui->run ? (double)v->now_ns / 1e9 : ui->wall_s;
 	v->done = ui->done;
+	v->failed = ui->failed;
+	v->errors = ui->errors;
+	v->results = ui->results;
+	v->server = ui->run ? ui->server : NULL;
 	v->total = ui->tl ? (uint32_t)ui->shown.sc.tasks : 0;
 	v->stalls = ui->stalls;
 	v->baseline_s = b ? b->wall_s : -1.0;

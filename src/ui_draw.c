@@ -222,6 +222,9 @@ static void draw_status(const struct ui_view *v, int cols)
 
 	x = draw_textf(2, x, cols, UI_STYLE_NORMAL, " tasks %u/%u  ",
 		       (unsigned)v->done, (unsigned)v->total);
+	if (v->failed > 0)
+		x = draw_textf(2, x, cols, UI_STYLE_ALERT, "%u failed  ",
+			       (unsigned)v->failed);
 	x = draw_outcome(v, x, cols);
 	if (v->message && v->message[0])
 		draw_text(2, x + 2, cols, UI_STYLE_ALERT, v->message);
@@ -562,9 +565,40 @@ static void draw_help(const struct ui_view *v, int cols, int lines)
 		  "press any key to close this help");
 }
 
+/* The row under the axis: errors first (they need attention), then the
+ * answers, then the embedded server's address. Returns 1 if it drew. */
+static int draw_results(const struct ui_view *v, int y, int cols)
+{
+	const char *label = NULL, *text = NULL;
+	enum ui_style style = UI_STYLE_NORMAL;
+
+	if (v->errors && v->errors[0]) {
+		label = "errors: ";
+		text = v->errors;
+		style = UI_STYLE_ALERT;
+	} else if (v->results && v->results[0]) {
+		label = "results: ";
+		text = v->results;
+	} else if (v->server && v->server[0]) {
+		label = "server: ";
+		text = v->server;
+	}
+	if (!text)
+		return 0;
+	int x = draw_text(y, 0, cols, UI_STYLE_DIM, label);
+	draw_text(y, x, cols, style, text);
+	return 1;
+}
+
+static int draw_has_results(const struct ui_view *v)
+{
+	return (v->errors && v->errors[0]) || (v->results && v->results[0]) ||
+	       (v->server && v->server[0]);
+}
+
 void ui_draw_screen(const struct ui_view *v)
 {
-	int cols, lines, legend, top, rows;
+	int cols, lines, legend, top, rows, used, extra;
 
 	ui_term_size(&cols, &lines);
 	ui_term_style(UI_STYLE_NORMAL);
@@ -579,8 +613,11 @@ void ui_draw_screen(const struct ui_view *v)
 	draw_status(v, cols);
 	legend = draw_legend(0, cols, v->utf8, 0);
 	top = HEADER_ROWS + (lines >= 16); /* a blank row when there is room */
-	rows = lines - 1 - legend - AXIS_ROWS - top;
-	draw_lanes(v, top, rows, cols);
+	extra = draw_has_results(v);
+	rows = lines - 1 - legend - AXIS_ROWS - top - extra;
+	used = draw_lanes(v, top, rows, cols);
+	if (extra)
+		draw_results(v, top + used + AXIS_ROWS, cols);
 	draw_legend(lines - 1 - legend, cols, v->utf8, 1);
 	draw_keybar(lines - 1, cols);
 	if (v->help)

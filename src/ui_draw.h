@@ -47,8 +47,15 @@ struct ui_view {
 	int64_t window_ns;    /* lanes show [0, window_ns] */
 	double elapsed_s;     /* running: so far; done: the wall time */
 	uint32_t done, total; /* tasks */
-	uint64_t stalls;      /* pushes that waited for room in the ring */
-	double baseline_s;    /* last sync wall time of this scenario; < 0
+	uint32_t failed;      /* tasks failed so far (error markers seen) */
+	/* The row under the axis: why tasks failed (when some did), else the
+	 * answers of a completed run, else where the embedded server is.
+	 * NULL or "": no row. */
+	const char *errors;
+	const char *results;
+	const char *server;
+	uint64_t stalls;   /* pushes that waited for room in the ring */
+	double baseline_s; /* last sync wall time of this scenario; < 0
 				* when there is none yet */
 
 	const char *message; /* shown in the header, or NULL */

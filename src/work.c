@@ -5,16 +5,16 @@
 
 #include <string.h>
 
-extern const struct work_ops work_fib, work_sumsq, work_primes, work_math;
+extern const struct work_ops work_fib, work_sumsq, work_primes, work_math,
+	work_http, work_pokemon;
 
 static const struct work_ops *const workloads[] = {
-	&work_fib,
-	&work_sumsq,
-	&work_primes,
-	&work_math,
+	&work_fib,  &work_sumsq, &work_primes,
+	&work_math, &work_http,	 &work_pokemon,
 };
 
-static const char *const names[] = { "fib", "sumsq", "primes", "math", NULL };
+static const char *const names[] = { "fib",  "sumsq",	"primes", "math",
+				     "http", "pokemon", NULL };
 
 const struct work_ops *work_find(const char *name)
 {

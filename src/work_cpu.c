@@ -47,9 +47,11 @@ static int fib_n(const struct scenario *sc, double scale)
 	return n < 1 ? 1 : (int)n;
 }
 
-static int fib_run(struct rt *rt, const struct scenario *sc, double scale,
-		   uint32_t task, struct task_result *res)
+static int fib_run(struct rt *rt, const struct work_input *in, uint32_t task,
+		   struct task_result *res)
 {
+	const struct scenario *sc = in->sc;
+	double scale = in->scale;
 	int n = fib_n(sc, scale);
 	long reps = scale < 1.0 ? 1 : reps_of(scale);
 	int64_t v = 0;
@@ -60,9 +62,11 @@ static int fib_run(struct rt *rt, const struct scenario *sc, double scale,
 	return 0;
 }
 
-static int fib_expect(const struct scenario *sc, double scale, uint32_t task,
+static int fib_expect(const struct work_input *in, uint32_t task,
 		      struct task_result *want)
 {
+	const struct scenario *sc = in->sc;
+	double scale = in->scale;
 	int64_t a = 0, b = 1;
 
 	for (int i = 0; i < fib_n(sc, scale); i++) {
@@ -80,8 +84,15 @@ static void int_format(const struct task_result *res, char *buf, size_t len)
 	msg_fmt(buf, len, "%lld", (long long)res->ivalue);
 }
 
-const struct work_ops work_fib = { "fib",   1,		45,	   0,
-				   fib_run, fib_expect, int_format };
+const struct work_ops work_fib = {
+	.name = "fib",
+	.arg_min = 1,
+	.arg_max = 45,
+	.last_arg_max = 0,
+	.run = fib_run,
+	.expect = fib_expect,
+	.format = int_format,
+};
 
 /* ---- sumsq: sum of i*i for i < n ------------------------------------ */
 
@@ -92,9 +103,11 @@ static u128 sumsq_n(const struct scenario *sc, double scale, uint32_t task)
 	return (u128)llround((double)(sc->arg + (long)task) * scale);
 }
 
-static int sumsq_run(struct rt *rt, const struct scenario *sc, double scale,
-		     uint32_t task, struct task_result *res)
+static int sumsq_run(struct rt *rt, const struct work_input *in, uint32_t task,
+		     struct task_result *res)
 {
+	const struct scenario *sc = in->sc;
+	double scale = in->scale;
 	uint64_t n = (uint64_t)sumsq_n(sc, scale, task);
 	u128 acc = 0;
 
@@ -113,9 +126,11 @@ static int sumsq_run(struct rt *rt, const struct scenario *sc, double scale,
 	return 0;
 }
 
-static int sumsq_expect(const struct scenario *sc, double scale, uint32_t task,
+static int sumsq_expect(const struct work_input *in, uint32_t task,
 			struct task_result *want)
 {
+	const struct scenario *sc = in->sc;
+	double scale = in->scale;
 	u128 n = sumsq_n(sc, scale, task);
 	u128 s = n == 0 ? 0 : n * (n - 1) / 2 * (2 * n - 1) / 3;
 
@@ -141,9 +156,15 @@ static void u128_format(const struct task_result *res, char *buf, size_t len)
 	msg_fmt(buf, len, "%s", digits + i);
 }
 
-const struct work_ops work_sumsq = { "sumsq",	 1,	    1000000000L,
-				     0,		 sumsq_run, sumsq_expect,
-				     u128_format };
+const struct work_ops work_sumsq = {
+	.name = "sumsq",
+	.arg_min = 1,
+	.arg_max = 1000000000L,
+	.last_arg_max = 0,
+	.run = sumsq_run,
+	.expect = sumsq_expect,
+	.format = u128_format,
+};
 
 /* ---- primes: sieve of Eratosthenes up to n, count the primes -------- */
 
@@ -166,9 +187,11 @@ static long sieve_count(struct rt *rt, unsigned char *composite, long n)
 	return count;
 }
 
-static int primes_run(struct rt *rt, const struct scenario *sc, double scale,
-		      uint32_t task, struct task_result *res)
+static int primes_run(struct rt *rt, const struct work_input *in, uint32_t task,
+		      struct task_result *res)
 {
+	const struct scenario *sc = in->sc;
+	double scale = in->scale;
 	long n = sc->arg + (long)task;
 	unsigned char *composite = malloc((size_t)n + 1);
 	long count = 0;
@@ -199,10 +222,10 @@ static int is_prime(long k)
 	return 1;
 }
 
-static int primes_expect(const struct scenario *sc, double scale, uint32_t task,
+static int primes_expect(const struct work_input *in, uint32_t task,
 			 struct task_result *want)
 {
-	long n = sc->arg + (long)task;
+	long n = in->sc->arg + (long)task;
 
 	pthread_mutex_lock(&pi_mu);
 	if (n >= pi_len) {
@@ -218,9 +241,15 @@ static int primes_expect(const struct scenario *sc, double scale, uint32_t task,
 	return 0;
 }
 
-const struct work_ops work_primes = { "primes",	  2,	      PRIMES_MAX,
-				      PRIMES_MAX, primes_run, primes_expect,
-				      int_format };
+const struct work_ops work_primes = {
+	.name = "primes",
+	.arg_min = 2,
+	.arg_max = PRIMES_MAX,
+	.last_arg_max = PRIMES_MAX,
+	.run = primes_run,
+	.expect = primes_expect,
+	.format = int_format,
+};
 
 /* ---- math: x**=4; x**=0.25; x**=2; x**=0.5; x+=1 -------------------- */
 
@@ -230,9 +259,11 @@ static long math_iters(const struct scenario *sc, double scale)
 	return n < 1 ? 1 : n;
 }
 
-static int math_run(struct rt *rt, const struct scenario *sc, double scale,
-		    uint32_t task, struct task_result *res)
+static int math_run(struct rt *rt, const struct work_input *in, uint32_t task,
+		    struct task_result *res)
 {
+	const struct scenario *sc = in->sc;
+	double scale = in->scale;
 	long iters = math_iters(sc, scale);
 	double x = (double)task + 1.0;
 
@@ -249,9 +280,11 @@ static int math_run(struct rt *rt, const struct scenario *sc, double scale,
 	return 0;
 }
 
-static int math_expect(const struct scenario *sc, double scale, uint32_t task,
+static int math_expect(const struct work_input *in, uint32_t task,
 		       struct task_result *want)
 {
+	const struct scenario *sc = in->sc;
+	double scale = in->scale;
 	/* Each round trip of powers gives x back, so the loop adds 1 per
 	 * iteration: the seed's results 2000001.0 ... 2000020.0. */
 	memset(want, 0, sizeof *want);
@@ -264,5 +297,12 @@ static void double_format(const struct task_result *res, char *buf, size_t len)
 	msg_fmt(buf, len, "%.1f", res->dvalue);
 }
 
-const struct work_ops work_math = { "math",   1,	   1000000000L,	 0,
-				    math_run, math_expect, double_format };
+const struct work_ops work_math = {
+	.name = "math",
+	.arg_min = 1,
+	.arg_max = 1000000000L,
+	.last_arg_max = 0,
+	.run = math_run,
+	.expect = math_expect,
+	.format = double_format,
+};

@@ -41,6 +41,7 @@ struct www {
 	size_t count, cap;
 	size_t total;	       /* bytes of all bodies */
 	unsigned char *random; /* WWW_BYTES_MAX bytes for /bytes/N */
+	char names[WWW_POKEDEX_COUNT][POKEDEX_NAME_MAX + 1]; /* pokedex.txt */
 };
 
 struct loader {
@@ -250,6 +251,8 @@ static int add_pokemon(struct loader *ld, int num, const char *name)
 	char path[32];
 	char *body = xmalloc(POKEDEX_PAGE_MAX);
 
+	msg_fmt(ld->w->names[num - 1], sizeof ld->w->names[num - 1], "%s",
+		name);
 	html_escape(name, esc);
 	msg_fmt(path, sizeof path, "/pokedex/%d", num);
 	msg_fmt(body, POKEDEX_PAGE_MAX,
@@ -425,6 +428,14 @@ size_t www_count(const struct www *w)
 	return w->count;
 }
 
+const char *www_page(const struct www *w, size_t i, size_t *len)
+{
+	if (i >= w->count)
+		return NULL;
+	*len = w->pages[i].len;
+	return w->pages[i].path;
+}
+
 /* --- routes ------------------------------------------------------------- */
 
 /* A route's number: 1*DIGIT without a leading zero. 0 and *out; -1 not
@@ -547,4 +558,11 @@ void www_route(const struct www *w, const char *path, size_t len,
 	}
 	if (route_computed(w, path, len, peer, out) < 0)
 		www_error(404, out);
+}
+
+const char *www_pokemon(const struct www *w, long n)
+{
+	if (n < 1 || n > WWW_POKEDEX_COUNT)
+		return NULL;
+	return w->names[n - 1];
 }

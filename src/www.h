@@ -65,12 +65,20 @@ void www_free(struct www *w);
 /* Number of pages in the table (files and pokedex pages). */
 size_t www_count(const struct www *w);
 
+/* The path of page i (0..www_count-1), in the table's order, and its
+ * body's length in *len; NULL past the end. */
+const char *www_page(const struct www *w, size_t i, size_t *len);
+
 /* Fills *out with the answer for a decoded path (not NUL-terminated;
  * empty means "/"). `peer` is the client's address for /ip. Never
  * fails: an unknown path is a 404 reply. Any thread: the table is
  * read-only once loaded. */
 void www_route(const struct www *w, const char *path, size_t len,
 	       const char *peer, struct www_reply *out);
+
+/* The name of pokemon number n (1..WWW_POKEDEX_COUNT) as pokedex.txt
+ * spells it (not HTML-escaped), or NULL. Any thread. */
+const char *www_pokemon(const struct www *w, long n);
 
 /* Fills *out with a short text/plain body for an error status ("404 Not
  * Found\n"). */

@@ -19,6 +19,8 @@ int main(void)
 	srunner_add_suite(sr, suite_scenario());
 	srunner_add_suite(sr, suite_server());
 	srunner_add_suite(sr, suite_timeline());
+	srunner_add_suite(sr, suite_urllist());
+	srunner_add_suite(sr, suite_work_http());
 	srunner_add_suite(sr, suite_work());
 	srunner_add_suite(sr, suite_www());
 	srunner_run_all(sr, CK_NORMAL);

@@ -8,7 +8,9 @@
 
 #include "check_suites.h"
 #include "evring.h"
+#include "report.h"
 #include "run.h"
+#include "urllist.h"
 
 struct trace {
 	struct ev *ev;
@@ -214,6 +216,132 @@ START_TEST(test_refused)
 }
 END_TEST
 
+static size_t count_kind(const struct trace *t, enum ev_kind kind)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->n; i++)
+		n += t->ev[i].kind == kind;
+	return n;
+}
+
+/* An I/O scenario starts the embedded server itself and gets the
+ * pokedex names right, waiting (io) once per task. */
+START_TEST(test_io_embedded)
+{
+	struct run_config cfg = config("pokemon", 1, 6, MODEL_THREADS, 3, 1);
+	struct run_stats st;
+	struct trace t = { 0 };
+	char err[256], text[256];
+	struct evring *ring = evring_new(1024);
+	struct run *r;
+
+	snprintf(cfg.sc.urls, sizeof cfg.sc.urls, "/pokedex/{n}");
+	r = run_start(&cfg, ring, err, sizeof err);
+	ck_assert_msg(r != NULL, "%s", err);
+	ck_assert_ptr_nonnull(run_server_url(r));
+	ck_assert_int_eq(strncmp(run_server_url(r), "http://127.0.0.1:", 17),
+			 0);
+	while (!run_finished(r)) {
+		evring_wait(ring, 20);
+		collect(ring, &t);
+	}
+	ck_assert_int_eq(run_wait(r, &st), 0);
+	collect(ring, &t);
+	ck_assert_uint_eq(st.ok, 6);
+	ck_assert_uint_eq(st.failed, 0);
+	ck_assert_uint_eq(st.wrong, 0);
+	ck_assert_uint_eq(count_kind(&t, EV_IO), 6);
+	ck_assert_uint_eq(report_results(text, sizeof text, r, 0), 6);
+	ck_assert_str_eq(text, "Bulbasaur, Ivysaur, Venusaur, Charmander, "
+			       "Charmeleon, Charizard");
+	ck_assert_uint_eq(report_results(text, sizeof text, r, 1), 0);
+	ck_assert_str_eq(text, "");
+	run_free(r);
+	evring_free(ring);
+	free(t.ev);
+}
+END_TEST
+
+/* URLs nobody answers: every task fails with an error marker, the run
+ * completes, and no server was started for absolute URLs. */
+START_TEST(test_io_refused)
+{
+	struct run_config cfg = config("http", 1, 10, MODEL_THREADS, 2, 1);
+	struct urllist urls;
+	struct run_stats st;
+	struct trace t = { 0 };
+	char err[256], text[256];
+	struct evring *ring = evring_new(1024);
+	struct run *r;
+
+	ck_assert_int_eq(
+		urllist_words("http://127.0.0.1:1/a", &urls, err, sizeof err),
+		0);
+	cfg.urls = &urls;
+	r = run_start(&cfg, ring, err, sizeof err);
+	ck_assert_msg(r != NULL, "%s", err);
+	ck_assert_ptr_null(run_server_url(r));
+	while (!run_finished(r)) {
+		evring_wait(ring, 20);
+		collect(ring, &t);
+	}
+	ck_assert_int_eq(run_wait(r, &st), 0);
+	collect(ring, &t);
+	ck_assert_uint_eq(st.ok, 0);
+	ck_assert_uint_eq(st.failed, 10);
+	ck_assert_uint_eq(count_kind(&t, EV_ERROR), 10);
+	ck_assert_uint_eq(report_results(text, sizeof text, r, 1), 10);
+	ck_assert_str_eq(text, "10 x connection refused");
+	run_free(r);
+	evring_free(ring);
+	urllist_free(&urls);
+	free(t.ev);
+}
+END_TEST
+
+START_TEST(test_io_bad_urls)
+{
+	struct run_config cfg = config("http", 1, 2, MODEL_SYNC, 1, 1);
+	char err[256];
+
+	snprintf(cfg.sc.urls, sizeof cfg.sc.urls, "ftp://x");
+	ck_assert_ptr_null(run_start(&cfg, NULL, err, sizeof err));
+	ck_assert_ptr_nonnull(strstr(err, "has bad urls"));
+}
+END_TEST
+
+/* Few distinct answers are grouped; many are listed in task order. */
+START_TEST(test_results_text)
+{
+	struct run_config cfg = config("fib", 10, 7, MODEL_SYNC, 1, 0);
+	struct run_stats st;
+	char err[256], text[64];
+	struct run *r = run_start(&cfg, NULL, err, sizeof err);
+
+	ck_assert_ptr_nonnull(r);
+	run_wait(r, &st);
+	ck_assert_uint_eq(report_results(text, sizeof text, r, 0), 7);
+	ck_assert_str_eq(text, "7 x 55");
+	run_free(r);
+	cfg = config("fib", 10, 30, MODEL_SYNC, 1, 0);
+	r = run_start(&cfg, NULL, err, sizeof err);
+	ck_assert_ptr_nonnull(r);
+	run_wait(r, &st);
+	ck_assert_uint_eq(report_results(text, sizeof text, r, 0), 30);
+	ck_assert_str_eq(text, "30 x 55");
+	run_free(r);
+	cfg = config("sumsq", 1, 30, MODEL_SYNC, 1, 0);
+	r = run_start(&cfg, NULL, err, sizeof err);
+	ck_assert_ptr_nonnull(r);
+	run_wait(r, &st);
+	ck_assert_uint_eq(report_results(text, sizeof text, r, 0), 30);
+	ck_assert_str_eq(
+		text, "0, 1, 5, 14, 30, 55, 91, 140, 204, 285, ... (20 more)");
+	run_free(r);
+}
+END_TEST
+
 Suite *suite_run(void)
 {
 	Suite *s = suite_create("run");
@@ -226,6 +354,10 @@ Suite *suite_run(void)
 	tcase_add_test(tc, test_cancel);
 	tcase_add_test(tc, test_untraced_run);
 	tcase_add_test(tc, test_refused);
+	tcase_add_test(tc, test_io_embedded);
+	tcase_add_test(tc, test_io_refused);
+	tcase_add_test(tc, test_io_bad_urls);
+	tcase_add_test(tc, test_results_text);
 	suite_add_tcase(s, tc);
 	return s;
 }

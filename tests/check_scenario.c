@@ -65,7 +65,35 @@ static const char *const bad[][2] = {
 	{ "name = x\ntitle = t\nworkload = primes\ntasks = 20\n"
 	  "arg = 9999990\n",
 	  "f.scn:5: arg + tasks - 1 out of range" },
+	{ "name = x\ntitle = t\nworkload = http\ntasks = 2\n",
+	  "f.scn: missing key urls (an I/O workload GETs them)" },
+	{ "name = x\ntitle = t\nworkload = fib\ntasks = 2\narg = 3\n"
+	  "urls = /a\n",
+	  "f.scn:6: urls is for I/O workloads only, not fib" },
+	{ "urls = /a ftp://b\n",
+	  "f.scn:1: bad urls: unsupported scheme 'ftp': use http:// or "
+	  "https://" },
+	{ "urls = example.com\n", "f.scn:1: bad urls: not a URL" },
+	{ "urls =\n", "f.scn:1: empty value" },
 };
+
+/* An I/O scenario: urls instead of arg, which defaults to 1. */
+START_TEST(test_parse_io)
+{
+	static const char text[] =
+		"name = io\ntitle = t\nworkload = pokemon\ntasks = 20\n"
+		"urls = /pokedex/{n}   http://example.com/{n} /x\n";
+	struct scenario sc;
+	char err[256];
+
+	ck_assert_int_eq(scenario_parse(text, strlen(text), "io.scn", &sc, err,
+					sizeof err),
+			 0);
+	ck_assert_str_eq(sc.workload, "pokemon");
+	ck_assert_int_eq(sc.arg, 1);
+	ck_assert_str_eq(sc.urls, "/pokedex/{n}   http://example.com/{n} /x");
+}
+END_TEST
 
 START_TEST(test_parse_bad)
 {
@@ -147,6 +175,18 @@ START_TEST(test_shipped)
 	ck_assert_int_eq(scenario_load("math", &sc, err, sizeof err), 0);
 	ck_assert_int_eq(sc.arg, 2000000);
 	ck_assert_int_eq(sc.tasks, 20);
+	/* The I/O seeds: 2 pages x 80, 20 pokedex pages, 100 GETs of /ip. */
+	ck_assert_int_eq(scenario_load("sites", &sc, err, sizeof err), 0);
+	ck_assert_int_eq(sc.tasks, 160);
+	ck_assert_str_eq(sc.urls, "/sites/jython.html /sites/dice.html");
+	ck_assert_int_eq(sc.workers, 5);
+	ck_assert_int_eq(scenario_load("pokemon", &sc, err, sizeof err), 0);
+	ck_assert_int_eq(sc.tasks, 20);
+	ck_assert_int_eq(sc.arg, 1);
+	ck_assert_str_eq(sc.urls, "/pokedex/{n}");
+	ck_assert_int_eq(scenario_load("httpbin", &sc, err, sizeof err), 0);
+	ck_assert_int_eq(sc.tasks, 100);
+	ck_assert_str_eq(sc.urls, "/ip");
 }
 END_TEST
 
@@ -198,6 +238,7 @@ Suite *suite_scenario(void)
 	tcase_add_loop_test(tc, test_parse_bad, 0,
 			    (int)(sizeof bad / sizeof bad[0]));
 	tcase_add_test(tc, test_parse_binary_and_long);
+	tcase_add_test(tc, test_parse_io);
 	tcase_add_test(tc, test_parse_bom);
 	tcase_add_test(tc, test_shipped);
 	tcase_add_test(tc, test_load_errors);

@@ -14,6 +14,8 @@ Suite *suite_run(void);
 Suite *suite_scenario(void);
 Suite *suite_server(void);
 Suite *suite_timeline(void);
+Suite *suite_urllist(void);
+Suite *suite_work_http(void);
 Suite *suite_work(void);
 Suite *suite_www(void);
 

@@ -184,19 +184,20 @@ one_line() {
 }
 
 t0=$(date +%s)
-URLMSG="--url-file works only with I/O scenarios, and '[a-z0-9_-]+' is CPU-bound: leave --url-file out$"
+URLMSG="--url-file works only with I/O scenarios \(sites, pokemon, httpbin\), and '[a-z0-9_-]+' is CPU-bound: leave --url-file out$"
 
-# --url-file: refused (exit 2, the same one line) whatever the file is.
-# There is no I/O scenario in this version, so it is never opened: a FIFO
-# without a writer would block an open() for ever.
+# --url-file with a CPU scenario: refused (exit 2, the same one line)
+# whatever the file is, which is never opened.
 : >"$TMP/urls-empty"
 printf 'http://example.com/\nnot a url\n\001\002\377garbage\n%s\n\n   \nftp://\n' \
 	"$(head -c 3000 /dev/zero | tr '\0' 'x')" >"$TMP/urls-garbage"
-head -c 4096 /dev/urandom >>"$TMP/urls-garbage"
+# Random bytes but NUL, which has its own check (binary data, below).
+head -c 4096 /dev/urandom | tr -d '\000' >>"$TMP/urls-garbage"
+printf 'http://example.com/\n\000\n' >"$TMP/urls-nul"
 printf 'http://localhost/\n' >"$TMP/urls-unreadable"
 chmod 000 "$TMP/urls-unreadable"
 mkdir "$TMP/urls-dir"
-mkfifo "$TMP/urls-fifo" || fail "cannot make a FIFO"
+mkfifo "$TMP/urls-fifo" "$TMP/scn-fifo" || fail "cannot make a FIFO"
 url_ref=
 for u in "a missing file:$TMP/no/such/urls" \
 	"an unreadable file (mode 000):$TMP/urls-unreadable" \
@@ -216,6 +217,21 @@ bad "--url-file, no command" "$URLMSG" --url-file "$TMP/urls-empty"
 bad "--url-file, scenario file" "'tiny' is CPU-bound" run -s "$TINY" --url-file "$TMP/urls-garbage" -m sync --headless
 bad "--url-file without a value" "option '--url-file' needs a value" run -s fib --url-file
 
+# --url-file with an I/O scenario: each bad file has its own message, and
+# nothing waits for ever (a FIFO without a writer reads as empty).
+bad "sites --url-file, a missing file" "cannot open URL file '[^']*/no/such/urls' \(No such file or directory\): check the path$" run -s sites --url-file "$TMP/no/such/urls"
+bad "sites --url-file, a directory" "URL file '[^']*/urls-dir' is a directory: give a text file with one URL a line$" run -s sites --url-file "$TMP/urls-dir"
+bad "sites --url-file, an empty file" "urls-empty: no URLs \(only blank lines and comments\): put one URL a line$" run -s sites --url-file "$TMP/urls-empty"
+bad "sites --url-file, a FIFO with no writer" "urls-fifo: no URLs \(only blank lines and comments\): put one URL a line$" run -s sites --url-file "$TMP/urls-fifo"
+bad "sites --url-file, garbage lines" "urls-garbage:2: .*: fix that line$" run -s sites --url-file "$TMP/urls-garbage"
+bad "sites --url-file, a NUL byte" "urls-nul: binary data \\(a NUL byte\\)" run -s sites --url-file "$TMP/urls-nul"
+bad "sites --url-file, /dev/zero" "URL file '/dev/zero' is too large \(over 1 MiB\)" run -s sites --url-file /dev/zero
+bad "pokemon --url-file=" "cannot open URL file '' \(No such file or directory\)" run -s pokemon --url-file=
+if [ "$(id -u)" -ne 0 ]; then
+	bad "httpbin --url-file, unreadable (mode 000)" "cannot open URL file '[^']*' \(Permission denied\)" run -s httpbin --url-file "$TMP/urls-unreadable"
+fi
+bad "sites --scale" "--scale multiplies CPU work, and 'sites' is I/O-bound: leave --scale out" run -s sites --scale 2
+
 # Missing values and unknown flags that tests/e2e_cli.sh does not try.
 for o in -s --scenario -m --seed --scale; do
 	bad "missing value of $o" "option '$o' needs a value" run "$o"
@@ -226,7 +242,8 @@ bad "a lone --" "unknown option '--'" run --
 bad "--port outside serve" "--port belongs to 'conviz serve'" run --port 80
 
 # Scenario files that e2e_cli.sh does not try.
-bad "scenario file /dev/zero" "/dev/zero: too large" run -s /dev/zero
+bad "scenario file /dev/zero" "'/dev/zero' is too large" run -s /dev/zero
+bad "scenario file, a FIFO with no writer" "scn-fifo: empty scenario" run -s "$TMP/scn-fifo"
 # A UTF-8 byte order mark (Windows Notepad) is skipped.
 printf '\357\273\277' >"$TMP/bom.scn"
 cat "$TINY" >>"$TMP/bom.scn"

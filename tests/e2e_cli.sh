@@ -75,7 +75,7 @@ bad "arg out of range" "argrange.scn:5: arg out of range" run -s "$D/argrange.sc
 bad "unknown workload" "workload.scn:3: unknown workload sleepsort" run -s "$D/workload.scn"
 bad "no equals sign" "noeq.scn:2: expected 'key = value'" run -s "$D/noeq.scn"
 head -c 1048576 /dev/zero | tr '\0' 'a' >"$TMP/long.scn"
-bad "1 MB line" "long.scn: too large" run -s "$TMP/long.scn"
+bad "1 MB line" "long.scn' is too large" run -s "$TMP/long.scn"
 { printf 'name = x\ntitle = '; head -c 2000 /dev/zero | tr '\0' 'a'; printf '\n'; } >"$TMP/line.scn"
 bad "over-long line" "line.scn:2: line too long" run -s "$TMP/line.scn"
 

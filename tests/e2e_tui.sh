@@ -327,6 +327,28 @@ done
 shell "echo EXIT=\$? >$(quote "$WORK/tstp.exit.tmp"); stty -g >$(quote "$WORK/tstp.after"); mv $(quote "$WORK/tstp.exit.tmp") $(quote "$WORK/tstp.exit")"
 finish tstp 0
 
+# --- an I/O run: the embedded server, the names, and errors ---------------
+start io "${UTF8:-C}" run -s pokemon -m threads -w 5
+wait_for '^\[[=> ]+\] tasks 20/20' 100 || fail "io: pokemon does not finish"
+wait_for '^results: Bulbasaur, Ivysaur, Venusaur, Charmander' 50 ||
+	fail "io: no results line with the pokedex names"
+pass "io: pokemon shows the names it read"
+screen | grep -Eq '^w0 +(░|\.)+' || fail "io: lane w0 is not waiting on I/O"
+pass "io: the lanes show I/O"
+printf 'http://127.0.0.1:1/refused\n' >"$WORK/closed.txt"
+tmx send-keys -t cv -l q
+finish io 0
+start ioerr "${UTF8:-C}" run -s sites -m threads -w 4 --url-file "$WORK/closed.txt"
+wait_for 'tasks 160/160 +160 failed' 100 ||
+	fail "ioerr: the header does not count 160 failed tasks"
+wait_for '^errors: 160 x connection refused' 50 ||
+	fail "ioerr: no errors line"
+pass "ioerr: failed requests counted and explained"
+screen | grep -Eq '^w0 .*!' || fail "ioerr: no error marker on lane w0"
+pass "ioerr: error markers on the lanes"
+tmx send-keys -t cv -l q
+finish ioerr 0
+
 # --- a crash (SIGSEGV) restores the terminal and says so -----------------
 start segv C run -s "$SLOW" -m threads -w 2
 kill -SEGV "$(cat "$WORK/segv.pid")"
