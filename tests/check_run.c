@@ -311,34 +311,28 @@ START_TEST(test_io_bad_urls)
 }
 END_TEST
 
-/* Few distinct answers are grouped; many are listed in task order. */
-START_TEST(test_results_text)
+/* The text of report_results for a whole untraced run of cfg. */
+static void results_of(struct run_config cfg, size_t covers, const char *want)
 {
-	struct run_config cfg = config("fib", 10, 7, MODEL_SYNC, 1, 0);
 	struct run_stats st;
 	char err[256], text[64];
 	struct run *r = run_start(&cfg, NULL, err, sizeof err);
 
-	ck_assert_ptr_nonnull(r);
+	ck_assert_msg(r != NULL, "%s", err);
 	run_wait(r, &st);
-	ck_assert_uint_eq(report_results(text, sizeof text, r, 0), 7);
-	ck_assert_str_eq(text, "7 x 55");
+	ck_assert_uint_eq(report_results(text, sizeof text, r, 0), covers);
+	ck_assert_str_eq(text, want);
 	run_free(r);
-	cfg = config("fib", 10, 30, MODEL_SYNC, 1, 0);
-	r = run_start(&cfg, NULL, err, sizeof err);
-	ck_assert_ptr_nonnull(r);
-	run_wait(r, &st);
-	ck_assert_uint_eq(report_results(text, sizeof text, r, 0), 30);
-	ck_assert_str_eq(text, "30 x 55");
-	run_free(r);
-	cfg = config("sumsq", 1, 30, MODEL_SYNC, 1, 0);
-	r = run_start(&cfg, NULL, err, sizeof err);
-	ck_assert_ptr_nonnull(r);
-	run_wait(r, &st);
-	ck_assert_uint_eq(report_results(text, sizeof text, r, 0), 30);
-	ck_assert_str_eq(
-		text, "0, 1, 5, 14, 30, 55, 91, 140, 204, 285, ... (20 more)");
-	run_free(r);
+}
+
+/* Few distinct answers are grouped; many are listed in task order, cut
+ * to the buffer. */
+START_TEST(test_results_text)
+{
+	results_of(config("fib", 10, 7, MODEL_SYNC, 1, 0), 7, "7 x 55");
+	results_of(config("fib", 10, 30, MODEL_SYNC, 1, 0), 30, "30 x 55");
+	results_of(config("sumsq", 1, 30, MODEL_SYNC, 1, 0), 30,
+		   "0, 1, 5, 14, 30, 55, 91, 140, 204, 285, ... (20 more)");
 }
 END_TEST
 

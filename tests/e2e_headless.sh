@@ -4,13 +4,6 @@
 # bounds; precise goals live in `make bench`).
 . "${TESTS_SRCDIR:-$(dirname "$0")}/lib.sh"
 
-summary_has() { # KEY=VALUE...
-	for kv in "$@"; do
-		v=$(field "${kv%%=*}")
-		[ "$v" = "${kv#*=}" ] || fail "summary ${kv%%=*}=$v, expected ${kv#*=}: $(grep summary: "$TMP/out")"
-	done
-}
-
 # The diagram and the summary line, fields in the DESIGN.md order.
 run_conviz run -s fib -m threads -w 2 --no-gil --scale 0.2 --headless
 expect_status 0 "fib threads headless"

@@ -6,13 +6,6 @@
 # server killed mid-run: error markers, failed= counted, never a hang.
 . "${TESTS_SRCDIR:-$(dirname "$0")}/lib.sh"
 
-summary_has() { # KEY=VALUE...
-	for kv in "$@"; do
-		v=$(field "${kv%%=*}")
-		[ "$v" = "${kv#*=}" ] || fail "summary ${kv%%=*}=$v, expected ${kv#*=}: $(grep summary: "$TMP/out")"
-	done
-}
-
 # run_io SECONDS ARGS...: run_conviz under a time limit; a run that hangs
 # is killed and fails the check (exit 124 from timeout).
 run_io() {

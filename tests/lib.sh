@@ -30,6 +30,14 @@ field() {
 	grep '^summary: ' "$TMP/out" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1
 }
 
+# summary_has KEY=VALUE...: each field of the summary: line has that value.
+summary_has() {
+	for kv in "$@"; do
+		v=$(field "${kv%%=*}")
+		[ "$v" = "${kv#*=}" ] || fail "summary ${kv%%=*}=$v, expected ${kv#*=}: $(grep summary: "$TMP/out")"
+	done
+}
+
 # expect_status N DESCRIPTION
 expect_status() {
 	if [ "$status" -eq "$1" ]; then
