@@ -34,6 +34,8 @@ struct rt_http {
 	 * bytes are counted all the same). */
 	char *body;
 	size_t cap;
+	/* In: the whole exchange's limit in ms; 0: RT_HTTP_TOTAL_MS. */
+	long timeout_ms;
 	/* Out. */
 	size_t kept;  /* bytes stored in body (<= cap, not NUL-ended) */
 	size_t bytes; /* bytes of body received (decoded) */

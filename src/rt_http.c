@@ -58,7 +58,6 @@ static CURL *session_new(void)
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L); /* threads: no alarms */
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
 			 (long)RT_HTTP_CONNECT_MS);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)RT_HTTP_TOTAL_MS);
 	/* Like requests: follow redirects, accept compressed answers and
 	 * count the decoded bytes (len(response.content)). */
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
@@ -120,6 +119,9 @@ static int http_perform(CURL *c, const char *url, struct rt_http *reply)
 
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, reply);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
+			 reply->timeout_ms > 0 ? reply->timeout_ms
+					       : (long)RT_HTTP_TOTAL_MS);
 	rc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply->status);
 	if (rc != CURLE_OK) {

@@ -1,13 +1,21 @@
 /* check_work_http.c - the I/O workloads over real HTTP: GETs through
  * libcurl against the embedded server on a loopback port, the pokedex
- * names read from the <h1>, failures turned into codes and words, the
- * worker's session kept open between requests. */
+ * names read from the <h1>, failures turned into codes and words (an
+ * HTTP error, a refused connection, a timeout, a server that goes away
+ * mid-request), the worker's session kept open between requests. */
 #include "config.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "check_suites.h"
+#include "clock.h"
 #include "evring.h"
 #include "rt.h"
 #include "scenario.h"
@@ -24,6 +32,7 @@ struct fixture {
 	struct urllist urls;
 	struct work_input in;
 	struct rt rt;
+	char base[SERVER_URL_MAX]; /* a copy: the server may go first */
 };
 
 static void setup(struct fixture *f, const char *workload, const char *urls,
@@ -46,10 +55,21 @@ static void setup(struct fixture *f, const char *workload, const char *urls,
 	f->in.sc = &f->sc;
 	f->in.scale = 1;
 	f->in.urls = &f->urls;
-	f->in.base = server_url(f->server);
+	snprintf(f->base, sizeof f->base, "%s", server_url(f->server));
+	f->in.base = f->base;
 	f->in.www = server_www(f->server);
 	f->rt.ops = &rt_blocking_ops;
 	f->rt.task = 0;
+}
+
+/* Closes the server (a thread's argument) 200 ms from now. */
+static void *close_later(void *p)
+{
+	struct timespec ts = { .tv_nsec = 200 * 1000000L };
+
+	nanosleep(&ts, NULL);
+	server_close(p);
+	return NULL;
 }
 
 static void teardown(struct fixture *f)
@@ -249,6 +269,72 @@ START_TEST(test_get_shows_io)
 }
 END_TEST
 
+/* A listening socket that never answers: connecting works (the kernel
+ * completes it), the request goes out, no answer ever comes. */
+static int silent_listener(int *port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof a;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	ck_assert_int_ge(fd, 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+	ck_assert_int_eq(listen(fd, 8), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+/* No answer within the limit: "timed out", and the GET returns then. */
+START_TEST(test_timeout)
+{
+	struct rt rt = { .ops = &rt_blocking_ops, .task = 0 };
+	struct rt_http reply = { .timeout_ms = 300 };
+	char url[64];
+	int port, fd = silent_listener(&port);
+
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/never", port);
+	int64_t t0 = clock_now_ns();
+	int rc = rt_http_get(&rt, url, &reply);
+	int64_t ms = (clock_now_ns() - t0) / 1000000;
+	ck_assert_int_lt(rc, 0);
+	ck_assert_str_eq(reply.error, "timed out");
+	ck_assert_int_eq(reply.status, 0);
+	ck_assert_int_ge(ms, 250);
+	ck_assert_int_lt(ms, 5000);
+	rt_cleanup(&rt);
+	close(fd);
+}
+END_TEST
+
+/* The server goes away while a request waits for its answer: the GET
+ * fails at once (closed without an answer), it does not hang. */
+START_TEST(test_server_gone)
+{
+	struct fixture f;
+	struct task_result res;
+
+	setup(&f, "http", "/delay/10000", 1);
+	/* Closed from this thread after a moment; the GET below is out. */
+	struct server *s = f.server;
+	f.server = NULL;
+	f.in.www = NULL; /* the pages go with the server */
+	pthread_t closer;
+	ck_assert_int_eq(pthread_create(&closer, NULL, close_later, s), 0);
+	int64_t t0 = clock_now_ns();
+	ck_assert_int_lt(run_task(&f, 0, &res), 0);
+	int64_t ms = (clock_now_ns() - t0) / 1000000;
+	pthread_join(closer, NULL);
+	ck_assert_str_eq(res.text, "closed without an answer");
+	ck_assert_int_lt(ms, 5000);
+	/* The next request finds nobody: refused. */
+	ck_assert_int_lt(run_task(&f, 1, &res), 0);
+	ck_assert_str_eq(res.text, "connection refused");
+	teardown(&f);
+}
+END_TEST
+
 Suite *suite_work_http(void)
 {
 	Suite *s = suite_create("work_http");
@@ -263,6 +349,8 @@ Suite *suite_work_http(void)
 	tcase_add_test(tc, test_expect_needs_the_server);
 	tcase_add_test(tc, test_session_reused);
 	tcase_add_test(tc, test_get_shows_io);
+	tcase_add_test(tc, test_timeout);
+	tcase_add_test(tc, test_server_gone);
 	suite_add_tcase(s, tc);
 	return s;
 }
