@@ -565,35 +565,58 @@ static void draw_help(const struct ui_view *v, int cols, int lines)
 		  "press any key to close this help");
 }
 
-/* The row under the axis: errors first (they need attention), then the
- * answers, then the embedded server's address. Returns 1 if it drew. */
-static int draw_results(const struct ui_view *v, int y, int cols)
+/* What the row(s) under the axis say: errors first (they need
+ * attention), then the answers, then the embedded server's address. NULL
+ * when there is nothing to say. */
+static const char *results_text(const struct ui_view *v, const char **label,
+				enum ui_style *style)
 {
-	const char *label = NULL, *text = NULL;
-	enum ui_style style = UI_STYLE_NORMAL;
-
+	*style = UI_STYLE_NORMAL;
 	if (v->errors && v->errors[0]) {
-		label = "errors: ";
-		text = v->errors;
-		style = UI_STYLE_ALERT;
-	} else if (v->results && v->results[0]) {
-		label = "results: ";
-		text = v->results;
-	} else if (v->server && v->server[0]) {
-		label = "server: ";
-		text = v->server;
+		*label = "errors: ";
+		*style = UI_STYLE_ALERT;
+		return v->errors;
 	}
-	if (!text)
-		return 0;
-	int x = draw_text(y, 0, cols, UI_STYLE_DIM, label);
-	draw_text(y, x, cols, style, text);
-	return 1;
+	if (v->results && v->results[0]) {
+		*label = "results: ";
+		return v->results;
+	}
+	*label = "server: ";
+	return v->server && v->server[0] ? v->server : NULL;
 }
 
-static int draw_has_results(const struct ui_view *v)
+/* Rows the results take: 0 (nothing to say), 1, or 2 when the text does
+ * not fit one row and the screen is tall enough to give it a second. */
+static int results_rows(const struct ui_view *v, int cols, int lines)
 {
-	return (v->errors && v->errors[0]) || (v->results && v->results[0]) ||
-	       (v->server && v->server[0]);
+	const char *label, *next;
+	enum ui_style style;
+	const char *text = results_text(v, &label, &style);
+
+	if (!text)
+		return 0;
+	draw_wrap(text, cols - (int)strlen(label), &next);
+	return *next && lines >= 24 ? 2 : 1;
+}
+
+/* Draws the results from row y on `rows` rows, wrapped at spaces; the
+ * last row is cut at the screen's edge. */
+static void draw_results(const struct ui_view *v, int y, int rows, int cols)
+{
+	const char *label, *next;
+	enum ui_style style;
+	const char *text = results_text(v, &label, &style);
+	int x = draw_text(y, 0, cols, UI_STYLE_DIM, label);
+
+	for (int r = 0; r < rows && text && *text; r++) {
+		int n = r + 1 < rows ? draw_wrap(text, cols - x, &next)
+				     : (int)strlen(text);
+		char line[512];
+
+		snprintf(line, sizeof line, "%.*s", n, text);
+		draw_text(y + r, x, cols, style, line);
+		text = r + 1 < rows ? next : NULL;
+	}
 }
 
 void ui_draw_screen(const struct ui_view *v)
@@ -613,11 +636,11 @@ void ui_draw_screen(const struct ui_view *v)
 	draw_status(v, cols);
 	legend = draw_legend(0, cols, v->utf8, 0);
 	top = HEADER_ROWS + (lines >= 16); /* a blank row when there is room */
-	extra = draw_has_results(v);
+	extra = results_rows(v, cols, lines);
 	rows = lines - 1 - legend - AXIS_ROWS - top - extra;
 	used = draw_lanes(v, top, rows, cols);
 	if (extra)
-		draw_results(v, top + used + AXIS_ROWS, cols);
+		draw_results(v, top + used + AXIS_ROWS, extra, cols);
 	draw_legend(lines - 1 - legend, cols, v->utf8, 1);
 	draw_keybar(lines - 1, cols);
 	if (v->help)

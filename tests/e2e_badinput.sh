@@ -623,6 +623,19 @@ row_signal sigint INT 130
 row_signal sigterm TERM 143
 row_signal sighup HUP 129
 
+# The same during an I/O run: requests out to the embedded server, which
+# must go down with conviz, leaving no process behind.
+row_signal_io() { # TAG SIGNAL STATUS
+	tstart "$1" keep tty tty run -s sites -m threads -w 2 || return
+	tdrawn "$1" || return
+	wait_for '^server: http://127\.0\.0\.1:' 50 ||
+		{ tfail "$1" "no embedded server shown while the run goes on"; return; }
+	kill "-$2" "$(pid_of "$1")"
+	tend "$1" "$3" -
+}
+row_signal_io sigint-io INT 130
+row_signal_io sigterm-io TERM 143
+
 # SIGTSTP and SIGCONT sent by kill (not by the tty and the shell, which
 # e2e_tui.sh covers): stops with the terminal restored, redraws on CONT.
 row_tstp() {
