@@ -403,6 +403,12 @@ static void draw_too_small(int cols, int lines)
 			   size, need);
 		return;
 	}
+	/* Narrow: two short rows, which fit down to 16 columns. */
+	if ((int)strlen(size) > cols)
+		snprintf(size, sizeof size, "too small: %dx%d", cols, lines);
+	if ((int)strlen(need) > cols)
+		snprintf(need, sizeof need, "need %dx%d", UI_DRAW_MIN_COLS,
+			 UI_DRAW_MIN_LINES);
 	draw_text(y < 0 ? 0 : y, 0, cols, UI_STYLE_ALERT, size);
 	draw_text(y < 0 ? 1 : y + 1, 0, cols, UI_STYLE_NORMAL, need);
 }

@@ -207,12 +207,18 @@ static FILE *term_input(void)
 	return term_in;
 }
 
-static void term_cannot_start(void)
+static void term_cannot_start(int have_input)
 {
 	const char *term = getenv("TERM");
 	struct msg_quote q;
 	char what[160];
 
+	if (!have_input) {
+		msg_error("no terminal to read keys from (stdin is not one, "
+			  "and there is no controlling terminal)",
+			  "run conviz from a terminal, or use --headless");
+		return;
+	}
 	if (term && term[0])
 		msg_fmt(what, sizeof what, "cannot use this terminal (TERM=%s)",
 			msg_quote(term, &q));
@@ -274,7 +280,7 @@ int ui_term_init(int timeout_ms)
 	if (!term_screen) {
 		sigaction(SIGTSTP, &term_old_tstp, NULL);
 		pthread_sigmask(SIG_SETMASK, &term_old_mask, NULL);
-		term_cannot_start();
+		term_cannot_start(in != NULL);
 		term_close_input();
 		return -1;
 	}

@@ -572,7 +572,7 @@ row_term term-unknown no-such-terminal-xyz "cannot use this terminal \(TERM=no-s
 row_nokeys() {
 	command -v setsid >/dev/null 2>&1 || return
 	tstart nokeys keep nosession tty run -s fib --scale 0.3 || return
-	tend nokeys 1 "cannot use this terminal"
+	tend nokeys 1 "no terminal to read keys from \(stdin is not one, and there is no controlling terminal\): run conviz from a terminal, or use --headless$"
 }
 row_nokeys
 
@@ -580,7 +580,7 @@ row_nokeys
 row_small() {
 	winsize 20 5
 	tstart small keep tty tty run -s "$SLOW" -w 2 || return
-	wait_for 'terminal too small' 100 || { tfail small "no 'terminal too small' at 20x5"; return; }
+	wait_for 'too small: 20x5' 100 || { tfail small "no 'too small: 20x5' at 20x5"; return; }
 	wait_for 'need at least 40x10' 10 || { tfail small "no 'need at least 40x10' at 20x5"; return; }
 	pass "small: 20x5 says the terminal is too small"
 	tmx send-keys -t cv -l q
