@@ -30,16 +30,7 @@ struct parse {
 
 static int fail(struct parse *p, const char *what, const char *detail)
 {
-	struct msg_quote qf, qd;
-	const char *file = msg_quote(p->file, &qf);
-
-	detail = msg_quote(detail, &qd);
-	if (p->line > 0)
-		msg_fmt(p->err, p->errlen, "%s:%d: %s%s", file, p->line, what,
-			detail);
-	else
-		msg_fmt(p->err, p->errlen, "%s: %s%s", file, what, detail);
-	return -1;
+	return msg_at(p->err, p->errlen, p->file, p->line, what, detail);
 }
 
 static int is_blank(char c)

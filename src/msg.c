@@ -140,3 +140,17 @@ const char *msg_quote_path(const char *path, struct msg_quote *q)
 	msg_fmt(q->s, sizeof q->s, "...%s", t);
 	return q->s;
 }
+
+int msg_at(char *err, size_t errlen, const char *file, long line,
+	   const char *what, const char *detail)
+{
+	struct msg_quote qf, qd;
+	const char *f = msg_quote_path(file, &qf);
+
+	detail = msg_quote(detail, &qd);
+	if (line > 0)
+		msg_fmt(err, errlen, "%s:%ld: %s%s", f, line, what, detail);
+	else
+		msg_fmt(err, errlen, "%s: %s%s", f, what, detail);
+	return -1;
+}

@@ -51,6 +51,13 @@ const char *msg_quote(const char *s, struct msg_quote *q);
  * name), "..." standing for what was cut from the front. */
 const char *msg_quote_path(const char *path, struct msg_quote *q);
 
+/* Writes where input went wrong into err: "FILE:LINE: WHATDETAIL", or
+ * "FILE: WHATDETAIL" when line <= 0 (the whole file). FILE is shown as
+ * msg_quote_path shows it, DETAIL (words from the input) as msg_quote
+ * does. Returns -1, so a parser can `return msg_at(...)`. Any thread. */
+int msg_at(char *err, size_t errlen, const char *file, long line,
+	   const char *what, const char *detail);
+
 /* snprintf into a fixed buffer, always terminated, truncating. */
 void msg_fmt(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -33,7 +33,6 @@ static int failf(struct parse *p, const char *fmt, ...)
 
 static int failf(struct parse *p, const char *fmt, ...)
 {
-	struct msg_quote qf;
 	char what[WHAT_MAX];
 	va_list ap;
 
@@ -41,15 +40,11 @@ static int failf(struct parse *p, const char *fmt, ...)
 	vsnprintf(what, sizeof what, fmt, ap);
 	va_end(ap);
 	p->hint = p->line > 0 ? "fix that line" : NULL;
-	if (p->file == NULL)
+	if (p->file == NULL) {
 		msg_fmt(p->err, p->errlen, "%s", what);
-	else if (p->line > 0)
-		msg_fmt(p->err, p->errlen, "%s:%ld: %s",
-			msg_quote_path(p->file, &qf), p->line, what);
-	else
-		msg_fmt(p->err, p->errlen, "%s: %s",
-			msg_quote_path(p->file, &qf), what);
-	return -1;
+		return -1;
+	}
+	return msg_at(p->err, p->errlen, p->file, p->line, what, "");
 }
 
 static int is_blank(char c)
