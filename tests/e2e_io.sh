@@ -151,4 +151,20 @@ summary_has tasks=100 ok=50 failed=50
 checks=$((checks + 1))
 [ "$(line 'errors: ')" = "50 x HTTP 404" ] && pass "HTTP 404 counted as failed" ||
 	fail "404 errors: '$(line 'errors: ')'"
+
+# A pipe for --url-file, as `--url-file <(...)` gives: its writer is
+# there from the start and writes late; conviz waits for the words. (A
+# FIFO nobody writes to reads as empty: tests/e2e_badinput.sh.)
+mkfifo "$TMP/urls.fifo"
+(
+	exec 4>"$TMP/urls.fifo"
+	sleep 0.5
+	printf '/ip\n' >&4
+) &
+writer=$!
+run_io 60 run -s httpbin -m threads -w 20 --url-file "$TMP/urls.fifo" --headless
+kill "$writer" 2>/dev/null # only if conviz never opened the FIFO
+wait "$writer" 2>/dev/null
+expect_status 0 "--url-file from a FIFO written late"
+summary_has tasks=100 ok=100 failed=0
 finish
