@@ -13,6 +13,17 @@ static inline int64_t clock_now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* CPU time the calling thread has used, in nanoseconds (user + system;
+ * a system call, unlike clock_now_ns: sample it, never call it per tick).
+ * 0 if the clock cannot be read. */
+static inline int64_t clock_thread_cpu_ns(void)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+		return 0;
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 /* An absolute CLOCK_REALTIME-free deadline for pthread_cond_timedwait on a
  * condvar set up with CLOCK_MONOTONIC: now + ns. */
 static inline struct timespec clock_deadline(int64_t ns_from_now)

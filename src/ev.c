@@ -13,6 +13,8 @@ static const char *const kind_names[EV_KIND_COUNT] = {
 	[EV_LOCK_WAIT] = "lock-wait",
 	[EV_GIL_WAIT] = "gil-wait",
 	[EV_DONE] = "done",
+	[EV_READY] = "ready",
+	[EV_STALL] = "stall",
 	[EV_READ] = "read",
 	[EV_WRITE] = "write",
 	[EV_LOST_UPDATE] = "lost-update",
@@ -29,12 +31,14 @@ static const char *const glyph_utf8[EV_STATE_COUNT] = {
 	[EV_LOCK_WAIT] = "\u2592",			    /* ▒ */
 	[EV_GIL_WAIT] = "\u2593",			    /* ▓ */
 	[EV_DONE] = " ",
+	[EV_READY] = "\u2584", /* ▄: wants to compute, has no core */
+	[EV_STALL] = "\u2580", /* ▀: held up by the display */
 };
 
 static const char *const glyph_ascii[EV_STATE_COUNT] = {
 	[EV_IDLE] = " ", [EV_STARTUP] = "-",   [EV_CPU] = "#",
 	[EV_IO] = ".",	 [EV_LOCK_WAIT] = "=", [EV_GIL_WAIT] = ":",
-	[EV_DONE] = " ",
+	[EV_DONE] = " ",  [EV_READY] = "_",    [EV_STALL] = "^",
 };
 
 const char *ev_kind_name(unsigned kind)

@@ -19,6 +19,11 @@ enum ev_kind {
 	EV_LOCK_WAIT, /* waiting for a lock of the program */
 	EV_GIL_WAIT,  /* waiting for the (simulated) GIL */
 	EV_DONE,      /* the worker has finished for good */
+	EV_READY,     /* runnable, but waiting for a core: measured as the
+			 shortfall of the thread's CPU time against the
+			 wall time while it was meant to compute */
+	EV_STALL,     /* the worker waited for room in a full event ring:
+			 the display (the ring's consumer) held it up */
 	EV_STATE_COUNT,
 	EV_READ = EV_STATE_COUNT, /* marker: a shared value was read */
 	EV_WRITE,		  /* marker: a shared value was written */

@@ -23,6 +23,7 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,12 @@ struct evring {
 	pthread_cond_t not_full;  /* producers wait here while it is full */
 	struct ev *slots;
 	size_t mask; /* capacity - 1 */
+	/* Each lane's last state and its task, so a stall that interrupts a
+	 * marker can put the lane back in the state it was in. Indexed by
+	 * the 16-bit lane; zero pages until a lane is used. Under the lock. */
+	uint8_t *lane_state;
+	uint32_t *lane_task;
+	unsigned lose_every; /* the test hook: lose one push in this many */
 	/* Consumer thread only, no lock: when its next wait stops napping. */
 	int64_t quiet_until;
 	/* Everything below is read and written under the lock only. Even the
@@ -57,11 +64,17 @@ struct evring {
 	 * atomic instruction to the lock's own, and race detectors see plain
 	 * data that one lock guards. */
 	uint64_t head;		      /* events ever drained */
-	uint64_t tail;		      /* events ever pushed */
+	uint64_t tail;		      /* events ever stored */
+	uint64_t lost;		      /* pushes lost (test hook only) */
+	uint64_t seq;		      /* pushes, for the test hook */
 	uint64_t stalls;	      /* pushes that had to wait for room */
+	int64_t stall_ns;	      /* how long they waited, in all */
 	enum wake_when consumer_wake; /* the consumer sleeps on not_empty */
 	unsigned producers_waiting;   /* producers asleep on not_full */
 };
+
+/* evring_test_lose_every: copied into each new ring. */
+static atomic_uint test_lose_every;
 
 static size_t round_capacity(size_t capacity)
 {
@@ -115,12 +128,18 @@ struct evring *evring_new(size_t capacity)
 	if (ring == NULL)
 		return NULL;
 	ring->slots = calloc(cap, sizeof(*ring->slots));
-	if (ring->slots == NULL || init_sync(ring) != 0) {
+	ring->lane_state = calloc(EVRING_LANES, sizeof(*ring->lane_state));
+	ring->lane_task = calloc(EVRING_LANES, sizeof(*ring->lane_task));
+	if (ring->slots == NULL || ring->lane_state == NULL ||
+	    ring->lane_task == NULL || init_sync(ring) != 0) {
+		free(ring->lane_task);
+		free(ring->lane_state);
 		free(ring->slots);
 		free(ring);
 		return NULL;
 	}
 	ring->mask = cap - 1;
+	ring->lose_every = atomic_load(&test_lose_every);
 	return ring;
 }
 
@@ -131,32 +150,22 @@ void evring_free(struct evring *ring)
 	pthread_cond_destroy(&ring->not_full);
 	pthread_cond_destroy(&ring->not_empty);
 	pthread_mutex_destroy(&ring->lock);
+	free(ring->lane_task);
+	free(ring->lane_state);
 	free(ring->slots);
 	free(ring);
 }
 
-/* Sleeps until the ring has room. Called with the lock held and the ring
- * full; returns with the lock held and room for one event. The slow path,
- * kept out of evring_push so the fast path stays small. */
-static void wait_for_room(struct evring *ring)
+/* Stores *e in the next slot and wakes a sleeping consumer if it asked to
+ * be woken by now. The lock is held and there is room. */
+static void store(struct evring *ring, const struct ev *e)
 {
-	ring->stalls++;
-	ring->producers_waiting++;
-	/* A loop: another producer may take the room before we get the lock
-	 * back, and wake-ups may be spurious. */
-	do {
-		pthread_cond_wait(&ring->not_full, &ring->lock);
-	} while (ring->tail - ring->head > ring->mask);
-	ring->producers_waiting--;
-}
-
-void evring_push(struct evring *ring, const struct ev *e)
-{
-	pthread_mutex_lock(&ring->lock);
-	if (ring->tail - ring->head > ring->mask)
-		wait_for_room(ring);
 	ring->slots[ring->tail & ring->mask] = *e;
 	ring->tail++;
+	if (ev_is_state(e->kind)) {
+		ring->lane_state[e->lane] = (uint8_t)e->kind;
+		ring->lane_task[e->lane] = e->task;
+	}
 	/* Only a sleeping consumer costs a signal (a system call); clearing the
 	 * flag makes it one signal per sleep, not one per event pushed while
 	 * the consumer is still getting up. The signal is sent under the lock:
@@ -167,6 +176,60 @@ void evring_push(struct evring *ring, const struct ev *e)
 	     ring->tail - ring->head > ring->mask / 2)) {
 		ring->consumer_wake = WAKE_NEVER;
 		pthread_cond_signal(&ring->not_empty);
+	}
+}
+
+/* Sleeps until the ring has room for `need` events. Called with the lock
+ * held; returns with it held. A loop: another producer may take the room
+ * before we get the lock back, and wake-ups may be spurious. */
+static void wait_for_room(struct evring *ring, uint64_t need)
+{
+	ring->producers_waiting++;
+	do {
+		pthread_cond_wait(&ring->not_full, &ring->lock);
+	} while (ring->mask + 1 - (ring->tail - ring->head) < need);
+	ring->producers_waiting--;
+}
+
+/* The slow path: the ring is full. The producer waits, and the wait is
+ * drawn as what it is: after *e (stored as it came), its lane goes to
+ * EV_STALL from the moment the ring was found full until there was room,
+ * then back to the lane's state (the one *e started, or the one before a
+ * marker). Without this the wait would be folded into that state, and a
+ * lane would claim it computed while the display held it up. The three
+ * events are stored together under the lock, so a consumer sees them in a
+ * row. Rings of fewer than EVRING_ANNOTATE_MIN slots (tests) only wait. */
+static void push_stalled(struct evring *ring, const struct ev *e)
+{
+	int annotate = ring->mask + 1 >= EVRING_ANNOTATE_MIN;
+	struct ev stall = *e, after = *e;
+
+	stall.ts_ns = clock_now_ns();
+	stall.kind = EV_STALL;
+	stall.arg = 0;
+	ring->stalls++;
+	wait_for_room(ring, annotate ? 3 : 1);
+	after.ts_ns = clock_now_ns();
+	ring->stall_ns += after.ts_ns - stall.ts_ns;
+	store(ring, e);
+	if (!annotate)
+		return;
+	after.kind = ring->lane_state[e->lane];
+	after.task = ring->lane_task[e->lane];
+	after.arg = 0;
+	store(ring, &stall);
+	store(ring, &after);
+}
+
+void evring_push(struct evring *ring, const struct ev *e)
+{
+	pthread_mutex_lock(&ring->lock);
+	if (ring->lose_every && ++ring->seq % ring->lose_every == 0) {
+		ring->lost++; /* the test hook: a lossy ring */
+	} else if (ring->tail - ring->head > ring->mask) {
+		push_stalled(ring, e);
+	} else {
+		store(ring, e);
 	}
 	pthread_mutex_unlock(&ring->lock);
 }
@@ -280,7 +343,7 @@ uint64_t evring_pushed(struct evring *ring)
 	uint64_t n;
 
 	pthread_mutex_lock(&ring->lock);
-	n = ring->tail;
+	n = ring->tail + ring->lost;
 	pthread_mutex_unlock(&ring->lock);
 	return n;
 }
@@ -293,6 +356,21 @@ uint64_t evring_stalls(struct evring *ring)
 	n = ring->stalls;
 	pthread_mutex_unlock(&ring->lock);
 	return n;
+}
+
+int64_t evring_stall_ns(struct evring *ring)
+{
+	int64_t n;
+
+	pthread_mutex_lock(&ring->lock);
+	n = ring->stall_ns;
+	pthread_mutex_unlock(&ring->lock);
+	return n;
+}
+
+void evring_test_lose_every(unsigned n)
+{
+	atomic_store(&test_lose_every, n);
 }
 
 size_t evring_capacity(const struct evring *ring)

@@ -20,7 +20,6 @@
 #define HEADLESS_WIDTH 72
 #define HEADLESS_RING 65536
 #define HEADLESS_POLL_MS 50
-#define DRAIN_BATCH 1024
 
 #define MARKER_BIT(kind) (1u << ((kind)-EV_STATE_COUNT))
 
@@ -155,8 +154,10 @@ static void diagram_axis(FILE *to, int64_t end, int width, int indent)
 
 static void diagram_legend(FILE *to)
 {
-	static const enum ev_kind shown[] = { EV_CPU, EV_IO, EV_LOCK_WAIT,
-					      EV_GIL_WAIT, EV_STARTUP };
+	static const enum ev_kind shown[] = { EV_CPU,	    EV_READY,
+					      EV_IO,	    EV_LOCK_WAIT,
+					      EV_GIL_WAIT, EV_STALL,
+					      EV_STARTUP };
 
 	for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++)
 		fprintf(to, "%s%s %s", i > 0 ? "  " : "",
@@ -193,44 +194,33 @@ void report_summary(char *buf, size_t len, const struct run_config *cfg,
 		return;
 	if ((unsigned)cfg->model < MODEL_COUNT)
 		model = model_get(cfg->model)->name;
-	int n = snprintf(buf, len,
-			 "summary: scenario=%s model=%s workers=%d gil=%s "
-			 "tasks=%" PRIu32 " ok=%" PRIu32 " failed=%" PRIu32
-			 " wall_s=%.3f cpu_s=%.3f events=%" PRIu64
-			 " dropped=0 stalls=%" PRIu64,
-			 cfg->sc.name, model, cfg->workers,
-			 cfg->gil ? "on" : "off", st->tasks, st->ok, st->failed,
-			 st->wall_s, st->cpu_s, st->events, st->stalls);
-	/* Only a run whose results disagree with the independent check says
-	 * so; a correct run keeps the line of DESIGN.md unchanged. */
-	if (st->wrong > 0 && n >= 0 && (size_t)n < len)
-		snprintf(buf + n, len - (size_t)n, " wrong=%" PRIu32,
-			 st->wrong);
+	/* DESIGN.md's fields first, in its order; what came later after. */
+	snprintf(buf, len,
+		 "summary: scenario=%s model=%s workers=%d gil=%s "
+		 "tasks=%" PRIu32 " ok=%" PRIu32 " failed=%" PRIu32
+		 " wall_s=%.3f cpu_s=%.3f events=%" PRIu64 " dropped=%" PRIu64
+		 " stalls=%" PRIu64 " stall_s=%.3f ready_s=%.3f wrong=%" PRIu32,
+		 cfg->sc.name, model, cfg->workers, cfg->gil ? "on" : "off",
+		 st->tasks, st->ok, st->failed, st->wall_s, st->cpu_s,
+		 st->events, st->dropped, st->stalls, st->stall_s, st->ready_s,
+		 st->wrong);
 }
 
-/* Moves everything the ring holds into the timeline. */
-static uint64_t drain_into(struct evring *ring, struct timeline *tl)
+void report_wrong(char *buf, size_t len, const struct run_config *cfg,
+		  const struct run_stats *st)
 {
-	struct ev buf[DRAIN_BATCH];
-	uint64_t got = 0;
-	size_t n;
-
-	do {
-		n = evring_drain(ring, buf, DRAIN_BATCH);
-		for (size_t i = 0; i < n; i++) {
-			if (timeline_add(tl, &buf[i]) != 0)
-				msg_fatal(
-					"out of memory while recording the run",
-					"use fewer tasks or a smaller --scale");
-		}
-		got += n;
-	} while (n == DRAIN_BATCH);
-	return got;
+	msg_fmt(buf, len,
+		"task %" PRId64 " of '%s' gave %s, but the right answer is %s "
+		"(%" PRIu32 " wrong in all): conviz itself is broken; "
+		"please report it with this command line",
+		st->first_wrong, cfg->sc.name, st->wrong_got, st->wrong_want,
+		st->wrong);
 }
 
 /* The calling thread is the ring's only consumer until the model returns.
  * The flag is read before draining: every event pushed before the model
- * returned is then already in the ring and is drained in the same turn. */
+ * returned is then already in the ring and is drained in the same turn.
+ * Returns the events consumed. */
 static uint64_t collect(struct run *r, struct evring *ring, struct timeline *tl)
 {
 	uint64_t got = 0;
@@ -239,7 +229,7 @@ static uint64_t collect(struct run *r, struct evring *ring, struct timeline *tl)
 		int finished = run_finished(r);
 		if (!finished)
 			evring_wait(ring, HEADLESS_POLL_MS);
-		got += drain_into(ring, tl);
+		got += timeline_drain(tl, ring, SIZE_MAX);
 		if (finished)
 			return got;
 	}
@@ -418,17 +408,23 @@ int report_headless(const struct run_config *cfg, FILE *out)
 	struct run_stats st;
 	memset(&st, 0, sizeof st);
 	int rc = run_wait(r, &st);
-	consumed += drain_into(ring, tl); /* pushed while the run wound up */
+	/* pushed while the run wound up */
+	consumed += timeline_drain(tl, ring, SIZE_MAX);
 
-	/* The summary describes the diagram above it, so it counts the events
-	 * drawn. The ring drops nothing, so this equals what was pushed. */
-	st.events = consumed;
+	/* Measured, not assumed: what producers pushed and the diagram did
+	 * not get. */
+	st.dropped = st.events - consumed;
 	struct run_config shown = *cfg;
 	shown.workers = run_workers(r);
 	int64_t end = timeline_end(tl);
 	if (st.end_ns > run_origin_ns(r) && st.end_ns - run_origin_ns(r) > end)
 		end = st.end_ns - run_origin_ns(r);
 	print_report(out, &shown, r, tl, end, &st);
+	if (st.wrong > 0) {
+		char line[512];
+		report_wrong(line, sizeof line, &shown, &st);
+		msg_print(line);
+	}
 
 	run_free(r);
 	timeline_free(tl);

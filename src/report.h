@@ -19,9 +19,15 @@ void report_diagram(FILE *to, const struct timeline *tl, int64_t end,
 
 /* Writes the summary line (without newline) to buf:
  * "summary: scenario=... model=... workers=... gil=... tasks=... ok=...
- *  failed=... wall_s=... cpu_s=... events=... dropped=0 stalls=..." */
+ *  failed=... wall_s=... cpu_s=... events=... dropped=... stalls=...
+ *  stall_s=... ready_s=... wrong=..." */
 void report_summary(char *buf, size_t len, const struct run_config *cfg,
 		    const struct run_stats *st);
+
+/* Writes what a wrong answer says (st->wrong > 0), shaped "what went
+ * wrong: what to do": the first wrong task, its value and the right one. */
+void report_wrong(char *buf, size_t len, const struct run_config *cfg,
+		  const struct run_stats *st);
 
 /* Runs cfg headless: collects every event, prints the diagram and the
  * summary to `out`. Returns the exit status (0 completed, 1 not). */

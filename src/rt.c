@@ -17,12 +17,6 @@
 #include "evring.h"
 #include "run.h"
 
-void rt_emit(struct rt *rt, enum ev_kind kind, int64_t arg)
-{
-	if (rt->ring)
-		evring_emit(rt->ring, rt->lane, rt->task, kind, arg);
-}
-
 void rt_gil_enter(struct rt *rt)
 {
 	if (!rt->gil || gil_try_acquire(rt->gil))

@@ -11,6 +11,7 @@
 #ifndef CONVIZ_RT_H
 #define CONVIZ_RT_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "ev.h"
@@ -69,21 +70,41 @@ struct rt {
 	struct run *run;     /* the run this worker belongs to */
 	struct evring *ring; /* where events go; NULL: tracing off */
 	struct gil *gil;     /* NULL: no GIL */
+	const atomic_int *cancel; /* set when the run is cancelled, or NULL */
 	uint32_t task;	     /* the task being run, or EV_NO_TASK */
 	uint16_t lane;
 	/* The worker's HTTP session (a libcurl handle), made on its first
 	 * GET and reused, as the seeds keep one requests.Session per thread:
 	 * connections stay open between requests. Freed by rt_cleanup. */
 	void *http;
+	/* Ready time (rt_ready.c): while the lane says cpu, the thread's own
+	 * CPU time is compared with the wall time now and then; the shortfall
+	 * is time it was runnable but had no core, drawn as EV_READY. */
+	uint32_t tick_budget; /* rt_tick calls left before the next sample */
+	uint32_t tick_every;  /* calls between samples, adapted to ~1 ms */
+	int64_t sample_ns;    /* when the budget was last refilled */
+	int64_t win_ns;	      /* start of the cpu stretch measured; 0: none */
+	int64_t win_cpu_ns;   /* the thread's CPU time at win_ns */
+	int64_t last_ev_ns;   /* time of this lane's last event */
+	uint32_t last_task;   /* and its task */
+	int64_t ready_ns;     /* ready time drawn on this lane, in all */
 };
 
+/* Samples the thread's CPU time (see struct rt); called by rt_tick every
+ * tick_every calls. Worker thread. */
+void rt_ready_sample(struct rt *rt);
+
 /* A long CPU loop calls this every ~50 us: under a GIL it is where the
- * thread hands the GIL over when another waits (CPython's eval-loop check).
- * Costs one relaxed load when nobody waits. */
+ * thread hands the GIL over when another waits (CPython's eval-loop check),
+ * and about once a millisecond it measures whether the thread really had a
+ * core (ready time). Costs one relaxed load and a decrement when nobody
+ * waits. */
 static inline void rt_tick(struct rt *rt)
 {
 	if (rt->gil && gil_drop_requested(rt->gil))
 		rt->ops->tick(rt);
+	if (--rt->tick_budget == 0)
+		rt_ready_sample(rt);
 }
 
 static inline void rt_sleep_ns(struct rt *rt, int64_t ns)
@@ -112,8 +133,13 @@ static inline int rt_http_get(struct rt *rt, const char *url,
 	return rt->ops->http_get(rt, url, reply);
 }
 
-/* Emits an event for rt's lane and task, if tracing is on. Worker thread. */
+/* Emits an event for rt's lane and task, if tracing is on. Worker thread
+ * (or the thread that starts the worker, before it exists). Before the
+ * event, the cpu stretch it ends is checked for ready time. */
 void rt_emit(struct rt *rt, enum ev_kind kind, int64_t arg);
+
+/* Sets up rt's ready-time sampling (tracing off: none). Before first use. */
+void rt_ready_init(struct rt *rt);
 
 /* Takes the GIL for rt's thread (if there is one), showing gil-wait on
  * the lane if it has to wait. The caller emits the state that follows. */

@@ -5,6 +5,13 @@
  * thread-safe, so each thread keeps its own, and keep-alive saves a
  * connection set-up per request.
  *
+ * The transfer runs on a multi handle of the worker's own, polled at most
+ * RT_HTTP_POLL_MS at a time, so a cancelled run abandons a request in
+ * flight within that time instead of waiting up to RT_HTTP_TOTAL_MS for
+ * it. (curl_easy_perform's progress callback can be a second apart while
+ * nothing arrives.) The easy handle and its multi are kept together: the
+ * multi holds the connection cache, so connections are still reused.
+ *
  * This file and the async loop are the only runtime code that touches
  * libcurl (STYLE.md: workloads never touch sockets).
  */
@@ -12,6 +19,8 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,6 +28,15 @@
 
 #include "msg.h"
 #include "rt.h"
+
+/* How long a waiting worker sleeps before it looks at the cancel flag. */
+#define RT_HTTP_POLL_MS 50
+
+/* A worker's HTTP session: one easy handle, and the multi that runs it. */
+struct session {
+	CURL *easy;
+	CURLM *multi;
+};
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 
@@ -48,8 +66,8 @@ static size_t on_body(char *data, size_t size, size_t n, void *p)
 	return len;
 }
 
-/* A session: options set once, kept across requests. */
-static CURL *session_new(void)
+/* An easy handle with options set once, kept across requests. */
+static CURL *easy_new(void)
 {
 	CURL *c = curl_easy_init();
 
@@ -69,6 +87,32 @@ static CURL *session_new(void)
 	curl_easy_setopt(c, CURLOPT_NOPROXY, "127.0.0.1,localhost,::1");
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	return c;
+}
+
+static void session_free(struct session *s)
+{
+	if (!s)
+		return;
+	if (s->multi)
+		curl_multi_cleanup(s->multi);
+	if (s->easy)
+		curl_easy_cleanup(s->easy);
+	free(s);
+}
+
+static struct session *session_new(void)
+{
+	struct session *s = calloc(1, sizeof *s);
+
+	if (!s)
+		return NULL;
+	s->easy = easy_new();
+	s->multi = curl_multi_init();
+	if (!s->easy || !s->multi) {
+		session_free(s);
+		return NULL;
+	}
+	return s;
 }
 
 /* Short words for people about why no answer came. */
@@ -105,6 +149,9 @@ static void explain(CURL *c, CURLcode rc, struct rt_http *reply)
 	case CURLE_TOO_MANY_REDIRECTS:
 		why = "too many redirects";
 		break;
+	case CURLE_ABORTED_BY_CALLBACK:
+		why = "cancelled";
+		break;
 	default:
 		why = curl_easy_strerror(rc);
 		break;
@@ -112,9 +159,44 @@ static void explain(CURL *c, CURLcode rc, struct rt_http *reply)
 	msg_fmt(reply->error, sizeof reply->error, "%s", why);
 }
 
-/* Performs the GET on the worker's session; the caller shows the wait. */
-static int http_perform(CURL *c, const char *url, struct rt_http *reply)
+static int cancelled(const struct rt *rt)
 {
+	return rt->cancel && atomic_load_explicit(rt->cancel,
+						  memory_order_relaxed);
+}
+
+/* Runs the transfer on the session's multi until it ends or the run is
+ * cancelled. Returns libcurl's result for it. */
+static CURLcode transfer(struct rt *rt, struct session *s)
+{
+	CURLcode rc = CURLE_ABORTED_BY_CALLBACK;
+	int running = 1;
+	CURLMsg *m;
+	int left;
+
+	if (curl_multi_add_handle(s->multi, s->easy) != CURLM_OK)
+		return CURLE_OUT_OF_MEMORY;
+	while (running && !cancelled(rt)) {
+		if (curl_multi_perform(s->multi, &running) != CURLM_OK)
+			break;
+		if (running && curl_multi_poll(s->multi, NULL, 0,
+					       RT_HTTP_POLL_MS,
+					       NULL) != CURLM_OK)
+			break;
+	}
+	while ((m = curl_multi_info_read(s->multi, &left)) != NULL) {
+		if (m->msg == CURLMSG_DONE)
+			rc = m->data.result;
+	}
+	curl_multi_remove_handle(s->multi, s->easy);
+	return rc;
+}
+
+/* Performs the GET on the worker's session; the caller shows the wait. */
+static int http_perform(struct rt *rt, struct session *s, const char *url,
+			struct rt_http *reply)
+{
+	CURL *c = s->easy;
 	CURLcode rc;
 
 	curl_easy_setopt(c, CURLOPT_URL, url);
@@ -122,7 +204,7 @@ static int http_perform(CURL *c, const char *url, struct rt_http *reply)
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
 			 reply->timeout_ms > 0 ? reply->timeout_ms
 					       : (long)RT_HTTP_TOTAL_MS);
-	rc = curl_easy_perform(c);
+	rc = transfer(rt, s);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply->status);
 	if (rc != CURLE_OK) {
 		explain(c, rc, reply);
@@ -158,7 +240,7 @@ int rt_http_get_blocking(struct rt *rt, const char *url, struct rt_http *reply)
 	rt_emit(rt, EV_IO, 0);
 	if (rt->gil)
 		gil_release(rt->gil);
-	rc = http_perform(rt->http, url, reply);
+	rc = http_perform(rt, rt->http, url, reply);
 	rt_gil_enter(rt);
 	rt_emit(rt, EV_CPU, 0);
 	return rc;
@@ -166,7 +248,6 @@ int rt_http_get_blocking(struct rt *rt, const char *url, struct rt_http *reply)
 
 void rt_http_cleanup(struct rt *rt)
 {
-	if (rt->http)
-		curl_easy_cleanup(rt->http);
+	session_free(rt->http);
 	rt->http = NULL;
 }

@@ -28,15 +28,71 @@ struct run {
 	int workers;
 	pthread_t thread;
 	pthread_mutex_t locks[RT_LOCKS];
+	int nlocks; /* locks set up (all of them, once started) */
+	int gil_ok; /* the GIL is set up */
 	struct task_result *results;
 	atomic_uint next; /* the task queue: the next task index */
 	atomic_uint done; /* tasks finished */
 	atomic_int cancel;
 	atomic_int finished;
+	atomic_llong ready_ns; /* the workers' ready time, summed as they end */
 	int64_t origin_ns, start_ns, end_ns;
+	int64_t corrupt; /* the test hook's task, or -1 */
 	double cpu_s;
 	int status;
+	struct run_stats checked; /* the answers' counts, from run_main */
 };
+
+/* run_test_corrupt_task: copied into each new run. */
+static atomic_llong test_corrupt = -1;
+
+void run_test_corrupt_task(int64_t task)
+{
+	atomic_store(&test_corrupt, (long long)task);
+}
+
+/* Is task i's answer right? 1 yes (or nothing to check it against), 0
+ * no (the texts of both go to *st for the message), -1 stopped. */
+static int check_one(struct run *r, uint32_t i, struct run_stats *st)
+{
+	const struct task_result *res = &r->results[i];
+	struct task_result want;
+	int rc = r->work->expect(&r->in, i, &want);
+
+	if (rc == WORK_STOPPED)
+		return -1;
+	if (rc != 0 ||
+	    (want.ivalue == res->ivalue && want.ihigh == res->ihigh &&
+	     want.dvalue == res->dvalue && strcmp(want.text, res->text) == 0))
+		return 1;
+	if (st->wrong++ == 0) {
+		st->first_wrong = i;
+		r->work->format(res, st->wrong_got, sizeof st->wrong_got);
+		r->work->format(&want, st->wrong_want, sizeof st->wrong_want);
+	}
+	return 0;
+}
+
+/* Counts the results, checking each against the workload's own answer.
+ * On the run's thread, after the model returned: checking can take
+ * seconds (a table of primes) and must never hold up the UI thread. A
+ * cancel stops it; the run is then not `checked`. */
+static void check_results(struct run *r, struct run_stats *st)
+{
+	st->first_wrong = -1;
+	st->checked = 1;
+	for (long i = 0; i < r->cfg.sc.tasks; i++) {
+		const struct task_result *res = &r->results[i];
+		if (res->status == TASK_FAILED)
+			st->failed++;
+		if (res->status != TASK_OK || !st->checked)
+			continue;
+		int right = check_one(r, (uint32_t)i, st);
+		if (right < 0)
+			st->checked = 0;
+		st->ok += right == 1;
+	}
+}
 
 static double cpu_seconds(void)
 {
@@ -57,6 +113,7 @@ static void *run_main(void *p)
 	r->status = r->model->run(r);
 	r->end_ns = clock_now_ns();
 	r->cpu_s = cpu_seconds() - cpu0;
+	check_results(r, &r->checked);
 	atomic_store_explicit(&r->finished, 1, memory_order_release);
 	return NULL;
 }
@@ -120,11 +177,26 @@ static void run_release(struct run *r)
 {
 	server_close(r->server);
 	urllist_free(&r->own_urls);
-	for (int i = 0; i < RT_LOCKS; i++)
+	for (int i = 0; i < r->nlocks; i++)
 		pthread_mutex_destroy(&r->locks[i]);
-	gil_destroy(&r->gil);
+	if (r->gil_ok)
+		gil_destroy(&r->gil);
 	free(r->results);
 	free(r);
+}
+
+/* The GIL and the program locks. 0, or -1 with a message in err. */
+static int run_sync_init(struct run *r, char *err, size_t errlen)
+{
+	r->gil_ok = gil_init(&r->gil, GIL_INTERVAL_NS) == 0;
+	while (r->gil_ok && r->nlocks < RT_LOCKS &&
+	       pthread_mutex_init(&r->locks[r->nlocks], NULL) == 0)
+		r->nlocks++;
+	if (r->gil_ok && r->nlocks == RT_LOCKS)
+		return 0;
+	msg_fmt(err, errlen, "cannot set up the run's locks: "
+			     "close other programs and try again");
+	return -1;
 }
 
 struct run *run_start(const struct run_config *cfg, struct evring *ring,
@@ -137,13 +209,13 @@ struct run *run_start(const struct run_config *cfg, struct evring *ring,
 		return NULL;
 	}
 	r->ring = ring;
+	r->corrupt = atomic_load(&test_corrupt);
 	r->results = xcalloc((size_t)cfg->sc.tasks, sizeof *r->results);
-	gil_init(&r->gil, GIL_INTERVAL_NS);
-	for (int i = 0; i < RT_LOCKS; i++)
-		pthread_mutex_init(&r->locks[i], NULL);
 	r->in.sc = &r->cfg.sc;
 	r->in.scale = r->cfg.scale;
-	if (r->work->io && run_io_setup(r, err, errlen) < 0) {
+	r->in.stop = &r->cancel;
+	if (run_sync_init(r, err, errlen) < 0 ||
+	    (r->work->io && run_io_setup(r, err, errlen) < 0)) {
 		run_release(r);
 		return NULL;
 	}
@@ -168,41 +240,25 @@ void run_cancel(struct run *r)
 	atomic_store(&r->cancel, 1);
 }
 
-/* Counts results, checking each against the workload's own answer. */
-static void count_results(struct run *r, struct run_stats *st)
-{
-	for (long i = 0; i < r->cfg.sc.tasks; i++) {
-		const struct task_result *res = &r->results[i];
-		struct task_result want;
-		if (res->status == TASK_FAILED)
-			st->failed++;
-		if (res->status != TASK_OK)
-			continue;
-		st->ok++;
-		if (r->work->expect(&r->in, (uint32_t)i, &want) == 0 &&
-		    (want.ivalue != res->ivalue || want.ihigh != res->ihigh ||
-		     want.dvalue != res->dvalue ||
-		     strcmp(want.text, res->text) != 0))
-			st->wrong++;
-	}
-}
-
 int run_wait(struct run *r, struct run_stats *st)
 {
 	pthread_join(r->thread, NULL);
-	memset(st, 0, sizeof *st);
+	*st = r->checked;
 	st->tasks = (uint32_t)r->cfg.sc.tasks;
-	count_results(r, st);
 	st->start_ns = r->start_ns;
 	st->end_ns = r->end_ns;
 	st->wall_s = (double)(r->end_ns - r->start_ns) / 1e9;
 	st->cpu_s = r->cpu_s;
+	st->ready_s = (double)atomic_load(&r->ready_ns) / 1e9;
 	st->events = r->ring ? evring_pushed(r->ring) : 0;
 	st->stalls = r->ring ? evring_stalls(r->ring) : 0;
+	st->stall_s = r->ring ? (double)evring_stall_ns(r->ring) / 1e9 : 0.0;
 	st->gil_switches = r->cfg.gil ? gil_switches(&r->gil) : 0;
 	st->cancelled = atomic_load(&r->cancel);
-	st->status = r->status;
-	return r->status;
+	/* A wrong answer means conviz itself is broken: the run did not
+	 * complete, whatever the model says. */
+	st->status = st->wrong > 0 ? -1 : r->status;
+	return st->status;
 }
 
 void run_free(struct run *r)
@@ -271,9 +327,11 @@ void run_rt_init(struct run *r, struct rt *rt, int lane)
 	rt->run = r;
 	rt->ring = r->ring;
 	rt->gil = r->cfg.gil ? &r->gil : NULL;
+	rt->cancel = &r->cancel;
 	rt->task = EV_NO_TASK;
 	rt->lane = (uint16_t)lane;
 	rt->http = NULL;
+	rt_ready_init(rt);
 }
 
 void run_exec_task(struct run *r, struct rt *rt, uint32_t task)
@@ -283,6 +341,10 @@ void run_exec_task(struct run *r, struct rt *rt, uint32_t task)
 	rt->task = task;
 	rt_emit(rt, EV_CPU, 0);
 	int rc = r->work->run(rt, &r->in, task, res);
+	if (rc == 0 && (int64_t)task == r->corrupt) {
+		res->ivalue++; /* the test hook: a wrong answer */
+		res->dvalue += 1.0;
+	}
 	res->status = rc == 0 ? TASK_OK : TASK_FAILED;
 	if (rc != 0)
 		rt_emit(rt, EV_ERROR, rc);
@@ -300,6 +362,7 @@ void run_worker(struct run *r, struct rt *rt)
 	rt->task = EV_NO_TASK;
 	rt_cleanup(rt);
 	rt_emit(rt, EV_DONE, 0);
+	atomic_fetch_add(&r->ready_ns, (long long)rt->ready_ns);
 	if (rt->gil)
 		gil_release(rt->gil);
 }

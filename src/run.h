@@ -35,12 +35,22 @@ struct run_config {
 };
 
 struct run_stats {
-	uint32_t tasks, ok, failed, wrong; /* wrong: result != expected */
-	int64_t start_ns, end_ns;	   /* CLOCK_MONOTONIC */
-	double wall_s, cpu_s;		   /* cpu: user+sys of the process */
-	uint64_t events, stalls, gil_switches;
+	/* ok: tasks whose answer is right (or has no independent check);
+	 * failed: tasks that failed (an error, counted, the run goes on);
+	 * wrong: tasks that returned a wrong answer - conviz itself is
+	 * broken then, and the run did not complete (status -1). */
+	uint32_t tasks, ok, failed, wrong;
+	int64_t first_wrong; /* the first wrong task, or -1 */
+	char wrong_got[WORK_TEXT_MAX + 16], wrong_want[WORK_TEXT_MAX + 16];
+	int64_t start_ns, end_ns; /* CLOCK_MONOTONIC */
+	double wall_s, cpu_s;	  /* cpu: user+sys of the process */
+	double ready_s;		  /* lanes ready, waiting for a core */
+	double stall_s;		  /* producers waiting for room in the ring */
+	uint64_t events, stalls, gil_switches; /* events: pushed */
+	uint64_t dropped; /* pushed but never consumed: the consumer fills it */
 	int status; /* 0 completed, -1 could not complete */
 	int cancelled;
+	int checked; /* 1: every answer was checked (not cut short) */
 };
 
 struct run;
@@ -56,11 +66,19 @@ struct run *run_start(const struct run_config *cfg, struct evring *ring,
 /* Has the model returned? Any thread. */
 int run_finished(struct run *r);
 
-/* Asks the run to stop handing out tasks; the running ones finish. */
+/* Asks the run to stop handing out tasks; the running ones finish (an
+ * HTTP request in flight is abandoned at once), and checking the answers
+ * stops. */
 void run_cancel(struct run *r);
 
+/* Test hook: runs started after this call return a wrong answer for task
+ * `task` (-1: none, the default), so tests can show a wrong answer fails
+ * the run. Never used by conviz. */
+void run_test_corrupt_task(int64_t task);
+
 /* Joins the run's thread and fills *st. Call once. 0 or -1 (-1 = the run
- * could not complete). */
+ * could not complete, or gave a wrong answer). Never long: the answers
+ * were checked on the run's thread before run_finished said so. */
 int run_wait(struct run *r, struct run_stats *st);
 
 /* Frees a joined run. NULL is fine. */

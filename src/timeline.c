@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evring.h"
+#include "msg.h"
 #include "timeline.h"
 
 #define MARKER_KINDS (EV_KIND_COUNT - EV_STATE_COUNT)
@@ -55,7 +57,8 @@ struct timeline {
 /* Ties in timeline_dominant go to the state that teaches most: a column
  * where a worker waited for a lock as long as it computed shows the wait. */
 static const enum ev_kind dominance[] = {
-	EV_LOCK_WAIT, EV_GIL_WAIT, EV_IO, EV_CPU, EV_STARTUP, EV_IDLE, EV_DONE,
+	EV_STALL, EV_LOCK_WAIT, EV_GIL_WAIT, EV_IO,  EV_READY,
+	EV_CPU,	  EV_STARTUP,	EV_IDLE,     EV_DONE,
 };
 _Static_assert(sizeof dominance / sizeof dominance[0] == EV_STATE_COUNT,
 	       "every state needs a rank in dominance[]");
@@ -392,4 +395,25 @@ uint64_t timeline_lane_tasks(const struct timeline *tl, int lane)
 {
 	const struct lane *ln = lane_find(tl, lane);
 	return ln != NULL ? ln->ntasks : 0;
+}
+
+#define DRAIN_BATCH 1024
+
+size_t timeline_drain(struct timeline *tl, struct evring *ring, size_t max)
+{
+	struct ev buf[DRAIN_BATCH];
+	size_t total = 0, n;
+
+	do {
+		size_t want = max - total < DRAIN_BATCH ? max - total
+							: DRAIN_BATCH;
+		n = evring_drain(ring, buf, want);
+		for (size_t i = 0; i < n; i++) {
+			if (timeline_add(tl, &buf[i]) != 0)
+				msg_fatal("out of memory while recording the run",
+					  "use fewer tasks or a smaller --scale");
+		}
+		total += n;
+	} while (n == DRAIN_BATCH && total < max);
+	return total;
 }

@@ -18,6 +18,7 @@
 #include "ev.h"
 
 struct timeline;
+struct evring;
 
 /* An empty timeline whose time 0 is `origin_ns` (a CLOCK_MONOTONIC time).
  * Returns NULL when out of memory. */
@@ -30,6 +31,13 @@ void timeline_free(struct timeline *tl);
  * 0; a kind >= EV_KIND_COUNT is ignored (returns 0). Returns 0, or -1 when
  * out of memory. */
 int timeline_add(struct timeline *tl, const struct ev *e);
+
+/* The ring's consumer: moves what `ring` holds into the timeline, oldest
+ * first, at most `max` events (SIZE_MAX: until the ring is empty), and
+ * returns how many it took. Summed over a run and subtracted from
+ * evring_pushed, that is what the run dropped. Never blocks. Out of memory
+ * is fatal (msg_fatal). The consumer thread only. */
+size_t timeline_drain(struct timeline *tl, struct evring *ring, size_t max);
 
 /* Number of lanes (highest lane seen + 1). */
 int timeline_lanes(const struct timeline *tl);

@@ -21,6 +21,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "ev.h"
@@ -39,10 +40,9 @@
 #define UI_FRAME_MS 33
 #define UI_FRAME_NS (UI_FRAME_MS * 1000000LL)
 #define UI_RING_CAPACITY 65536
-#define UI_DRAIN_BATCH 4096
 /* Events moved per loop turn at most, so keys stay responsive while a
  * flood of tiny tasks fills the ring. */
-#define UI_DRAIN_TURN (16 * UI_DRAIN_BATCH)
+#define UI_DRAIN_TURN 65536
 #define UI_WINDOW_NS 1000000000LL /* the lanes start showing [0, 1 s] */
 #define UI_NOTE_NS 3000000000LL	  /* how long a passing note stays */
 #define UI_EXIT_WAIT_NS 2000000000LL
@@ -71,7 +71,10 @@ struct ui {
 	int64_t window_ns; /* lanes show [0, window_ns] */
 	uint32_t done;
 	uint32_t failed; /* error markers drained so far */
-	uint64_t stalls;
+	uint64_t stalls, pushed, consumed;
+	double stall_s, ready_s;
+	uint32_t wrong;	    /* once joined: wrong answers */
+	char wrong_msg[512]; /* and what the first one was */
 	double wall_s;
 	int restart;	   /* start cfg once the run is joined */
 	char results[256]; /* once joined: the answers, why tasks failed */
@@ -82,13 +85,13 @@ struct ui {
 	int help, dirty;
 	int64_t drawn_ns, drawn_tick;
 	char note[256];
+	int cores; /* online CPUs: the header shows them */
 	int64_t note_until; /* 0: the note stays until replaced */
 
 	char **names; /* scenario names, loaded on first 's' */
 	size_t nnames;
 	struct ui_baseline base[UI_BASELINES];
 	size_t nbase;
-	struct ev buf[UI_DRAIN_BATCH];
 };
 
 /* Shows a line in the header: for a few seconds, or until replaced when
@@ -130,21 +133,21 @@ static void ui_baseline_set(struct ui *ui, const struct run_config *c,
  * events. Returns how many. */
 static size_t ui_drain(struct ui *ui)
 {
-	size_t total = 0, n;
+	size_t n = timeline_drain(ui->tl, ui->ring, UI_DRAIN_TURN);
 
-	do {
-		n = evring_drain(ui->ring, ui->buf, UI_DRAIN_BATCH);
-		for (size_t i = 0; i < n; i++) {
-			if (timeline_add(ui->tl, &ui->buf[i]) != 0)
-				msg_fatal(
-					"out of memory while recording the "
-					"timeline",
-					"use fewer tasks or a smaller --scale");
-			ui->failed += ui->buf[i].kind == EV_ERROR;
-		}
-		total += n;
-	} while (n == UI_DRAIN_BATCH && total < UI_DRAIN_TURN);
-	return total;
+	ui->consumed += n;
+	ui->failed = (uint32_t)timeline_marker_count(ui->tl, EV_ERROR);
+	return n;
+}
+
+/* The ring's counters, while it lives: stalls, their time, and what
+ * producers pushed that the timeline has not got (dropped, once the run
+ * is joined and drained). */
+static void ui_ring_counts(struct ui *ui)
+{
+	ui->stalls = evring_stalls(ui->ring);
+	ui->stall_s = (double)evring_stall_ns(ui->ring) / 1e9;
+	ui->pushed = evring_pushed(ui->ring);
 }
 
 /* Starts ui->cfg with a new ring and timeline. If it cannot start, the
@@ -169,7 +172,10 @@ static void ui_run_begin(struct ui *ui)
 	ui->phase = UI_PHASE_NONE;
 	ui->done = 0;
 	ui->failed = 0;
-	ui->stalls = 0;
+	ui->stalls = ui->pushed = ui->consumed = 0;
+	ui->stall_s = ui->ready_s = 0.0;
+	ui->wrong = 0;
+	ui->wrong_msg[0] = '\0';
 	ui->results[0] = ui->errors[0] = ui->server[0] = '\0';
 	ui->dirty = 1;
 	if (!r) {
@@ -208,7 +214,12 @@ static void ui_run_end(struct ui *ui)
 	while (ui_drain(ui) > 0)
 		;
 	ui->done = run_tasks_done(ui->run);
-	ui->stalls = evring_stalls(ui->ring);
+	ui_ring_counts(ui);
+	ui->ready_s = st.ready_s;
+	ui->wrong = st.wrong;
+	if (st.wrong > 0)
+		report_wrong(ui->wrong_msg, sizeof ui->wrong_msg, &ui->shown,
+			     &st);
 	ui->wall_s = st.wall_s;
 	ui->end_ns = st.end_ns > ui->origin_ns ? st.end_ns - ui->origin_ns
 					       : timeline_end(ui->tl);
@@ -219,7 +230,9 @@ static void ui_run_end(struct ui *ui)
 	evring_free(ui->ring);
 	ui->ring = NULL;
 	ui->dirty = 1;
-	if (rc != 0 || st.status != 0) {
+	if (st.wrong > 0) {
+		ui->phase = UI_PHASE_FAILED;
+	} else if (rc != 0 || st.status != 0) {
 		ui->phase = UI_PHASE_FAILED;
 		ui_note(ui, "the run could not complete", 0);
 	} else if (st.cancelled) {
@@ -261,7 +274,7 @@ static void ui_pump(struct ui *ui)
 		if (ui_drain(ui) > 0)
 			ui->dirty = 1;
 		ui->done = run_tasks_done(ui->run);
-		ui->stalls = evring_stalls(ui->ring);
+		ui_ring_counts(ui);
 		if (run_finished(ui->run))
 			ui_run_end(ui);
 	}
@@ -432,6 +445,14 @@ static void ui_view_fill(struct ui *ui, struct ui_view *v, int64_t now)
 	v->server = ui->run ? ui->server : NULL;
 	v->total = ui->tl ? (uint32_t)ui->shown.sc.tasks : 0;
 	v->stalls = ui->stalls;
+	v->stall_s = ui->stall_s;
+	/* Known only once every event is in: before, the ring still holds
+	 * some on their way. */
+	v->dropped = ui->run ? 0 : ui->pushed - ui->consumed;
+	v->ready_s = ui->ready_s;
+	v->cores = ui->cores;
+	v->wrong = ui->wrong;
+	v->wrong_msg = ui->wrong_msg;
 	v->baseline_s = b ? b->wall_s : -1.0;
 	v->message = ui->note;
 	v->help = ui->help;
@@ -515,6 +536,7 @@ int ui_main(const struct run_config *cfg)
 	ui = xcalloc(1, sizeof *ui);
 	ui->cfg = *cfg;
 	ui->drawn_tick = -2;
+	ui->cores = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	ui->window_ns = UI_WINDOW_NS;
 	ui_run_begin(ui); /* the run starts as the TUI opens */
 	status = ui_loop(ui);

@@ -30,8 +30,8 @@
 
 /* What the legend and the help show, in this order. */
 static const unsigned draw_legend_kinds[] = {
-	EV_CPU,	    EV_IO,    EV_LOCK_WAIT,   EV_GIL_WAIT,
-	EV_STARTUP, EV_ERROR, EV_LOST_UPDATE,
+	EV_CPU,	  EV_READY, EV_IO,    EV_LOCK_WAIT,   EV_GIL_WAIT,
+	EV_STALL, EV_STARTUP, EV_ERROR, EV_LOST_UPDATE,
 };
 #define LEGEND_COUNT (sizeof draw_legend_kinds / sizeof draw_legend_kinds[0])
 
@@ -105,6 +105,7 @@ static const enum ui_style draw_kind_styles[EV_KIND_COUNT] = {
 	[EV_CPU] = UI_STYLE_CPU,	  [EV_IO] = UI_STYLE_IO,
 	[EV_LOCK_WAIT] = UI_STYLE_WAIT,	  [EV_GIL_WAIT] = UI_STYLE_WAIT,
 	[EV_STARTUP] = UI_STYLE_STARTUP,  [EV_ERROR] = UI_STYLE_MARK,
+	[EV_READY] = UI_STYLE_READY,	  [EV_STALL] = UI_STYLE_STALL,
 	[EV_LOST_UPDATE] = UI_STYLE_MARK,
 };
 
@@ -150,8 +151,26 @@ static void draw_title(const struct ui_view *v, int cols)
 			  phase);
 }
 
-/* Row 1: the configuration, the clock and the ring's stalls; shorter
- * labels when the screen is narrow, so the stalls stay in sight. */
+/* The ring's health after the clock: stalls (and their time) and, if
+ * any, dropped events, in red when they are not zero. */
+static void draw_ring(const struct ui_view *v, int x, int cols, int wide)
+{
+	x = draw_text(1, x, cols, UI_STYLE_DIM, "  stalls ");
+	/* Events are never dropped: a full ring makes producers wait, and
+	 * this counts those waits. */
+	x = draw_textf(1, x, cols, v->stalls ? UI_STYLE_ALERT : UI_STYLE_NORMAL,
+		       "%llu", (unsigned long long)v->stalls);
+	if (v->stalls && wide)
+		x = draw_textf(1, x, cols, UI_STYLE_ALERT, " (%.2f s)",
+			       v->stall_s);
+	if (v->dropped)
+		draw_textf(1, x, cols, UI_STYLE_ALERT, "  dropped %llu",
+			   (unsigned long long)v->dropped);
+}
+
+/* Row 1: the configuration, the machine's cores, the clock and the ring's
+ * stalls; shorter labels when the screen is narrow, so the stalls stay in
+ * sight. */
 static void draw_settings(const struct ui_view *v, int cols)
 {
 	int wide = cols >= 72;
@@ -161,15 +180,13 @@ static void draw_settings(const struct ui_view *v, int cols)
 	x = draw_textf(1, x, cols, UI_STYLE_TITLE, "%s", v->model);
 	x = draw_text(1, x, cols, UI_STYLE_DIM, wide ? "  workers " : "  w=");
 	x = draw_textf(1, x, cols, UI_STYLE_TITLE, "%d", v->workers);
+	x = draw_text(1, x, cols, UI_STYLE_DIM, wide ? "  cores " : "/");
+	x = draw_textf(1, x, cols, UI_STYLE_TITLE, "%d", v->cores);
 	x = draw_text(1, x, cols, UI_STYLE_DIM, "  GIL ");
 	x = draw_text(1, x, cols, UI_STYLE_TITLE, v->gil ? "on" : "off");
 	x = draw_text(1, x, cols, UI_STYLE_DIM, wide ? "  elapsed " : "  ");
 	x = draw_textf(1, x, cols, UI_STYLE_NORMAL, "%.1f s", v->elapsed_s);
-	x = draw_text(1, x, cols, UI_STYLE_DIM, "  stalls ");
-	/* Events are never dropped: a full ring makes producers wait, and
-	 * this counts those waits. */
-	draw_textf(1, x, cols, v->stalls ? UI_STYLE_ALERT : UI_STYLE_NORMAL,
-		   "%llu", (unsigned long long)v->stalls);
+	draw_ring(v, x, cols, wide);
 }
 
 /* A bar `w` columns wide, [=====>    ], filled done/total. */
@@ -200,10 +217,17 @@ static int draw_outcome(const struct ui_view *v, int x, int cols)
 	if (v->phase == UI_PHASE_STOPPING)
 		return draw_text(2, x, cols, UI_STYLE_DIM,
 				 "stopping: running tasks finish first");
+	if (v->wrong > 0) {
+		x = draw_text(2, x, cols, UI_STYLE_ALERT, "WRONG ANSWER: ");
+		return draw_text(2, x, cols, UI_STYLE_ALERT, v->wrong_msg);
+	}
 	if (v->phase != UI_PHASE_DONE)
 		return x;
 	x = draw_text(2, x, cols, UI_STYLE_DIM, "wall ");
 	x = draw_textf(2, x, cols, UI_STYLE_TITLE, "%.2f s", v->elapsed_s);
+	if (v->ready_s >= 0.01)
+		x = draw_textf(2, x, cols, UI_STYLE_READY, "  ready %.1f s",
+			       v->ready_s);
 	if (v->baseline_s < 0)
 		return draw_text(2, x, cols, UI_STYLE_DIM,
 				 "  (run sync for a baseline)");
@@ -448,9 +472,11 @@ static void draw_help_colours(struct draw_box *b, int utf8)
 {
 	static const char *const meaning[LEGEND_COUNT] = {
 		"computing, on a CPU",
+		"ready to compute, but no core was free",
 		"waiting on I/O (or a sleep)",
 		"waiting for a lock of the program",
 		"waiting for the GIL (one thread computes at a time)",
+		"held up by the display (the event ring was full)",
 		"a worker starting up",
 		"a task failed",
 		"a write overwrote another's update (a race)",
@@ -550,8 +576,8 @@ static void draw_help(const struct ui_view *v, int cols, int lines)
 {
 	int w = cols - 2 < HELP_WIDTH_MAX + 4 ? cols - 2 : HELP_WIDTH_MAX + 4;
 	int lesson = draw_lesson_rows(v->lesson, w - 4);
-	/* frame 2, keys 8, blank, colours 8, blank, lesson + blank, close */
-	int h = 2 + 8 + 1 + 8 + 1 + (lesson ? lesson + 1 : 0) + 1;
+	/* frame 2, keys 8, blank, colours 10, blank, lesson + blank, close */
+	int h = 2 + 8 + 1 + 10 + 1 + (lesson ? lesson + 1 : 0) + 1;
 	int top, left;
 	struct draw_box b;
 

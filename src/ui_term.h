@@ -27,6 +27,8 @@ enum ui_style {
 	UI_STYLE_IO,	  /* red */
 	UI_STYLE_WAIT,	  /* yellow: lock-wait and gil-wait */
 	UI_STYLE_STARTUP, /* grey */
+	UI_STYLE_READY,	  /* cyan: runnable, waiting for a core */
+	UI_STYLE_STALL,	  /* magenta: held up by the display */
 	UI_STYLE_MARK,	  /* error and lost-update markers: red bold */
 	UI_STYLE_TITLE,	  /* bold */
 	UI_STYLE_DIM,	  /* secondary text */

@@ -7,6 +7,7 @@
 #ifndef CONVIZ_WORK_H
 #define CONVIZ_WORK_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,9 @@ enum task_status { TASK_PENDING = 0, TASK_OK, TASK_FAILED };
  * >= 400 and minus libcurl's codes, see rt_http_get). */
 #define WORK_ERR_URL (-1001)   /* the URL made from a template is too long */
 #define WORK_ERR_PARSE (-1002) /* the answer is not what the task reads */
+
+/* What `expect` returns when the run was cancelled before it knew. */
+#define WORK_STOPPED (-2)
 
 #define WORK_TEXT_MAX 32
 
@@ -46,6 +50,9 @@ struct work_input {
 	const struct urllist *urls;
 	const char *base;      /* the embedded server's URL, or NULL */
 	const struct www *www; /* its pages, for `expect`; or NULL */
+	/* Set when the run is cancelled: a long `expect` (a table to build)
+	 * looks at it and gives up. NULL: never. */
+	const atomic_int *stop;
 };
 
 struct work_ops {
@@ -60,8 +67,10 @@ struct work_ops {
 		   struct task_result *res);
 	/* Writes the right result of that task, computed independently (a
 	 * closed form, a table, a slower method, the embedded server's own
-	 * pages). Returns 0, or -1 if there is no independent answer (a real
-	 * URL of the internet). */
+	 * pages). Returns 0, -1 if there is no independent answer (a real
+	 * URL of the internet), or WORK_STOPPED if in->stop was set first.
+	 * Called on the run's own thread once the tasks are done, never on
+	 * the UI thread. */
 	int (*expect)(const struct work_input *in, uint32_t task,
 		      struct task_result *want);
 	/* Writes the result as people read it ("9227465", "2000001.0"). */

@@ -170,20 +170,51 @@ const struct work_ops work_sumsq = {
 
 #define PRIMES_MAX 10000000L
 
+/* Elements a sieve loop handles between two rt_tick calls: ~50 us of
+ * marking or counting, so even a sieve up to PRIMES_MAX hands the GIL over
+ * within its switch interval (and the lane's ready time is sampled). */
+#define SIEVE_CHUNK 65536L
+
+/* Clears composite[0..n] a chunk at a time. */
+static void sieve_clear(struct rt *rt, unsigned char *composite, long n)
+{
+	for (long i = 0; i <= n; i += SIEVE_CHUNK) {
+		long len = n + 1 - i < SIEVE_CHUNK ? n + 1 - i : SIEVE_CHUNK;
+		memset(composite + i, 0, (size_t)len);
+		rt_tick(rt);
+	}
+}
+
+/* Marks the multiples of p from p*p on, a chunk at a time. */
+static void sieve_mark(struct rt *rt, unsigned char *composite, long n, long p)
+{
+	long m = p * p;
+
+	while (m <= n) {
+		long lim = m + SIEVE_CHUNK * p;
+		if (lim > n || lim < m)
+			lim = n;
+		for (; m <= lim; m += p)
+			composite[m] = 1;
+		rt_tick(rt);
+	}
+}
+
 static long sieve_count(struct rt *rt, unsigned char *composite, long n)
 {
 	long count = 0;
 
-	memset(composite, 0, (size_t)n + 1);
+	sieve_clear(rt, composite, n);
 	for (long p = 2; p * p <= n; p++) {
-		if (composite[p])
-			continue;
-		for (long m = p * p; m <= n; m += p)
-			composite[m] = 1;
+		if (!composite[p])
+			sieve_mark(rt, composite, n, p);
+	}
+	for (long i = 2; i <= n; i += SIEVE_CHUNK) {
+		long lim = n - i < SIEVE_CHUNK ? n : i + SIEVE_CHUNK - 1;
+		for (long k = i; k <= lim; k++)
+			count += !composite[k];
 		rt_tick(rt);
 	}
-	for (long i = 2; i <= n; i++)
-		count += !composite[i];
 	return count;
 }
 
@@ -206,10 +237,12 @@ static int primes_run(struct rt *rt, const struct work_input *in, uint32_t task,
 }
 
 /* pi(n) by trial division, tabulated once: slow and different on purpose,
- * so it checks the sieve rather than repeating it. */
+ * so it checks the sieve rather than repeating it. Up to PRIMES_MAX that
+ * takes seconds, which is why answers are checked on the run's thread and
+ * the table grows a chunk at a time, giving up when the run is stopped. */
 static pthread_mutex_t pi_mu = PTHREAD_MUTEX_INITIALIZER;
 static int32_t *pi_table;
-static long pi_len;
+static long pi_len, pi_cap;
 
 static int is_prime(long k)
 {
@@ -222,23 +255,39 @@ static int is_prime(long k)
 	return 1;
 }
 
+/* Extends the table to cover n; pi_mu held. 0, or WORK_STOPPED. */
+static int pi_extend(long n, const atomic_int *stop)
+{
+	if (n >= pi_cap) {
+		long cap = n + 1 > 2 * pi_cap ? n + 1 : 2 * pi_cap;
+		pi_table = xrealloc(pi_table, (size_t)cap * sizeof *pi_table);
+		pi_cap = cap;
+	}
+	while (pi_len <= n) {
+		long end = pi_len + SIEVE_CHUNK < n + 1 ? pi_len + SIEVE_CHUNK
+							: n + 1;
+		if (stop && atomic_load_explicit(stop, memory_order_relaxed))
+			return WORK_STOPPED;
+		for (long k = pi_len; k < end; k++)
+			pi_table[k] = (k ? pi_table[k - 1] : 0) + is_prime(k);
+		pi_len = end;
+	}
+	return 0;
+}
+
 static int primes_expect(const struct work_input *in, uint32_t task,
 			 struct task_result *want)
 {
 	long n = in->sc->arg + (long)task;
+	int rc;
 
 	pthread_mutex_lock(&pi_mu);
-	if (n >= pi_len) {
-		long len = n + 1 > 2 * pi_len ? n + 1 : 2 * pi_len;
-		pi_table = xrealloc(pi_table, (size_t)len * sizeof *pi_table);
-		for (long k = pi_len; k < len; k++)
-			pi_table[k] = (k ? pi_table[k - 1] : 0) + is_prime(k);
-		pi_len = len;
-	}
+	rc = pi_extend(n, in->stop);
 	memset(want, 0, sizeof *want);
-	want->ivalue = pi_table[n];
+	if (rc == 0)
+		want->ivalue = pi_table[n];
 	pthread_mutex_unlock(&pi_mu);
-	return 0;
+	return rc;
 }
 
 const struct work_ops work_primes = {

@@ -104,10 +104,32 @@ struct consumer {
 	int emitted;		   /* events came from evring_emit */
 	atomic_int producers_done; /* set once every producer was joined */
 	uint64_t received;
+	uint64_t annotations; /* stall events the ring added (and skipped) */
 	uint64_t bad; /* out of order, duplicated, torn or unknown */
+	int skip_next[MAX_PRODUCERS]; /* the state after a stall comes next */
 	uint32_t next[MAX_PRODUCERS];
 	int64_t last_ts[MAX_PRODUCERS];
 };
+
+/* Is e one of the two events the ring adds after a stalled push (an
+ * EV_STALL with arg 0, then the lane's state again)? Producers' own
+ * EV_STALL events never have arg 0 (their arg carries seq >= 1). */
+static int consumer_annotation(struct consumer *c, const struct ev *e)
+{
+	uint16_t id = e->lane;
+
+	if (id >= c->producers)
+		return 0;
+	if (c->skip_next[id]) {
+		c->skip_next[id] = 0;
+		return 1;
+	}
+	if (e->kind == EV_STALL && e->arg == 0) {
+		c->skip_next[id] = 1;
+		return 1;
+	}
+	return 0;
+}
 
 static int consumer_check(struct consumer *c, const struct ev *e)
 {
@@ -146,9 +168,14 @@ static void *consumer_main(void *arg)
 		if (evring_wait(c->ring, 100) > 0)
 			n = evring_drain(c->ring, buf,
 					 sizeof(buf) / sizeof(buf[0]));
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++) {
+			if (consumer_annotation(c, &buf[i])) {
+				c->annotations++;
+				continue;
+			}
 			c->bad += !consumer_check(c, &buf[i]);
-		c->received += n;
+			c->received++;
+		}
 		if (done && n == 0)
 			break;
 	}
@@ -184,7 +211,9 @@ static void run_concurrent(size_t capacity, unsigned producers, uint32_t count,
 	ck_assert_uint_eq(c.received, c.expected);
 	for (unsigned i = 0; i < producers; i++)
 		ck_assert_uint_eq(c.next[i], count);
-	ck_assert_uint_eq(evring_pushed(ring), c.expected);
+	/* Each stall added two events, and the consumer got them all. */
+	ck_assert_uint_eq(c.annotations, 2 * evring_stalls(ring));
+	ck_assert_uint_eq(evring_pushed(ring), c.expected + c.annotations);
 	/* Nothing is left over, and nothing extra appeared. */
 	ck_assert_uint_eq(evring_wait(ring, 0), 0);
 	evring_free(ring);
@@ -420,6 +449,118 @@ START_TEST(test_full_ring_blocks_producer)
 }
 END_TEST
 
+/* Fills a ring of 64 with cpu events, then pushes `last` from a producer
+ * thread, which stalls; the test holds the display up for 30 ms. Returns
+ * what came out after the 64. */
+struct stall_push {
+	struct evring *ring;
+	struct ev last;
+	atomic_int done;
+};
+
+static void *stall_push_main(void *arg)
+{
+	struct stall_push *sp = arg;
+
+	evring_push(sp->ring, &sp->last);
+	atomic_store(&sp->done, 1);
+	return NULL;
+}
+
+static size_t stall_case(struct ev last, struct ev *out, int64_t *stall_ns)
+{
+	struct evring *ring = evring_new(64);
+	struct stall_push sp = { .ring = ring, .last = last };
+	struct ev fill[64];
+	pthread_t t;
+	size_t n;
+
+	ck_assert_ptr_nonnull(ring);
+	for (uint32_t i = 0; i < 64; i++)
+		evring_emit(ring, 3, i, EV_CPU, 0);
+	atomic_init(&sp.done, 0);
+	ck_assert_int_eq(pthread_create(&t, NULL, stall_push_main, &sp), 0);
+	for (int ms = 0; ms < POLL_LIMIT_MS && evring_stalls(ring) == 0; ms++)
+		sleep_ms(1);
+	ck_assert_uint_eq(evring_stalls(ring), 1);
+	sleep_ms(30);
+	ck_assert_int_eq(atomic_load(&sp.done), 0);
+	ck_assert_uint_eq(evring_drain(ring, fill, 64), 64);
+	pthread_join(t, NULL);
+	n = evring_drain(ring, out, 8);
+	*stall_ns = evring_stall_ns(ring);
+	ck_assert_uint_eq(evring_pushed(ring), 64 + n);
+	evring_free(ring);
+	return n;
+}
+
+START_TEST(test_stall_is_drawn)
+{
+	struct ev out[8];
+	struct ev io = { .ts_ns = clock_now_ns(), .task = 99, .lane = 3,
+			 .kind = EV_IO, .arg = 7 };
+	int64_t stall_ns;
+
+	/* A state: the event as pushed, the stall from when the ring was
+	 * found full, then the state again from when there was room. */
+	ck_assert_uint_eq(stall_case(io, out, &stall_ns), 3);
+	ck_assert_int_ge(stall_ns, 25 * 1000000);
+	ck_assert(out[0].kind == EV_IO && out[0].arg == 7 &&
+		  out[0].ts_ns == io.ts_ns && out[0].task == 99);
+	ck_assert(out[1].kind == EV_STALL && out[1].lane == 3 &&
+		  out[1].task == 99 && out[1].ts_ns >= io.ts_ns);
+	ck_assert(out[2].kind == EV_IO && out[2].lane == 3 &&
+		  out[2].task == 99);
+	/* The stall drawn lasts as long as the one counted. */
+	ck_assert_int_eq(out[2].ts_ns - out[1].ts_ns, stall_ns);
+}
+END_TEST
+
+START_TEST(test_stall_after_marker_restores_state)
+{
+	struct ev out[8];
+	struct ev err = { .ts_ns = clock_now_ns(), .task = 5, .lane = 3,
+			  .kind = EV_ERROR, .arg = -7 };
+	int64_t stall_ns;
+
+	/* A marker: the lane goes back to the state it was in (cpu, task 63
+	 * of the fill) after the stall, not to a "marker state". */
+	ck_assert_uint_eq(stall_case(err, out, &stall_ns), 3);
+	ck_assert(out[0].kind == EV_ERROR && out[0].arg == -7);
+	ck_assert(out[1].kind == EV_STALL && out[1].task == 5);
+	ck_assert(out[2].kind == EV_CPU && out[2].task == 63);
+	ck_assert_int_eq(out[2].ts_ns - out[1].ts_ns, stall_ns);
+}
+END_TEST
+
+/* The test hook's lossy ring: dropped = pushed - consumed must see it. */
+START_TEST(test_lossy_ring_counts_what_it_lost)
+{
+	struct evring *ring;
+	struct ev out[64];
+	size_t got;
+
+	evring_test_lose_every(3);
+	ring = evring_new(64);
+	evring_test_lose_every(0);
+	ck_assert_ptr_nonnull(ring);
+	for (uint32_t i = 0; i < 30; i++)
+		evring_emit(ring, 0, i, EV_CPU, 0);
+	got = evring_drain(ring, out, 64);
+	ck_assert_uint_eq(got, 20);
+	ck_assert_uint_eq(evring_pushed(ring), 30);
+	ck_assert_uint_eq(evring_pushed(ring) - got, 10);
+	evring_free(ring);
+	/* A ring made after the hook is off loses nothing. */
+	ring = evring_new(64);
+	for (uint32_t i = 0; i < 30; i++)
+		evring_emit(ring, 0, i, EV_CPU, 0);
+	ck_assert_uint_eq(evring_drain(ring, out, 64), 30);
+	ck_assert_uint_eq(evring_pushed(ring), 30);
+	evring_free(ring);
+}
+END_TEST
+
 START_TEST(test_full_ring_many_producers)
 {
 	/* Several producers on a ring of two: almost every push waits, and
@@ -635,6 +776,9 @@ Suite *suite_evring(void)
 	tcase_set_timeout(tc_block, 300);
 	tcase_add_test(tc_block, test_full_ring_blocks_producer);
 	tcase_add_test(tc_block, test_full_ring_many_producers);
+	tcase_add_test(tc_block, test_stall_is_drawn);
+	tcase_add_test(tc_block, test_stall_after_marker_restores_state);
+	tcase_add_test(tc_basic, test_lossy_ring_counts_what_it_lost);
 	tcase_add_test(tc_block, test_wait_times_out_when_empty);
 	tcase_add_test(tc_block, test_wait_returns_at_once_when_not_empty);
 	tcase_add_test(tc_block, test_wait_wakes_on_push);

@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check_suites.h"
 #include "ev.h"
+#include "evring.h"
 #include "report.h"
 #include "run.h"
 #include "timeline.h"
@@ -88,13 +90,16 @@ START_TEST(test_summary_exact)
 				.wall_s = 1.2346,
 				.cpu_s = 2.5,
 				.events = 120,
-				.stalls = 3 };
+				.stalls = 3,
+				.stall_s = 0.0125,
+				.ready_s = 1.5 };
 	char buf[512];
 
 	report_summary(buf, sizeof buf, &cfg, &st);
 	ck_assert_str_eq(buf, "summary: scenario=fib model=threads workers=2 "
 			      "gil=off tasks=20 ok=20 failed=0 wall_s=1.235 "
-			      "cpu_s=2.500 events=120 dropped=0 stalls=3");
+			      "cpu_s=2.500 events=120 dropped=0 stalls=3 "
+			      "stall_s=0.013 ready_s=1.500 wrong=0");
 
 	cfg.gil = 1;
 	cfg.model = MODEL_SYNC;
@@ -103,11 +108,102 @@ START_TEST(test_summary_exact)
 	st.failed = 2;
 	st.wrong = 4;
 	st.stalls = 0;
+	st.stall_s = 0;
+	st.ready_s = 0;
+	st.dropped = 7;
 	report_summary(buf, sizeof buf, &cfg, &st);
 	ck_assert_str_eq(buf, "summary: scenario=fib model=sync workers=1 "
 			      "gil=on tasks=20 ok=18 failed=2 wall_s=1.235 "
-			      "cpu_s=2.500 events=120 dropped=0 stalls=0 "
-			      "wrong=4");
+			      "cpu_s=2.500 events=120 dropped=7 stalls=0 "
+			      "stall_s=0.000 ready_s=0.000 wrong=4");
+}
+END_TEST
+
+/* Runs fib(20) x20 headless (threads, 2 workers) with stderr caught;
+ * returns the exit status, the report in out[] and stderr in err[]. */
+static int headless_caught(char *out, size_t outlen, char *err, size_t errlen)
+{
+	struct run_config cfg = fib_config();
+	FILE *o = tmpfile(), *e = tmpfile();
+	int saved = dup(STDERR_FILENO);
+	int rc;
+	size_t n;
+
+	ck_assert_ptr_nonnull(o);
+	ck_assert_ptr_nonnull(e);
+	cfg.sc.arg = 20;
+	fflush(stderr);
+	ck_assert_int_ge(dup2(fileno(e), STDERR_FILENO), 0);
+	rc = report_headless(&cfg, o);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	rewind(o);
+	n = fread(out, 1, outlen - 1, o);
+	out[n] = '\0';
+	rewind(e);
+	n = fread(err, 1, errlen - 1, e);
+	err[n] = '\0';
+	fclose(o);
+	fclose(e);
+	return rc;
+}
+
+/* The summary's value of `key`, as a number (-1 if absent). */
+static long long summary_field(const char *out, const char *key)
+{
+	const char *line = strstr(out, "summary: ");
+	char pat[40];
+
+	ck_assert_ptr_nonnull(line);
+	snprintf(pat, sizeof pat, " %s=", key);
+	const char *p = strstr(line, pat);
+	return p ? strtoll(p + strlen(pat), NULL, 10) : -1;
+}
+
+START_TEST(test_headless_dropped_is_measured)
+{
+	char out[8192], err[1024];
+	long long events;
+
+	/* A sound ring: nothing dropped. */
+	ck_assert_int_eq(headless_caught(out, sizeof out, err, sizeof err), 0);
+	ck_assert_int_eq(summary_field(out, "dropped"), 0);
+	events = summary_field(out, "events");
+	ck_assert_int_ge(events, 24); /* 2 startups, 20 tasks, 2 dones */
+	/* A ring that loses one event in four: the summary must say so, so
+	 * `dropped=0` is a measurement that can fail, not a constant. */
+	evring_test_lose_every(4);
+	ck_assert_int_eq(headless_caught(out, sizeof out, err, sizeof err), 0);
+	evring_test_lose_every(0);
+	events = summary_field(out, "events");
+	ck_assert_int_eq(summary_field(out, "dropped"), events / 4);
+	ck_assert_int_gt(summary_field(out, "dropped"), 0);
+}
+END_TEST
+
+START_TEST(test_headless_wrong_answer_fails)
+{
+	char out[8192], err[1024];
+
+	/* Task 7 returns a wrong fib(20): the run did not complete (exit 1),
+	 * ok= counts only the right answers, and one conviz: line names the
+	 * task, what it gave and what is right. */
+	run_test_corrupt_task(7);
+	int rc = headless_caught(out, sizeof out, err, sizeof err);
+	run_test_corrupt_task(-1);
+	ck_assert_int_eq(rc, 1);
+	ck_assert_int_eq(summary_field(out, "ok"), 19);
+	ck_assert_int_eq(summary_field(out, "wrong"), 1);
+	ck_assert_int_eq(summary_field(out, "failed"), 0);
+	ck_assert_str_eq(err, "conviz: task 7 of 'fib' gave 6766, but the "
+			      "right answer is 6765 (1 wrong in all): conviz "
+			      "itself is broken; please report it with this "
+			      "command line\n");
+	/* And without the hook, the same run passes. */
+	ck_assert_int_eq(headless_caught(out, sizeof out, err, sizeof err), 0);
+	ck_assert_int_eq(summary_field(out, "wrong"), 0);
+	ck_assert_int_eq(summary_field(out, "ok"), 20);
+	ck_assert_str_eq(err, "");
 }
 END_TEST
 
@@ -185,8 +281,8 @@ START_TEST(test_diagram_axis_legend)
 	ck_assert_str_eq(line, "    0s                  5s"
 			       "                  10s");
 	nth_line(out, 4, line, sizeof line);
-	ck_assert_str_eq(line, "# cpu  . io  = lock-wait  : gil-wait  "
-			       "- startup  ! error  X lost-update");
+	ck_assert_str_eq(line, "# cpu  _ ready  . io  = lock-wait  : gil-wait  "
+			       "^ stall  - startup  ! error  X lost-update");
 	free(out);
 
 	/* 1.2 s over 72 columns: a label every 0.2 s, 12 columns apart. */
@@ -277,6 +373,8 @@ Suite *suite_report(void)
 	TCase *tc = tcase_create("summary");
 	tcase_add_test(tc, test_summary_exact);
 	tcase_add_test(tc, test_summary_truncates);
+	tcase_add_test(tc, test_headless_dropped_is_measured);
+	tcase_add_test(tc, test_headless_wrong_answer_fails);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("diagram");
