@@ -3,6 +3,7 @@
 
 #include "app.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -77,13 +78,16 @@ int app_config(const struct cli *cli, struct run_config *cfg, char *err,
 }
 
 /* Did everything written to stdout get out? A full disk or a closed
- * stdout must not pass for success. */
+ * stdout must not pass for success. A reader that went away (`conviz list
+ * | head -1`) stopped reading on purpose: APP_FAILED too, but quietly
+ * (msg_reader_gone). */
 static int app_flushed(void)
 {
 	if (fflush(stdout) == 0 && !ferror(stdout))
 		return APP_OK;
-	msg_error("cannot write to standard output",
-		  "check the disk space or where stdout goes");
+	if (!msg_reader_gone(stdout))
+		msg_error("cannot write to standard output",
+			  "check the disk space or where stdout goes");
 	return APP_FAILED;
 }
 
@@ -141,6 +145,21 @@ static void serve_on_signal(int sig)
 	serve_stop = 1;
 }
 
+/* Sets fn as the action of sig. 0, or -1 after saying so. */
+static int app_signal(int sig, void (*fn)(int))
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = fn;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(sig, &sa, NULL) == 0)
+		return 0;
+	msg_errorf("please report it, with the command line that did it",
+		   "cannot set up signal %d (%s)", sig, strerror(errno));
+	return -1;
+}
+
 /* `conviz serve`: the embedded server alone, in the foreground, one log
  * line per request on stdout, until Ctrl-C (or SIGTERM). */
 static int app_serve(const struct cli *cli)
@@ -149,11 +168,14 @@ static int app_serve(const struct cli *cli)
 				     .port = cli->port < 0 ? 0 : cli->port,
 				     .seed = cli->have_seed ? cli->seed : 1,
 				     .log = stdout };
-	struct sigaction sa;
 	char err[768];
-	struct server *s = server_open(&cfg, err, sizeof err);
+	struct server *s;
 	int rc;
 
+	if (app_signal(SIGINT, serve_on_signal) != 0 ||
+	    app_signal(SIGTERM, serve_on_signal) != 0)
+		return APP_FAILED;
+	s = server_open(&cfg, err, sizeof err);
 	if (s == NULL) {
 		msg_print(err);
 		return APP_FAILED;
@@ -166,10 +188,6 @@ static int app_serve(const struct cli *cli)
 	printf("conviz: serving %s (Ctrl-C stops)\n", server_url(s));
 	server_print_routes(s, stdout);
 	fflush(stdout);
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = serve_on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	rc = server_run(s, &serve_stop);
 	server_close(s);
 	return rc == 0 ? app_flushed() : APP_FAILED;
@@ -180,6 +198,13 @@ int app_main(int argc, char **argv, int (*tui)(const struct run_config *))
 	struct cli cli;
 	char err[768];
 
+	/* SIGPIPE ignored for every subcommand, before any thread starts (the
+	 * threads inherit it): libcurl runs with CURLOPT_NOSIGNAL and the
+	 * server writes with MSG_NOSIGNAL, yet a peer closing a socket must
+	 * never kill conviz, nor a reader of stdout that goes away; writes
+	 * then fail with EPIPE, which app_flushed and report_headless see. */
+	if (app_signal(SIGPIPE, SIG_IGN) != 0)
+		return APP_FAILED;
 	if (cli_parse(argc, argv, &cli, err, sizeof err) < 0) {
 		msg_print(err);
 		return APP_USAGE;

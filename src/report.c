@@ -430,10 +430,12 @@ int report_headless(const struct run_config *cfg, FILE *out)
 	timeline_free(tl);
 	evring_free(ring);
 	/* A report nobody can read is a run that did not complete: a full
-	 * disk or a closed stdout must not pass for success. */
+	 * disk or a closed stdout must not pass for success. A reader that
+	 * went away (`| head -1`) gets 1 too, but no message. */
 	if (fflush(out) != 0 || ferror(out)) {
-		msg_error("cannot write the report to standard output",
-			  "check the disk space or where stdout goes");
+		if (!msg_reader_gone(out))
+			msg_error("cannot write the report to standard output",
+				  "check the disk space or where stdout goes");
 		return 1;
 	}
 	return rc == 0 && st.status == 0 ? 0 : 1;

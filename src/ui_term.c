@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <curses.h>
+#include <errno.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <signal.h>
@@ -16,9 +17,14 @@
 /* Colour 8 is "bright black", a grey, on terminals with 16 colours. */
 #define TERM_GREY 8
 
-/* Signals that end the program through the loop, and signals of a crash. */
+/* Signals that end the program through the loop. */
 static const int term_stop_sigs[] = { SIGINT, SIGTERM, SIGHUP };
-static const int term_crash_sigs[] = { SIGSEGV, SIGABRT, SIGBUS, SIGFPE };
+/* Signals whose default action ends the program at once, most with a
+ * core: crashes, Ctrl-\ (SIGQUIT: a core asked for) and resource limits.
+ * The handler restores the terminal and lets that action happen. */
+static const int term_crash_sigs[] = { SIGSEGV, SIGABRT, SIGBUS,  SIGFPE,
+				       SIGILL,	SIGSYS,	 SIGTRAP, SIGQUIT,
+				       SIGXCPU, SIGXFSZ };
 #define TERM_NSTOP (sizeof term_stop_sigs / sizeof term_stop_sigs[0])
 #define TERM_NCRASH (sizeof term_crash_sigs / sizeof term_crash_sigs[0])
 
@@ -31,8 +37,6 @@ static struct sigaction term_old_crash[TERM_NCRASH];
 static volatile sig_atomic_t term_caught;
 /* 1 while curses owns the screen: whoever clears it calls endwin. */
 static volatile sig_atomic_t term_active;
-/* 1 once msg_fatal has said what went wrong: its abort is no crash. */
-static volatile sig_atomic_t term_fatal;
 
 static SCREEN *term_screen;
 static int term_cols, term_lines; /* the last frame's size */
@@ -101,48 +105,67 @@ static void term_on_tstp(int sig)
 	(void)sig;
 }
 
-static const char *term_crash_name(int sig)
+#define TERM_REPORT "please report it, with the command line that did it\n"
+
+/* The line a crash signal gets on stderr, NULL for none. */
+static const char *term_crash_line(int sig)
 {
 	static const struct {
 		int sig;
-		const char *name;
-	} names[] = {
-		{ SIGSEGV, "SIGSEGV" },
-		{ SIGABRT, "SIGABRT" },
-		{ SIGBUS, "SIGBUS" },
-		{ SIGFPE, "SIGFPE" },
+		const char *line;
+	} lines[] = {
+		{ SIGSEGV, "conviz: crashed (SIGSEGV): " TERM_REPORT },
+		{ SIGABRT, "conviz: crashed (SIGABRT): " TERM_REPORT },
+		{ SIGBUS, "conviz: crashed (SIGBUS): " TERM_REPORT },
+		{ SIGFPE, "conviz: crashed (SIGFPE): " TERM_REPORT },
+		{ SIGILL, "conviz: crashed (SIGILL): " TERM_REPORT },
+		{ SIGSYS, "conviz: crashed (SIGSYS): " TERM_REPORT },
+		{ SIGTRAP, "conviz: crashed (SIGTRAP): " TERM_REPORT },
+		/* Ctrl-\: asked for, like Ctrl-C; the shell says "Quit". */
+		{ SIGQUIT, NULL },
+		{ SIGXCPU, "conviz: CPU time limit reached (SIGXCPU): raise "
+			   "it (ulimit -t) or use a smaller --scale\n" },
+		{ SIGXFSZ, "conviz: file size limit reached (SIGXFSZ): raise "
+			   "it (ulimit -f)\n" },
 	};
 
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (names[i].sig == sig)
-			return names[i].name;
-	return "a fatal signal";
+	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+		if (lines[i].sig == sig)
+			return lines[i].line;
+	return "conviz: crashed (a fatal signal): " TERM_REPORT;
 }
 
 /* Restores the terminal, says what happened, and lets the default action
- * (a core dump) take over: the signal stays blocked until we return, then
- * the re-raised one is delivered with SIG_DFL. */
+ * (most often a core dump) take over, so the exit status stays 128 + the
+ * signal: the signal stays blocked until we return, then the re-raised
+ * one is delivered with SIG_DFL. */
 static void term_on_crash(int sig)
 {
+	const char *line = term_crash_line(sig);
+
 	term_release();
-	if (!(sig == SIGABRT && term_fatal)) {
-		term_write("conviz: crashed (");
-		term_write(term_crash_name(sig));
-		term_write("): please report it, with the command line "
-			   "that did it\n");
-	}
+	if (line)
+		term_write(line);
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
 
+/* msg_fatal's hook: runs on the UI thread only (msg.h). */
 static void term_fatal_hook(void)
 {
-	term_fatal = 1;
 	term_release();
 }
 
-static void term_catch(const int *sigs, size_t n, void (*fn)(int),
-		       struct sigaction *old)
+static void term_uncatch(const int *sigs, size_t n, const struct sigaction *old)
+{
+	for (size_t i = 0; i < n; i++)
+		sigaction(sigs[i], &old[i], NULL);
+}
+
+/* Installs fn for each of sigs, the old actions saved in old. 0, or -1
+ * (errno set) with every one of sigs as it was. */
+static int term_catch(const int *sigs, size_t n, void (*fn)(int),
+		      struct sigaction *old)
 {
 	struct sigaction sa;
 
@@ -152,14 +175,15 @@ static void term_catch(const int *sigs, size_t n, void (*fn)(int),
 	/* No SA_RESTART: a stop signal interrupts getch's wait, so the loop
 	 * sees it at once rather than at the next timeout. */
 	sa.sa_flags = 0;
-	for (size_t i = 0; i < n; i++)
-		sigaction(sigs[i], &sa, &old[i]);
-}
-
-static void term_uncatch(const int *sigs, size_t n, const struct sigaction *old)
-{
-	for (size_t i = 0; i < n; i++)
-		sigaction(sigs[i], &old[i], NULL);
+	for (size_t i = 0; i < n; i++) {
+		if (sigaction(sigs[i], &sa, &old[i]) != 0) {
+			int e = errno;
+			term_uncatch(sigs, i, old);
+			errno = e;
+			return -1;
+		}
+	}
+	return 0;
 }
 
 static int term_codeset_utf8(void)
@@ -246,50 +270,110 @@ static void term_close_input(void)
 	term_in = NULL;
 }
 
-int ui_term_init(int timeout_ms)
+/* Characters from the environment, numbers as in C: "1.5" must stay a
+ * number when a scenario file is read from the TUI, and printf must write
+ * 1.5, whatever the person's locale. */
+static void term_locale(void)
 {
-	FILE *in;
+	setlocale(LC_ALL, "");
+	setlocale(LC_NUMERIC, "C");
+	term_is_utf8 = term_codeset_utf8();
+}
+
+/* SIGTSTP blocked, and not at its default when newterm looks at it: curses
+ * then leaves it alone for good. Else curses installs its own handler, and
+ * sets SIGTSTP to SIG_IGN during every refresh, which drops a Ctrl-Z typed
+ * meanwhile. 0, or -1 (errno set) with SIGTSTP as it was. */
+static int term_tstp_hold(void)
+{
 	struct sigaction act;
 	sigset_t tstp;
 
-	setlocale(LC_ALL, "");
-	/* Characters from the environment, numbers as in C: "1.5" must stay
-	 * a number when a scenario file is read from the TUI, and printf
-	 * must write 1.5, whatever the person's locale. */
-	setlocale(LC_NUMERIC, "C");
-	term_is_utf8 = term_codeset_utf8();
-	term_caught = 0;
-	/* newterm, not initscr: initscr exits the program on an unknown
-	 * terminal; newterm returns NULL and we can say what to do. */
-	in = term_input();
-	/* SIGTSTP blocked, and not at its default when newterm looks at it:
-	 * curses then leaves it alone for good. Else curses installs its own
-	 * handler, and sets SIGTSTP to SIG_IGN during every refresh, which
-	 * drops a Ctrl-Z typed meanwhile. */
 	sigemptyset(&tstp);
 	sigaddset(&tstp, SIGTSTP);
 	pthread_sigmask(SIG_BLOCK, &tstp, &term_old_mask);
 	memset(&act, 0, sizeof act);
 	act.sa_handler = term_on_tstp;
 	sigemptyset(&act.sa_mask);
-	sigaction(SIGTSTP, &act, &term_old_tstp);
-	term_screen = in ? newterm(NULL, stdout, in) : NULL;
-	if (term_screen && !term_can_draw()) {
-		endwin();
-		delscreen(term_screen);
-		term_screen = NULL;
-	}
-	if (!term_screen) {
-		sigaction(SIGTSTP, &term_old_tstp, NULL);
+	if (sigaction(SIGTSTP, &act, &term_old_tstp) != 0) {
+		int e = errno;
 		pthread_sigmask(SIG_SETMASK, &term_old_mask, NULL);
-		term_cannot_start(in != NULL);
-		term_close_input();
+		errno = e;
 		return -1;
 	}
-	set_term(term_screen);
-	term_active = 1;
-	term_cols = term_lines = 0;
-	/* cbreak, not raw: Ctrl-C and Ctrl-Z must stay signals. */
+	return 0;
+}
+
+/* Undoes term_tstp_hold. A Ctrl-Z still pending is dropped (ignoring a
+ * signal discards it), then everything is as before. */
+static void term_tstp_release(void)
+{
+	signal(SIGTSTP, SIG_IGN);
+	pthread_sigmask(SIG_SETMASK, &term_old_mask, NULL);
+	sigaction(SIGTSTP, &term_old_tstp, NULL);
+}
+
+/* Ctrl-Z: not curses' handler, which does its work inside the signal
+ * handler and can be lost when the signal lands in the middle of drawing.
+ * SIGTSTP keeps its default action (stop) but stays blocked (the run's
+ * threads block it too, ui_term_block): a Ctrl-Z waits, pending, for a
+ * quiet point of the loop, which restores the terminal and unblocks it
+ * (ui_term_suspend_pending). A SIGCONT that comes first makes the kernel
+ * discard the pending stop, so a TSTP/CONT pair never leaves us stopped
+ * with nobody to wake us. 0, or -1 (errno set). */
+static int term_tstp_default(void)
+{
+	struct sigaction act;
+
+	memset(&act, 0, sizeof act);
+	act.sa_handler = SIG_DFL;
+	sigemptyset(&act.sa_mask);
+	return sigaction(SIGTSTP, &act, NULL);
+}
+
+/* Our handlers, once curses has started: 0, or -1 (errno set) with every
+ * handler as before. */
+static int term_handlers(void)
+{
+	int e;
+
+	/* After newterm, which installs curses' own SIGINT/SIGTERM cleanup
+	 * when they are at their defaults: ours replace those. */
+	if (term_catch(term_stop_sigs, TERM_NSTOP, term_on_stop,
+		       term_old_stop) != 0)
+		return -1;
+	if (term_catch(term_crash_sigs, TERM_NCRASH, term_on_crash,
+		       term_old_crash) == 0) {
+		if (term_tstp_default() == 0)
+			return 0;
+		e = errno;
+		term_uncatch(term_crash_sigs, TERM_NCRASH, term_old_crash);
+		errno = e;
+	}
+	e = errno;
+	term_uncatch(term_stop_sigs, TERM_NSTOP, term_old_stop);
+	errno = e;
+	return -1;
+}
+
+static void term_cannot_catch(int err)
+{
+	msg_errorf("please report it, with the command line that did it",
+		   "cannot set up the signal handlers (%s)", strerror(err));
+}
+
+/* Ends the screen newterm made; the terminal is as before. */
+static void term_drop_screen(void)
+{
+	term_active = 0;
+	endwin();
+	delscreen(term_screen);
+	term_screen = NULL;
+}
+
+/* Curses' modes: cbreak, not raw: Ctrl-C and Ctrl-Z must stay signals. */
+static void term_modes(int timeout_ms)
+{
 	cbreak();
 	noecho();
 	keypad(stdscr, TRUE);
@@ -297,20 +381,49 @@ int ui_term_init(int timeout_ms)
 	set_escdelay(25);
 	timeout(timeout_ms);
 	term_colours();
-	/* After newterm, which installs curses' own SIGINT/SIGTERM cleanup
-	 * when they are at their defaults: ours replace those. */
-	term_catch(term_stop_sigs, TERM_NSTOP, term_on_stop, term_old_stop);
-	term_catch(term_crash_sigs, TERM_NCRASH, term_on_crash, term_old_crash);
-	/* Ctrl-Z: not curses' handler, which does its work inside the signal
-	 * handler and can be lost when the signal lands in the middle of
-	 * drawing. SIGTSTP keeps its default action (stop) but stays blocked
-	 * (the run's threads block it too, ui_term_block): a Ctrl-Z waits,
-	 * pending, for a quiet point of the loop, which restores the terminal
-	 * and unblocks it (ui_term_suspend_pending). A SIGCONT that comes
-	 * first makes the kernel discard the pending stop, so a TSTP/CONT
-	 * pair never leaves us stopped with nobody to wake us. */
-	act.sa_handler = SIG_DFL;
-	sigaction(SIGTSTP, &act, NULL);
+}
+
+/* Gives up a start: the terminal, SIGTSTP and the input as before. */
+static void term_give_up(void)
+{
+	if (term_screen)
+		term_drop_screen();
+	term_tstp_release();
+	term_close_input();
+}
+
+int ui_term_init(int timeout_ms)
+{
+	FILE *in;
+
+	term_locale();
+	term_caught = 0;
+	/* newterm, not initscr: initscr exits the program on an unknown
+	 * terminal; newterm returns NULL and we can say what to do. */
+	in = term_input();
+	if (term_tstp_hold() != 0) {
+		term_cannot_catch(errno);
+		term_close_input();
+		return -1;
+	}
+	term_screen = in ? newterm(NULL, stdout, in) : NULL;
+	if (term_screen && !term_can_draw())
+		term_drop_screen();
+	if (!term_screen) {
+		term_give_up();
+		term_cannot_start(in != NULL);
+		return -1;
+	}
+	set_term(term_screen);
+	term_active = 1;
+	term_cols = term_lines = 0;
+	term_modes(timeout_ms);
+	if (term_handlers() != 0) {
+		int e = errno;
+		term_give_up();
+		term_cannot_catch(e);
+		return -1;
+	}
 	msg_set_fatal_hook(term_fatal_hook);
 	return 0;
 }
@@ -319,15 +432,14 @@ void ui_term_end(void)
 {
 	if (!term_screen)
 		return;
-	msg_set_fatal_hook(NULL);
 	term_release();
 	term_uncatch(term_crash_sigs, TERM_NCRASH, term_old_crash);
 	term_uncatch(term_stop_sigs, TERM_NSTOP, term_old_stop);
-	/* A Ctrl-Z still pending is dropped (ignoring a signal discards it),
-	 * then everything is as before. */
-	signal(SIGTSTP, SIG_IGN);
-	pthread_sigmask(SIG_SETMASK, &term_old_mask, NULL);
-	sigaction(SIGTSTP, &term_old_tstp, NULL);
+	term_tstp_release();
+	/* Last, once the terminal is back and the crash handlers are gone: a
+	 * worker's fatal error still pending is told now (and the process
+	 * ends); one that comes later is told as in headless mode. */
+	msg_set_fatal_hook(NULL);
 	delscreen(term_screen);
 	term_screen = NULL;
 	term_close_input();
@@ -398,6 +510,8 @@ int ui_term_suspend_pending(void)
 
 int ui_term_signal(void)
 {
+	/* A worker's fatal error: restore, say it, exit (no return). */
+	msg_fatal_poll();
 	return term_caught;
 }
 
@@ -410,6 +524,12 @@ void ui_term_block(sigset_t *old)
 		sigaddset(&set, term_stop_sigs[i]);
 	sigaddset(&set, SIGTSTP);
 	sigaddset(&set, SIGWINCH);
+	/* Sent by a person or a resource limit, never a worker's own fault
+	 * (workers write no file, so no SIGXFSZ of theirs is lost): the UI
+	 * thread takes them, so no worker calls endwin under its frame. */
+	sigaddset(&set, SIGQUIT);
+	sigaddset(&set, SIGXCPU);
+	sigaddset(&set, SIGXFSZ);
 	pthread_sigmask(SIG_BLOCK, &set, old);
 }
 

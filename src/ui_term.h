@@ -6,13 +6,24 @@
  *   - SIGINT, SIGTERM, SIGHUP: the handler only records the signal; the
  *     loop sees it through ui_term_signal, ends curses and exits with
  *     128 + signal;
- *   - SIGSEGV, SIGABRT, SIGBUS, SIGFPE: the handler restores the terminal,
- *     writes one line to stderr and re-raises with the default action;
- *   - out of memory (msg_fatal): the fatal hook restores the terminal.
- * SIGTSTP (Ctrl-Z) and SIGWINCH stay with curses, which handles them.
+ *   - signals whose default action ends the program at once: the handler
+ *     restores the terminal, writes one line to stderr and re-raises with
+ *     the default action (often a core), so the status is 128 + signal:
+ *       SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL, SIGSYS, SIGTRAP:
+ *         "conviz: crashed (SIGx): please report it, ...";
+ *       SIGQUIT (Ctrl-\): no line, the person asked for it (as Ctrl-C);
+ *       SIGXCPU, SIGXFSZ: which resource limit, and how to raise it;
+ *   - a fatal error (msg_fatal, out of memory): on the UI thread, the
+ *     fatal hook restores the terminal, then the message, then exit 1. On
+ *     a worker it waits for the UI thread, which sees it at its next
+ *     ui_term_signal (within a frame) and does the same: curses is only
+ *     ever called by the UI thread. Two at once print one message.
+ * SIGPIPE is ignored by the whole program (app_main). SIGTSTP (Ctrl-Z) is
+ * handled at a quiet point of the loop (ui_term_suspend_pending);
+ * SIGWINCH stays with curses (KEY_RESIZE).
  *
  * Threads: everything here is for the UI thread, except what the signal
- * and fatal hooks do on their own.
+ * handlers do on their own.
  */
 #ifndef CONVIZ_UI_TERM_H
 #define CONVIZ_UI_TERM_H
@@ -40,13 +51,16 @@ enum ui_style {
 
 /* Sets the locale, starts curses on stdin/stdout (cbreak, noecho, keypad,
  * no cursor, getch timeout `timeout_ms`), sets up colours and installs the
- * signal handlers and the fatal hook. Returns 0, or -1 after telling the
- * person (msg_error) that this terminal cannot be used; the terminal is
- * untouched then. Call once. */
+ * signal handlers and the fatal hook, whose owner the calling thread
+ * becomes (msg_set_fatal_hook). Returns 0, or -1 after telling the person
+ * (msg_error) that this terminal cannot be used, or that a signal handler
+ * could not be installed; the terminal and the handlers are as before
+ * then. Call once. */
 int ui_term_init(int timeout_ms);
 
 /* Restores the terminal, the signal handlers and the fatal hook. Safe to
- * call twice and after a failed init. */
+ * call twice and after a failed init. A worker's fatal error pending at
+ * that moment is told then: the message, and exit 1 (no return). */
 void ui_term_end(void);
 
 /* 1 when the locale's codeset is UTF-8 (block glyphs), 0 for ASCII. */
@@ -59,7 +73,9 @@ void ui_term_size(int *cols, int *lines);
 void ui_term_style(enum ui_style style);
 
 /* The terminating signal caught since init (SIGINT, SIGTERM, SIGHUP), or
- * 0. The loop polls this and exits with 128 + the signal. */
+ * 0. The loop polls this, at least once a frame, and exits with 128 + the
+ * signal. UI thread only: if a worker's fatal error is pending, this
+ * restores the terminal, prints its message and exits 1 (no return). */
 int ui_term_signal(void);
 
 /* If Ctrl-Z was pressed since the last call: restores the terminal, stops
@@ -69,8 +85,9 @@ int ui_term_suspend_pending(void);
 
 /* Blocks the signals the UI thread handles, saving the old mask in *old.
  * Call around creating a thread (threads inherit the mask) so that Ctrl-C,
- * SIGTERM, Ctrl-Z and resizes reach the UI thread and never interrupt a
- * worker's sleep or I/O. Undo with ui_term_unblock. */
+ * SIGTERM, SIGHUP, Ctrl-Z, Ctrl-\, SIGXCPU, SIGXFSZ and resizes reach the
+ * UI thread and never interrupt a worker's sleep or I/O. Undo with
+ * ui_term_unblock. */
 void ui_term_block(sigset_t *old);
 void ui_term_unblock(const sigset_t *old);
 

@@ -14,6 +14,7 @@ int main(void)
 	srunner_add_suite(sr, suite_gil());
 	srunner_add_suite(sr, suite_http());
 	srunner_add_suite(sr, suite_latency());
+	srunner_add_suite(sr, suite_msg());
 	srunner_add_suite(sr, suite_report());
 	srunner_add_suite(sr, suite_run());
 	srunner_add_suite(sr, suite_scenario());

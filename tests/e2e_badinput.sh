@@ -3,16 +3,22 @@
 # does with input it must refuse or survive.
 #
 # Each row asserts the exit status (2 usage or input error; 1 the terminal
-# cannot be used; 0 completed or q; 128 + N on SIGINT, SIGTERM, SIGHUP),
-# the one-line "conviz: what: what to do" message when there is an error
-# (and no message when there is none), and the hygiene every row shares:
-# no crash (no 128 + SIGSEGV/SIGABRT/SIGBUS/SIGFPE/SIGILL status, no core*
-# file in conviz's working directory, where cores would go), no process
-# left behind (every conviz carries a marker in its environment, looked for
-# in /proc afterwards, so forked or reparented children are found too) and
-# no temporary file left in the private TMPDIR conviz is given. TUI rows
-# run inside tmux, on a private server, and also compare `stty -g` of the
-# pane's terminal before and after.
+# cannot be used, or stdout cannot be written; 0 completed or q; 128 + N on
+# SIGINT, SIGTERM, SIGHUP, and on the signals whose default action ends
+# conviz at once, sent on purpose: SIGQUIT, SIGILL, SIGSYS, SIGTRAP,
+# SIGXCPU, SIGXFSZ), the one-line "conviz: what: what to do" message when
+# there is an error (and no message when there is none: SIGQUIT, a reader
+# of stdout that went away), and the hygiene every row shares: no crash
+# (no 128 + N status for a signal whose default action ends the program
+# at once, SIGSEGV/SIGABRT/SIGBUS/SIGFPE/SIGILL/SIGSYS/SIGTRAP/SIGQUIT/
+# SIGXCPU/SIGXFSZ, unless the row sent it; no core* file in conviz's
+# working directory, where cores would go: rows run with `ulimit -c
+# unlimited`, but the rows that send such a signal on purpose with
+# `ulimit -c 0`), no process left behind (every conviz carries a marker in
+# its environment, looked for in /proc afterwards, so forked or reparented
+# children are found too) and no temporary file left in the private
+# TMPDIR conviz is given. TUI rows run inside tmux, on a private server,
+# and also compare `stty -g` of the pane's terminal before and after.
 #
 # Rows that tests/e2e_cli.sh already covers are not repeated here: unknown
 # flag, missing value of -w, -w 0 / -3 / 1e9 / abc, unknown scenario and
@@ -72,7 +78,12 @@ trap 'exit 1' INT TERM HUP
 
 xfails=0
 cv_err=
+cv_during=
 no_settle=
+# The status of a signal the current row sends on purpose (no crash then),
+# and the core size limit of its conviz (empty: unlimited).
+deliberate=
+core=
 # known BUG-ID DESCRIPTION: a check failed; FAIL, or XFAIL for a known bug.
 known() {
 	case " $KNOWN_BUGS " in
@@ -93,11 +104,30 @@ marked() {
 		sed 's,^/proc/\([0-9]*\)/environ$,\1,'
 }
 
+# signum NAME: the number of signal NAME (dash's kill -l maps only the
+# other way).
+signum() {
+	i=1
+	while [ "$i" -lt 65 ]; do
+		[ "$(kill -l "$i" 2>/dev/null)" = "$1" ] && { echo "$i"; return; }
+		i=$((i + 1))
+	done
+	echo 0
+}
+
+# Statuses of a conviz ended by a signal whose default action ends it at
+# once (most with a core): a crash, unless the row sent that signal.
+CRASHES=
+for s in SEGV ABRT BUS FPE ILL SYS TRAP QUIT XCPU XFSZ; do
+	CRASHES="$CRASHES $((128 + $(signum "$s")))"
+done
+
 # hygiene DESCRIPTION STATUS: no crash, no core, no process, no temp file.
 hygiene() {
-	case $2 in
-	132 | 134 | 135 | 136 | 139)
-		fail "$1: exit $2 is a crash (128 + signal $(($2 - 128)))" ;;
+	case "$CRASHES " in
+	*" $2 "*)
+		[ "$2" = "$deliberate" ] ||
+			fail "$1: exit $2 is a crash (128 + SIG$(kill -l $(($2 - 128))), not sent by the test)" ;;
 	esac
 	cores=$(ls -A "$CWD")
 	if [ -n "$cores" ]; then
@@ -125,9 +155,12 @@ hygiene() {
 # --- rows without a terminal ------------------------------------------------
 
 # cv IN OUT ARGS...: runs conviz in $CWD with the private TMPDIR and the
-# marker; IN is null or closed, OUT is file, pipe, full (/dev/full) or
-# closed. Sets $status; stdout in $TMP/out, stderr in $TMP/err. A conviz
-# that hangs is killed after 30 s (status 124 or 137).
+# marker; IN is null or closed, OUT is file, pipe, head (a pipe into
+# `head -n 1`), gone (a pipe whose reader has gone before conviz starts),
+# full (/dev/full) or closed. Sets $status; stdout in $TMP/out, stderr in
+# $TMP/err. A conviz that hangs is killed after 30 s (status 124 or 137).
+# With $cv_during set (OUT file only), that command runs while conviz
+# does.
 cv() {
 	in=$1
 	out=$2
@@ -136,16 +169,26 @@ cv() {
 	: >"$TMP/out"
 	set -- env TMPDIR="$CVTMP" CONVIZ_BAD_MARK="$MARK" \
 		timeout -k 5 30 "$CONVIZ" "$@"
-	if [ "$out" = pipe ]; then
+	case $out in
+	pipe | head)
 		{
 			cv_exec "$@" 2>"$TMP/err"
 			echo $? >"$TMP/status"
-		} | cat >"$TMP/out"
+		} | if [ "$out" = head ]; then head -n 1; else cat; fi >"$TMP/out"
 		status=$(cat "$TMP/status")
-	else
+		;;
+	*)
 		status=0
-		cv_exec "$@" 2>"$TMP/err" || status=$?
-	fi
+		if [ -n "$cv_during" ]; then
+			cv_exec "$@" 2>"$TMP/err" &
+			bg=$!
+			$cv_during
+			wait "$bg" || status=$?
+		else
+			cv_exec "$@" 2>"$TMP/err" || status=$?
+		fi
+		;;
+	esac
 }
 cv_exec() (
 	cd "$CWD" || exit 125
@@ -157,6 +200,16 @@ cv_exec() (
 	file) exec >"$TMP/out" ;;
 	full) exec >/dev/full ;;
 	closed) exec >&- ;;
+	gone)
+		# The FIFO opened for reading and writing on 3 lets the open
+		# for writing go through at once; closing 3 leaves stdout a
+		# pipe with no reader.
+		rm -f "$TMP/gone.fifo"
+		mkfifo "$TMP/gone.fifo" || exit 125
+		exec 3<>"$TMP/gone.fifo"
+		exec >"$TMP/gone.fifo"
+		exec 3<&-
+		;;
 	esac
 	[ "$cv_err" = closed ] && exec 2>&-
 	ulimit -c unlimited 2>/dev/null
@@ -326,6 +379,54 @@ for o in full closed; do
 	expect_err "^conviz: cannot write .*standard output: " "list, stdout $o"
 	hygiene "list, stdout $o" "$status"
 done
+# A reader of stdout that went away (SIGPIPE is ignored, so writes get
+# EPIPE): exit 1, as the output did not get out, but no message, as the
+# person stopped reading on purpose. With `| head -n 1` the reader may
+# also go only after conviz wrote all: 0 then; quiet either way.
+for c in "list" "run -s $TINY --headless" "run -s fib --scale 0.05 --headless" \
+	"--help" "--version"; do
+	set -- $c
+	cv null gone "$@"
+	expect_status 1 "$c, stdout a pipe with no reader"
+	[ -s "$TMP/err" ] && fail "$c, stdout a pipe with no reader: stderr: $(head -c 300 "$TMP/err")"
+	hygiene "$c, stdout a pipe with no reader" "$status"
+	cv null head "$@"
+	case $status in
+	0 | 1) pass "$c | head -n 1 (exit $status)" ;;
+	*) fail "$c | head -n 1: exit $status" ;;
+	esac
+	[ -s "$TMP/err" ] && fail "$c | head -n 1: stderr: $(head -c 300 "$TMP/err")"
+	[ "$(wc -l <"$TMP/out")" -eq 1 ] || fail "$c | head -n 1: $(wc -l <"$TMP/out") lines out"
+	hygiene "$c | head -n 1" "$status"
+done
+
+# SIGPIPE sent to a headless run: ignored, the run completes and reports.
+# (The TUI's row is below.)
+conviz_pid() { # the pid of the marked conviz, when there is one
+	for p in $(marked); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = conviz ] && echo "$p"
+	done
+}
+send_pipe() {
+	n=50
+	p=$(conviz_pid)
+	while [ -z "$p" ] && [ "$n" -gt 0 ]; do
+		sleep 0.1
+		n=$((n - 1))
+		p=$(conviz_pid)
+	done
+	sleep 0.2
+	if [ -n "$p" ] && kill -PIPE "$p" && sleep 0.1 && kill -PIPE "$p"; then
+		pass "headless: SIGPIPE sent twice during the run"
+	else
+		fail "headless: conviz was gone before SIGPIPE was sent twice"
+	fi 2>/dev/null
+}
+cv_during=send_pipe
+cv null file run -s fib --scale 0.5 --headless
+cv_during=
+headless_ok "headless, SIGPIPE during the run: ignored"
+
 # stderr closed: the status still tells.
 cv_err=closed
 cv null file run -s nope
@@ -352,7 +453,7 @@ trap : INT
 d=\$1 tag=\$2 term=\$3 in=\$4 out=\$5
 shift 5
 cd $(quote "$CWD") || exit 1
-ulimit -c unlimited 2>/dev/null
+ulimit -c "\${CV_CORE:-unlimited}" 2>/dev/null
 stty -g >"\$d/\$tag.before"
 case \$term in
 keep) ;;
@@ -362,13 +463,16 @@ esac
 set -- env TMPDIR=$(quote "$CVTMP") CONVIZ_BAD_MARK=$(quote "$MARK") \\
 	${CONVIZ_DATADIR:+CONVIZ_DATADIR=$(quote "$CONVIZ_DATADIR")} \\
 	sh -c 'echo \$\$ >"\$0"; exec "\$@"' "\$d/\$tag.pid" $(quote "$CONVIZ") "\$@"
+# In a subshell, so that what this shell says of a conviz ended by a
+# signal ("Quit", "Illegal instruction") goes to the pane, not into
+# conviz's stderr.
 case \$in/\$out in
-tty/tty) "\$@" 2>"\$d/\$tag.err"; status=\$? ;;
-closed/tty) "\$@" <&- 2>"\$d/\$tag.err"; status=\$? ;;
-null/tty) "\$@" </dev/null 2>"\$d/\$tag.err"; status=\$? ;;
-nosession/tty) setsid -w "\$@" </dev/null 2>"\$d/\$tag.err"; status=\$? ;;
+tty/tty) ( "\$@" ) 2>"\$d/\$tag.err"; status=\$? ;;
+closed/tty) ( "\$@" ) <&- 2>"\$d/\$tag.err"; status=\$? ;;
+null/tty) ( "\$@" ) </dev/null 2>"\$d/\$tag.err"; status=\$? ;;
+nosession/tty) ( setsid -w "\$@" ) </dev/null 2>"\$d/\$tag.err"; status=\$? ;;
 tty/pipe)
-	{ "\$@" 2>"\$d/\$tag.err"; echo \$? >"\$d/\$tag.st"; } | cat >"\$d/\$tag.out"
+	{ ( "\$@" ) 2>"\$d/\$tag.err"; echo \$? >"\$d/\$tag.st"; } | cat >"\$d/\$tag.out"
 	status=\$(cat "\$d/\$tag.st") ;;
 esac
 stty -g >"\$d/\$tag.after"
@@ -494,7 +598,7 @@ settle() {
 tstart() {
 	[ -n "$no_settle" ] || settle
 	tag=$1
-	line="clear; sh $(quote "$TMP/run.sh") $(quote "$TMP") $tag $2 $3 $4"
+	line="clear; CV_CORE=${core:-unlimited} sh $(quote "$TMP/run.sh") $(quote "$TMP") $tag $2 $3 $4"
 	shift 4
 	for a in "$@"; do
 		line="$line $(quote "$a")"
@@ -612,16 +716,51 @@ row_stdin stdin-closed closed
 row_stdin stdin-null null
 
 # Signals in the middle of a run.
-row_signal() { # TAG SIGNAL STATUS
+row_signal() { # TAG SIGNAL STATUS [ERR]
 	tstart "$1" keep tty tty run -s "$SLOW" -w 2 || return
 	tdrawn "$1" || return
 	screen | grep -q 'running' || { tfail "$1" "the run is not in progress"; return; }
 	kill "-$2" "$(pid_of "$1")"
-	tend "$1" "$3" -
+	tend "$1" "$3" "${4:--}"
 }
 row_signal sigint INT 130
 row_signal sigterm TERM 143
 row_signal sighup HUP 129
+
+# Signals whose default action ends conviz at once, most with a core: the
+# terminal is restored, one line says why (none for SIGQUIT: Ctrl-\ is
+# asked for, like Ctrl-C), and the default action ends conviz, 128 + N.
+# Sent on purpose, with no core wanted (ulimit -c 0).
+row_fatal_signal() { # TAG SIGNAL ERR
+	deliberate=$((128 + $(signum "$2")))
+	core=0
+	row_signal "$1" "$2" "$deliberate" "$3"
+	deliberate=
+	core=
+}
+REPORT='please report it, with the command line that did it$'
+row_fatal_signal sigquit QUIT -
+row_fatal_signal sigill ILL "crashed \(SIGILL\): $REPORT"
+row_fatal_signal sigsys SYS "crashed \(SIGSYS\): $REPORT"
+row_fatal_signal sigtrap TRAP "crashed \(SIGTRAP\): $REPORT"
+row_fatal_signal sigxcpu XCPU "CPU time limit reached \(SIGXCPU\): raise it \(ulimit -t\) or use a smaller --scale$"
+row_fatal_signal sigxfsz XFSZ "file size limit reached \(SIGXFSZ\): raise it \(ulimit -f\)$"
+
+# SIGPIPE is ignored: the TUI goes on, and q quits as ever.
+row_sigpipe() {
+	tstart sigpipe keep tty tty run -s "$SLOW" -w 2 || return
+	tdrawn sigpipe || return
+	p=$(pid_of sigpipe)
+	kill -PIPE "$p"
+	kill -PIPE "$p"
+	sleep 0.3
+	[ -n "$(proc_state "$p")" ] || { tfail sigpipe "conviz died of SIGPIPE"; return; }
+	tdrawn sigpipe || return
+	pass "sigpipe: ignored, the TUI goes on"
+	tmx send-keys -t cv -l q
+	tend sigpipe 0 -
+}
+row_sigpipe
 
 # The same during an I/O run: requests out to the embedded server, which
 # must go down with conviz, leaving no process behind.
