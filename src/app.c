@@ -91,6 +91,24 @@ static int app_flushed(void)
 	return APP_FAILED;
 }
 
+/* One scenario of `conviz list`: its name and what `run` does at its own
+ * scale. A line too long for 80 columns goes on at its last clause ("; ")
+ * on a second line, under the first. */
+static void app_list_scenario(const struct scenario *sc)
+{
+	char title[WORK_TITLE_MAX];
+	const char *cut;
+
+	work_title(sc, sc->scale, title, sizeof title);
+	cut = strrchr(title, ';');
+	if (strlen(title) <= 80 - 18 || !cut || cut[1] != ' ') {
+		printf("  %-15s %s\n", sc->name, title);
+		return;
+	}
+	printf("  %-15s %.*s\n", sc->name, (int)(cut - title), title);
+	printf("  %-15s %s\n", "", cut + 2);
+}
+
 static int app_list(void)
 {
 	size_t n;
@@ -104,7 +122,7 @@ static int app_list(void)
 			printf("  %-15s (unreadable: %s)\n", names[i], err);
 			continue;
 		}
-		printf("  %-15s %s\n", sc.name, sc.title);
+		app_list_scenario(&sc);
 	}
 	if (n == 0)
 		printf("  (none found in %s/scenarios: set CONVIZ_DATADIR)\n",

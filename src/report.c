@@ -369,14 +369,15 @@ static void print_report(FILE *out, const struct run_config *cfg,
 			 const struct run *r, const struct timeline *tl,
 			 int64_t end, const struct run_stats *st)
 {
-	char title[SCENARIO_TEXT_MAX];
+	char work[WORK_TITLE_MAX], title[WORK_TITLE_MAX];
 	char line[512];
 	const char *model = "?";
 
 	if ((unsigned)cfg->model < MODEL_COUNT)
 		model = model_get(cfg->model)->name;
-	ascii_copy(title, sizeof title,
-		   cfg->sc.title[0] != '\0' ? cfg->sc.title : cfg->sc.name);
+	/* What the run really does: the scale may have changed the work. */
+	work_title(&cfg->sc, cfg->scale, work, sizeof work);
+	ascii_copy(title, sizeof title, work);
 	fprintf(out, "conviz: %s | model=%s workers=%d gil=%s\n", title, model,
 		cfg->workers, cfg->gil ? "on" : "off");
 	report_diagram(out, tl, end, HEADLESS_WIDTH);

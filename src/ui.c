@@ -36,6 +36,7 @@
 #include "ui.h"
 #include "ui_draw.h"
 #include "ui_term.h"
+#include "work.h"
 
 #define UI_FRAME_MS 33
 #define UI_FRAME_NS (UI_FRAME_MS * 1000000LL)
@@ -82,6 +83,7 @@ struct ui {
 	char server[SERVER_URL_MAX + 32]; /* the embedded server, if any */
 
 	/* The screen. */
+	char title[WORK_TITLE_MAX]; /* the header's: what cfg really runs */
 	int help, dirty;
 	int64_t drawn_ns, drawn_tick;
 	char note[256];
@@ -427,7 +429,8 @@ static void ui_view_fill(struct ui *ui, struct ui_view *v, int64_t now)
 
 	memset(v, 0, sizeof *v);
 	v->scenario = ui->cfg.sc.name;
-	v->title = ui->cfg.sc.title;
+	work_title(&ui->cfg.sc, ui->cfg.scale, ui->title, sizeof ui->title);
+	v->title = ui->title;
 	v->lesson = ui->cfg.sc.lesson;
 	v->model = m->name;
 	v->workers = m->pooled ? ui->cfg.workers : 1;

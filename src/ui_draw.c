@@ -130,22 +130,73 @@ static const char *const draw_phase_names[] = {
 	[UI_PHASE_CANCELLED] = "cancelled", [UI_PHASE_FAILED] = "failed",
 };
 
+/* Where row 0's title goes: from *x to *xmax (exclusive), after "conviz
+ * NAME - " and before the phase, which moves out of the way on a narrow
+ * screen. */
+static void draw_title_span(const struct ui_view *v, int cols, int *x,
+			    int *xmax)
+{
+	int plen = (int)strlen(draw_phase_names[v->phase]);
+	int used;
+
+	*xmax = cols - plen - 2;
+	if (*xmax < cols / 2)
+		*xmax = cols;
+	draw_fit(v->scenario, cols, &used);
+	*x = (int)strlen("conviz ") + used + (int)strlen(" - ");
+}
+
+/* Bytes of the title that row 0 shows in `room` columns: all of it when
+ * it fits; else up to the last clause boundary ("; ", ", ", " (") that
+ * leaves `mark` columns for an ellipsis, so the real work, which comes
+ * first, reads whole; else what fits. */
+static int draw_title_cut(const char *s, int room, int mark)
+{
+	int used, n = draw_fit(s, room, &used);
+
+	if (!s[n])
+		return n;
+	n = draw_fit(s, room - mark, &used);
+	for (int i = n; i > 0; i--) {
+		if ((s[i] == ';' || s[i] == ',' || s[i] == ' ') &&
+		    s[i + 1] == (s[i] == ' ' ? '(' : ' '))
+			return i;
+	}
+	return n;
+}
+
+/* What ends a title cut short: an ellipsis. */
+static const char *draw_title_mark(const struct ui_view *v)
+{
+	return v->utf8 ? "\u2026" : "...";
+}
+
+/* Bytes of the title row 0 shows on a screen `cols` wide. */
+static int draw_title_shown(const struct ui_view *v, int cols)
+{
+	int x, xmax, used;
+
+	draw_title_span(v, cols, &x, &xmax);
+	draw_fit(draw_title_mark(v), cols, &used);
+	return draw_title_cut(v->title, xmax - x, used);
+}
+
 /* Row 0: what is being shown, and where the run is. */
 static void draw_title(const struct ui_view *v, int cols)
 {
 	const char *phase = draw_phase_names[v->phase];
-	int plen = (int)strlen(phase);
-	int xmax = cols - plen - 2;
-	int x;
+	int n = draw_title_shown(v, cols);
+	int x, xmax;
 
-	if (xmax < cols / 2)
-		xmax = cols;
+	draw_title_span(v, cols, &x, &xmax);
 	x = draw_text(0, 0, xmax, UI_STYLE_TITLE, "conviz ");
 	x = draw_text(0, x, xmax, UI_STYLE_TITLE, v->scenario);
 	x = draw_text(0, x, xmax, UI_STYLE_DIM, " - ");
-	draw_text(0, x, xmax, UI_STYLE_NORMAL, v->title);
+	x = draw_textf(0, x, xmax, UI_STYLE_NORMAL, "%.*s", n, v->title);
+	if (v->title[n])
+		draw_text(0, x, xmax, UI_STYLE_DIM, draw_title_mark(v));
 	if (xmax < cols)
-		draw_text(0, cols - plen, cols,
+		draw_text(0, cols - (int)strlen(phase), cols,
 			  v->phase == UI_PHASE_FAILED ? UI_STYLE_ALERT
 						      : UI_STYLE_TITLE,
 			  phase);
@@ -516,29 +567,31 @@ static int draw_wrap(const char *p, int w, const char **next)
 	return n;
 }
 
-/* Rows the lesson takes in the help: a title and its wrapped lines, or
- * nothing when there is no lesson. */
-static int draw_lesson_rows(const char *lesson, int w)
+/* Rows a paragraph of the help takes: a heading and the text's wrapped
+ * lines, or nothing when there is no text. */
+static int draw_para_rows(const char *text, int w)
 {
 	int rows = 0;
 
-	if (!lesson || !lesson[0])
+	if (!text || !text[0])
 		return 0;
-	while (*lesson) {
-		draw_wrap(lesson, w, &lesson);
+	while (*text) {
+		draw_wrap(text, w, &text);
 		rows++;
 	}
 	return rows + 1;
 }
 
-static void draw_help_lesson(struct draw_box *b, const char *lesson)
+/* A heading and the text wrapped to the box, if there is a text. */
+static void draw_help_para(struct draw_box *b, const char *heading,
+			   const char *text)
 {
 	char line[4 * HELP_WIDTH_MAX + 1]; /* UTF-8: up to 4 bytes a column */
-	const char *p = lesson;
+	const char *p = text;
 
-	if (!lesson || !lesson[0])
+	if (!text || !text[0])
 		return;
-	draw_box_line(b, UI_STYLE_TITLE, "Lesson");
+	draw_box_line(b, UI_STYLE_TITLE, heading);
 	while (*p && b->row < b->end) {
 		const char *start = p;
 		int n = draw_wrap(start, b->w, &p);
@@ -570,14 +623,19 @@ static void draw_frame(int top, int left, int h, int w, int utf8)
 		draw_line_char(ACS_LRCORNER, '+', utf8));
 }
 
-/* The help overlay: keys, colours and the scenario's lesson, in a box
- * sized to its text (or to the screen, dropping what does not fit). */
+/* The help overlay: what runs (when row 0 cannot show it all), keys,
+ * colours and the scenario's lesson, in a box sized to its text (or to
+ * the screen, dropping what does not fit). */
 static void draw_help(const struct ui_view *v, int cols, int lines)
 {
 	int w = cols - 2 < HELP_WIDTH_MAX + 4 ? cols - 2 : HELP_WIDTH_MAX + 4;
-	int lesson = draw_lesson_rows(v->lesson, w - 4);
-	/* frame 2, keys 8, blank, colours 10, blank, lesson + blank, close */
-	int h = 2 + 8 + 1 + 10 + 1 + (lesson ? lesson + 1 : 0) + 1;
+	const char *work = v->title[draw_title_shown(v, cols)] ? v->title : "";
+	int runs = draw_para_rows(work, w - 4);
+	int lesson = draw_para_rows(v->lesson, w - 4);
+	/* frame 2, [what runs + blank], keys 8, blank, colours 10, blank,
+	 * [lesson + blank], close */
+	int h = 2 + (runs ? runs + 1 : 0) + 8 + 1 + (int)LEGEND_COUNT + 1 + 1 +
+		(lesson ? lesson + 1 : 0) + 1;
 	int top, left;
 	struct draw_box b;
 
@@ -588,11 +646,15 @@ static void draw_help(const struct ui_view *v, int cols, int lines)
 	b = (struct draw_box){ top + 1, top + h - 2, left + 2, w - 4 };
 	draw_frame(top, left, h, w, v->utf8);
 	draw_text(top, left + 2, left + w - 2, UI_STYLE_TITLE, " conviz help ");
+	if (runs) {
+		draw_help_para(&b, "What runs", work);
+		draw_box_line(&b, UI_STYLE_NORMAL, "");
+	}
 	draw_help_keys(&b);
 	draw_box_line(&b, UI_STYLE_NORMAL, "");
 	draw_help_colours(&b, v->utf8);
 	draw_box_line(&b, UI_STYLE_NORMAL, "");
-	draw_help_lesson(&b, v->lesson);
+	draw_help_para(&b, "Lesson", v->lesson);
 	draw_text(top + h - 2, b.x, b.x + b.w, UI_STYLE_DIM,
 		  "press any key to close this help");
 }

@@ -27,6 +27,9 @@ enum task_status { TASK_PENDING = 0, TASK_OK, TASK_FAILED };
 #define WORK_STOPPED (-2)
 
 #define WORK_TEXT_MAX 32
+/* Room for work_title's text: a scenario's title, or the real work and the
+ * tutorial's. */
+#define WORK_TITLE_MAX 512
 
 struct task_result {
 	int64_t ivalue; /* integer results (fib, primes; low 64 bits of sumsq;
@@ -75,11 +78,29 @@ struct work_ops {
 		      struct task_result *want);
 	/* Writes the result as people read it ("9227465", "2000001.0"). */
 	void (*format)(const struct task_result *res, char *buf, size_t len);
+	/* Writes what the tasks of sc really compute at `scale`, with the
+	 * numbers the task bodies use, worded as the scenario titles are:
+	 * brief == 0, the whole work ("fib(30) x20, naive recursion
+	 * (CPU-bound)"); brief == 1, only what the scale changes ("fib(30)
+	 * x20"). Any thread. NULL: the work does not scale (I/O workloads),
+	 * and sc->title says it. */
+	void (*describe)(const struct scenario *sc, double scale, int brief,
+			 char *buf, size_t len);
 	int io; /* 1: I/O-bound; the scenario needs `urls` */
 };
 
 /* The workload called `name`, or NULL. */
 const struct work_ops *work_find(const char *name);
+
+/* The one line that says what a run of sc at `scale` really does, for
+ * every place that titles a run (the TUI header, `conviz list`, the
+ * headless report): the workload's description of the real work, and,
+ * when the scale changes that work, the tutorial's (sc at scale 1) and the
+ * scale, e.g. "fib(30) x20, naive recursion (CPU-bound); tutorial: fib(35)
+ * x20, scale 0.1". The real work comes first, so a clipped line still
+ * says it. Workloads that do not scale give sc->title (sc->name if that is
+ * empty). Always NUL-ended, cut at len. Any thread. */
+void work_title(const struct scenario *sc, double scale, char *buf, size_t len);
 
 /* Names of all workloads, NULL-terminated. */
 const char *const *work_names(void);

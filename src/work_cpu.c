@@ -22,6 +22,34 @@ static long reps_of(double scale)
 	return reps < 1 ? 1 : reps;
 }
 
+/* Writes v as the scenario titles write counts: grouped by threes with
+ * commas from five digits on ("15,000", "2,000,000"), as is below
+ * ("1000"). */
+static void count_format(char *buf, size_t len, unsigned long long v)
+{
+	char digits[32];
+	size_t n, o = 0;
+
+	msg_fmt(digits, sizeof digits, "%llu", v);
+	n = strlen(digits);
+	for (size_t i = 0; i < n && o + 1 < len; i++) {
+		if (n >= 5 && i > 0 && (n - i) % 3 == 0 && o + 2 < len)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	if (len > 0)
+		buf[o] = '\0';
+}
+
+/* "20 tasks", "1 task", "15,000 tasks": a scenario's number of tasks. */
+static void tasks_format(char *buf, size_t len, long tasks)
+{
+	char n[32];
+
+	count_format(n, sizeof n, (unsigned long long)tasks);
+	msg_fmt(buf, len, "%s task%s", n, tasks == 1 ? "" : "s");
+}
+
 /* ---- fib: naive recursive Fibonacci --------------------------------- */
 
 /* Calls with n at or above this tick the runtime: fib(20) is ~20k calls,
@@ -47,13 +75,20 @@ static int fib_n(const struct scenario *sc, double scale)
 	return n < 1 ? 1 : (int)n;
 }
 
+/* How many times a task computes fib(n): once when the scale made n
+ * smaller, else the scale rounded. */
+static long fib_reps(double scale)
+{
+	return scale < 1.0 ? 1 : reps_of(scale);
+}
+
 static int fib_run(struct rt *rt, const struct work_input *in, uint32_t task,
 		   struct task_result *res)
 {
 	const struct scenario *sc = in->sc;
 	double scale = in->scale;
 	int n = fib_n(sc, scale);
-	long reps = scale < 1.0 ? 1 : reps_of(scale);
+	long reps = fib_reps(scale);
 	int64_t v = 0;
 
 	for (long i = 0; i < reps; i++)
@@ -84,6 +119,26 @@ static void int_format(const struct task_result *res, char *buf, size_t len)
 	msg_fmt(buf, len, "%lld", (long long)res->ivalue);
 }
 
+/* "fib(35) x20, naive recursion (CPU-bound)"; repeated, the count of
+ * fibs in all and per task: "fib(35) x60 (3 per task), ...". */
+static void fib_describe(const struct scenario *sc, double scale, int brief,
+			 char *buf, size_t len)
+{
+	long reps = fib_reps(scale);
+	char total[32], per[48] = "";
+
+	count_format(total, sizeof total,
+		     (unsigned long long)reps * (unsigned long long)sc->tasks);
+	if (brief) {
+		msg_fmt(buf, len, "fib(%d) x%s", fib_n(sc, scale), total);
+		return;
+	}
+	if (reps > 1 && sc->tasks > 1)
+		msg_fmt(per, sizeof per, " (%ld per task)", reps);
+	msg_fmt(buf, len, "fib(%d) x%s%s, naive recursion (CPU-bound)",
+		fib_n(sc, scale), total, per);
+}
+
 const struct work_ops work_fib = {
 	.name = "fib",
 	.arg_min = 1,
@@ -92,6 +147,7 @@ const struct work_ops work_fib = {
 	.run = fib_run,
 	.expect = fib_expect,
 	.format = int_format,
+	.describe = fib_describe,
 };
 
 /* ---- sumsq: sum of i*i for i < n ------------------------------------ */
@@ -156,6 +212,50 @@ static void u128_format(const struct task_result *res, char *buf, size_t len)
 	msg_fmt(buf, len, "%s", digits + i);
 }
 
+/* The upper bounds of the tasks' sums, task x's n as sumsq_n gives it:
+ * "5,000,000+x" or "150,000,000+30x" when n grows by a whole step per task
+ * (a whole scale), one number when every task has the same,
+ * "2,500,000..2,500,010" (first..last) when rounding makes the steps
+ * uneven. */
+static void sumsq_bounds(const struct scenario *sc, double scale, char *buf,
+			 size_t len)
+{
+	uint32_t last = sc->tasks > 1 ? (uint32_t)(sc->tasks - 1) : 0;
+	u128 n0 = sumsq_n(sc, scale, 0), n1 = sumsq_n(sc, scale, last);
+	char first[32], end[32];
+
+	count_format(first, sizeof first, (unsigned long long)n0);
+	if (n0 == n1) {
+		msg_fmt(buf, len, "%s", first);
+	} else if (scale == floor(scale)) {
+		/* (arg + x) * scale is exact: each task adds the scale. */
+		u128 step = sumsq_n(sc, scale, 1) - n0;
+		if (step == 1)
+			msg_fmt(buf, len, "%s+x", first);
+		else
+			msg_fmt(buf, len, "%s+%llux", first,
+				(unsigned long long)step);
+	} else {
+		count_format(end, sizeof end, (unsigned long long)n1);
+		msg_fmt(buf, len, "%s..%s", first, end);
+	}
+}
+
+/* "sum of i*i for i < 5,000,000+x, 20 tasks (CPU-bound)". */
+static void sumsq_describe(const struct scenario *sc, double scale, int brief,
+			   char *buf, size_t len)
+{
+	char bounds[80], tasks[48];
+
+	sumsq_bounds(sc, scale, bounds, sizeof bounds);
+	tasks_format(tasks, sizeof tasks, sc->tasks);
+	if (brief)
+		msg_fmt(buf, len, "i < %s", bounds);
+	else
+		msg_fmt(buf, len, "sum of i*i for i < %s, %s (CPU-bound)",
+			bounds, tasks);
+}
+
 const struct work_ops work_sumsq = {
 	.name = "sumsq",
 	.arg_min = 1,
@@ -164,6 +264,7 @@ const struct work_ops work_sumsq = {
 	.run = sumsq_run,
 	.expect = sumsq_expect,
 	.format = u128_format,
+	.describe = sumsq_describe,
 };
 
 /* ---- primes: sieve of Eratosthenes up to n, count the primes -------- */
@@ -290,6 +391,32 @@ static int primes_expect(const struct work_input *in, uint32_t task,
 	return rc;
 }
 
+/* "sieve up to n for n = 1000..15999 (15,000 tiny tasks)"; repeated,
+ * "20 sieves up to n for ...". Task i sieves up to n = arg + i, as
+ * primes_run does, reps_of(scale) times. */
+static void primes_describe(const struct scenario *sc, double scale, int brief,
+			    char *buf, size_t len)
+{
+	long reps = reps_of(scale);
+	char sieves[32] = "sieve", range[64], tasks[32];
+
+	if (brief) {
+		msg_fmt(buf, len, "%ld sieve%s per n", reps,
+			reps == 1 ? "" : "s");
+		return;
+	}
+	if (reps > 1)
+		msg_fmt(sieves, sizeof sieves, "%ld sieves", reps);
+	if (sc->tasks == 1)
+		msg_fmt(range, sizeof range, "%ld", sc->arg);
+	else
+		msg_fmt(range, sizeof range, "%ld..%ld", sc->arg,
+			sc->arg + sc->tasks - 1);
+	count_format(tasks, sizeof tasks, (unsigned long long)sc->tasks);
+	msg_fmt(buf, len, "%s up to n for n = %s (%s tiny task%s)", sieves,
+		range, tasks, sc->tasks == 1 ? "" : "s");
+}
+
 const struct work_ops work_primes = {
 	.name = "primes",
 	.arg_min = 2,
@@ -298,6 +425,7 @@ const struct work_ops work_primes = {
 	.run = primes_run,
 	.expect = primes_expect,
 	.format = int_format,
+	.describe = primes_describe,
 };
 
 /* ---- math: x**=4; x**=0.25; x**=2; x**=0.5; x+=1 -------------------- */
@@ -346,6 +474,23 @@ static void double_format(const struct task_result *res, char *buf, size_t len)
 	msg_fmt(buf, len, "%.1f", res->dvalue);
 }
 
+/* "2,000,000 rounds of powers, 20 tasks (CPU-bound)". */
+static void math_describe(const struct scenario *sc, double scale, int brief,
+			  char *buf, size_t len)
+{
+	long n = math_iters(sc, scale);
+	const char *plural = n == 1 ? "" : "s";
+	char iters[32], tasks[48];
+
+	count_format(iters, sizeof iters, (unsigned long long)n);
+	tasks_format(tasks, sizeof tasks, sc->tasks);
+	if (brief)
+		msg_fmt(buf, len, "%s round%s", iters, plural);
+	else
+		msg_fmt(buf, len, "%s round%s of powers, %s (CPU-bound)", iters,
+			plural, tasks);
+}
+
 const struct work_ops work_math = {
 	.name = "math",
 	.arg_min = 1,
@@ -354,4 +499,5 @@ const struct work_ops work_math = {
 	.run = math_run,
 	.expect = math_expect,
 	.format = double_format,
+	.describe = math_describe,
 };

@@ -156,6 +156,142 @@ START_TEST(test_table)
 }
 END_TEST
 
+/* What work_title says for `workload` (arg, tasks) at `scale`. */
+static void title_eq(const char *workload, long arg, long tasks, double scale,
+		     const char *want)
+{
+	struct scenario sc = make(workload, arg, tasks);
+	char buf[WORK_TITLE_MAX];
+
+	work_title(&sc, scale, buf, sizeof buf);
+	ck_assert_str_eq(buf, want);
+}
+
+START_TEST(test_title_fib)
+{
+	struct scenario sc = make("fib", 35, 20);
+	struct task_result res;
+
+	title_eq("fib", 35, 20, 1.0,
+		 "fib(35) x20, naive recursion (CPU-bound)");
+	title_eq("fib", 35, 20, 3.0,
+		 "fib(35) x60 (3 per task), naive recursion (CPU-bound); "
+		 "tutorial: fib(35) x20, scale 3");
+	title_eq("fib", 35, 20, 0.1,
+		 "fib(30) x20, naive recursion (CPU-bound); "
+		 "tutorial: fib(35) x20, scale 0.1");
+	/* What the title says is what the task computes: fib(30). */
+	run_task("fib", &sc, 0.1, 0, &res);
+	ck_assert_int_eq(res.ivalue, 832040);
+	/* 1.4 rounds to one fib a task: the tutorial's work, and why. */
+	title_eq("fib", 35, 20, 1.4,
+		 "fib(35) x20, naive recursion (CPU-bound); "
+		 "the tutorial's work: scale 1.4 rounds to 1");
+	/* Counts of five digits and more are grouped, as in the titles. */
+	title_eq("fib", 32, 1000, 1.0,
+		 "fib(32) x1000, naive recursion (CPU-bound)");
+	title_eq("fib", 20, 10000, 1.0,
+		 "fib(20) x10,000, naive recursion (CPU-bound)");
+}
+END_TEST
+
+START_TEST(test_title_sumsq)
+{
+	struct scenario sc = make("sumsq", 5000000, 20);
+	struct task_result res;
+	char buf[64];
+
+	title_eq("sumsq", 5000000, 20, 1.0,
+		 "sum of i*i for i < 5,000,000+x, 20 tasks (CPU-bound)");
+	title_eq("sumsq", 5000000, 20, 30.0,
+		 "sum of i*i for i < 150,000,000+30x, 20 tasks (CPU-bound); "
+		 "tutorial: i < 5,000,000+x, scale 30");
+	/* Every task rounds to the same bound: one number. */
+	title_eq("sumsq", 5000000, 20, 0.02,
+		 "sum of i*i for i < 100,000, 20 tasks (CPU-bound); "
+		 "tutorial: i < 5,000,000+x, scale 0.02");
+	run_task("sumsq", &sc, 0.02, 19, &res);
+	format("sumsq", &res, buf, sizeof buf);
+	ck_assert_str_eq(buf, "333328333350000"); /* sum of i*i, i < 100000 */
+	/* Uneven steps after rounding: first..last. */
+	title_eq("sumsq", 5000000, 20, 0.5,
+		 "sum of i*i for i < 2,500,000..2,500,010, 20 tasks "
+		 "(CPU-bound); tutorial: i < 5,000,000+x, scale 0.5");
+	title_eq("sumsq", 7, 1, 1.0,
+		 "sum of i*i for i < 7, 1 task (CPU-bound)");
+}
+END_TEST
+
+START_TEST(test_title_primes)
+{
+	title_eq("primes", 1000, 15000, 1.0,
+		 "sieve up to n for n = 1000..15999 (15,000 tiny tasks)");
+	title_eq("primes", 1000, 15000, 20.0,
+		 "20 sieves up to n for n = 1000..15999 (15,000 tiny tasks); "
+		 "tutorial: 1 sieve per n, scale 20");
+	/* A sieve cannot run less than once. */
+	title_eq("primes", 1000, 15000, 0.1,
+		 "sieve up to n for n = 1000..15999 (15,000 tiny tasks); "
+		 "the tutorial's work: scale 0.1 rounds to 1");
+}
+END_TEST
+
+START_TEST(test_title_math)
+{
+	title_eq("math", 2000000, 20, 1.0,
+		 "2,000,000 rounds of powers, 20 tasks (CPU-bound)");
+	title_eq("math", 2000000, 20, 2.0,
+		 "4,000,000 rounds of powers, 20 tasks (CPU-bound); "
+		 "tutorial: 2,000,000 rounds, scale 2");
+	/* test_math's run at 0.01 adds 20,000 to x: the title's count. */
+	title_eq("math", 2000000, 20, 0.01,
+		 "20,000 rounds of powers, 20 tasks (CPU-bound); "
+		 "tutorial: 2,000,000 rounds, scale 0.01");
+}
+END_TEST
+
+START_TEST(test_title_io)
+{
+	struct scenario sc = make("http", 1, 100);
+	char buf[WORK_TITLE_MAX];
+
+	/* I/O work does not scale: the scenario's title says it. */
+	snprintf(sc.title, sizeof sc.title, "100 GETs of /ip (I/O-bound)");
+	work_title(&sc, 1.0, buf, sizeof buf);
+	ck_assert_str_eq(buf, "100 GETs of /ip (I/O-bound)");
+	work_title(&sc, 3.0, buf, sizeof buf);
+	ck_assert_str_eq(buf, "100 GETs of /ip (I/O-bound)");
+	sc.title[0] = '\0';
+	work_title(&sc, 1.0, buf, sizeof buf);
+	ck_assert_str_eq(buf, "t");
+	/* A short buffer gets a cut, terminated line. */
+	work_title(&sc, 1.0, buf, 1);
+	ck_assert_str_eq(buf, "");
+}
+END_TEST
+
+/* The shipped scenarios' titles are the tutorials' work, and at scale 1
+ * that is exactly what conviz says it runs. */
+START_TEST(test_title_shipped)
+{
+	size_t n;
+	char **names = scenario_names(&n);
+	char err[512], buf[WORK_TITLE_MAX];
+
+	ck_assert_uint_ge(n, 7);
+	for (size_t i = 0; i < n; i++) {
+		struct scenario sc;
+		ck_assert_int_eq(scenario_load(names[i], &sc, err, sizeof err),
+				 0);
+		work_title(&sc, 1.0, buf, sizeof buf);
+		ck_assert_msg(strcmp(buf, sc.title) == 0,
+			      "%s: title '%s', work at scale 1 '%s'", sc.name,
+			      sc.title, buf);
+	}
+	scenario_names_free(names);
+}
+END_TEST
+
 Suite *suite_work(void)
 {
 	Suite *s = suite_create("work");
@@ -167,6 +303,12 @@ Suite *suite_work(void)
 	tcase_add_test(tc, test_primes);
 	tcase_add_test(tc, test_math);
 	tcase_add_test(tc, test_table);
+	tcase_add_test(tc, test_title_fib);
+	tcase_add_test(tc, test_title_sumsq);
+	tcase_add_test(tc, test_title_primes);
+	tcase_add_test(tc, test_title_math);
+	tcase_add_test(tc, test_title_io);
+	tcase_add_test(tc, test_title_shipped);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -84,4 +84,15 @@ run_conviz run -s "$D/tiny.scn" --headless
 expect_status 0 "scenario given by path"
 [ "$(field scenario)" = tiny ] || fail "the path's scenario ran: $(grep summary "$TMP/out")"
 
+# `list` says the work each scenario really runs at its own scale.
+run_conviz list
+grep -q '^  fib  *fib(35) x60 (3 per task), naive recursion (CPU-bound)$' "$TMP/out" ||
+	fail "list: fib runs fib(35) 3 times a task at scale 3"
+grep -q '^  *tutorial: fib(35) x20, scale 3$' "$TMP/out" || fail "list: fib names the tutorial's work and the scale"
+grep -q '^  sumsq  *sum of i\*i for i < 150,000,000+30x, 20 tasks (CPU-bound)$' "$TMP/out" ||
+	fail "list: sumsq sums up to 150,000,000+30x at scale 30"
+grep -q '^  math  *2,000,000 rounds of powers, 20 tasks (CPU-bound)$' "$TMP/out" ||
+	fail "list: math at scale 1 is the tutorial's work"
+grep -q '^  sites  *160 downloads of 2 pages (I/O-bound)$' "$TMP/out" || fail "list: sites keeps its title"
+
 finish

@@ -95,4 +95,16 @@ else
 	fi
 fi
 
+# The title line says the work really run, not the tutorial's alone.
+run_conviz run -s fib --scale 0.1 --headless
+expect_status 0 "fib at scale 0.1"
+grep -q '^conviz: fib(30) x20, naive recursion (CPU-bound); tutorial: fib(35) x20, scale 0.1 | model=' "$TMP/out" ||
+	fail "fib --scale 0.1 is titled fib(30): $(head -n 1 "$TMP/out")"
+grep -q '^results: 20 x 832040$' "$TMP/out" || fail "fib --scale 0.1 computes fib(30) = 832040"
+run_conviz run -s sumsq --headless --scale 0.02
+expect_status 0 "sumsq at scale 0.02"
+grep -q '^conviz: sum of i\*i for i < 100,000, 20 tasks (CPU-bound); tutorial: i < 5,000,000+x, scale 0.02 | ' "$TMP/out" ||
+	fail "sumsq --scale 0.02 states its upper bound, 100,000: $(head -n 1 "$TMP/out")"
+grep -q '^results: 20 x 333328333350000$' "$TMP/out" || fail "sumsq --scale 0.02 sums i*i for i < 100000"
+
 finish
