@@ -1,10 +1,15 @@
 /* check_work.c - every workload computes the seeds' answers for real. */
 #include "config.h"
 
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check_suites.h"
+#include "clock.h"
+#include "gil.h"
 #include "rt.h"
 #include "scenario.h"
 #include "work.h"
@@ -167,6 +172,75 @@ static void title_eq(const char *workload, long arg, long tasks, double scale,
 	ck_assert_str_eq(buf, want);
 }
 
+/* --- the GIL's switch interval: no workload holds it for long ----------- */
+
+/* A GIL that always asks its holder to let go makes rt_tick call the
+ * model's tick on every check: this one records the longest stretch of
+ * the thread's own CPU time between two of them (CPU time, not wall time,
+ * so a preemption on a busy machine does not count as a long stretch). */
+static int64_t gap_last, gap_max;
+
+static void gap_tick(struct rt *rt)
+{
+	int64_t now = clock_thread_cpu_ns();
+
+	(void)rt;
+	if (now - gap_last > gap_max)
+		gap_max = now - gap_last;
+	gap_last = now;
+}
+
+static int64_t longest_gap(const char *workload, long arg)
+{
+	static struct rt_ops ops;
+	struct gil g;
+	struct scenario sc = make(workload, arg, 1);
+	struct task_result res;
+	struct work_input in = { .sc = &sc, .scale = 1 };
+	int64_t best = INT64_MAX;
+
+	ops = rt_blocking_ops;
+	ops.tick = gap_tick;
+	ck_assert_int_eq(gil_init(&g, GIL_INTERVAL_NS), 0);
+	atomic_store(&g.drop_request, 1);
+	/* Best of three: a page fault storm or a migration on one try is
+	 * not the workload's doing. */
+	for (int i = 0; i < 3; i++) {
+		struct rt rt = { .ops = &ops, .gil = &g, .task = 0 };
+		gap_max = 0;
+		gap_last = clock_thread_cpu_ns();
+		ck_assert_int_eq(work_find(workload)->run(&rt, &in, 0, &res), 0);
+		gap_tick(&rt);
+		if (gap_max < best)
+			best = gap_max;
+	}
+	gil_destroy(&g);
+	return best;
+}
+
+/* sieve_count used to mark, clear and count up to n without a tick: at
+ * n = 10,000,000 a task held the GIL for tens of ms, past CPython's 5 ms
+ * switch interval. Every workload at its largest argument checks in at
+ * least once a millisecond of CPU time. */
+START_TEST(test_ticks_within_a_millisecond)
+{
+	const char *v = getenv("CONVIZ_TIMING_TESTS");
+	int64_t gap;
+
+	if (v && strcmp(v, "0") == 0)
+		return; /* sanitizers and valgrind stretch every gap */
+	gap = longest_gap("primes", work_find("primes")->last_arg_max);
+	ck_assert_msg(gap <= 1000000, "primes: %lld ns between ticks",
+		      (long long)gap);
+	gap = longest_gap("fib", 32);
+	ck_assert_msg(gap <= 1000000, "fib: %lld ns", (long long)gap);
+	gap = longest_gap("sumsq", 20000000);
+	ck_assert_msg(gap <= 1000000, "sumsq: %lld ns", (long long)gap);
+	gap = longest_gap("math", 200000);
+	ck_assert_msg(gap <= 1000000, "math: %lld ns", (long long)gap);
+}
+END_TEST
+
 START_TEST(test_title_fib)
 {
 	struct scenario sc = make("fib", 35, 20);
@@ -309,6 +383,7 @@ Suite *suite_work(void)
 	tcase_add_test(tc, test_title_math);
 	tcase_add_test(tc, test_title_io);
 	tcase_add_test(tc, test_title_shipped);
+	tcase_add_test(tc, test_ticks_within_a_millisecond);
 	suite_add_tcase(s, tc);
 	return s;
 }

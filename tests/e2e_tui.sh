@@ -191,8 +191,8 @@ UTF8=$(locale -a 2>/dev/null | grep -iE '^c\.utf-?8$' | head -n 1)
 start main "${UTF8:-C}" run -s "$SLOW" -m threads -w 2
 wait_for '^w1 +[^ ]' 50 || fail "main: lane w1 not drawn"
 pass "main: one lane per worker"
-screen | grep -Eq '^model threads +workers 2 +GIL on +elapsed [0-9.]+ s +stalls [0-9]+' ||
-	fail "main: header row shows model, workers, GIL, elapsed, stalls"
+screen | grep -Eq '^model threads +workers 2 +cores [0-9]+ +GIL on +elapsed [0-9.]+ s +stalls [0-9]+' ||
+	fail "main: header row shows model, workers, cores, GIL, elapsed, stalls"
 screen | grep -Eq '^conviz tui-slow - fib\(32\) x1000' ||
 	fail "main: header shows scenario and title"
 screen | grep -Eq '^\[[=> ]+\] tasks [0-9]+/1000' ||
@@ -215,7 +215,7 @@ done
 pass "main: the run proceeds live (tasks done $n1 -> $n2)"
 
 tmx resize-window -t cv -x 50 -y 15 || fail "tmux cannot resize"
-wait_for '^threads +w=2 +GIL on' 50 || fail "main: no redraw at 50x15"
+wait_for '^threads +w=2/[0-9]+ +GIL on' 50 || fail "main: no redraw at 50x15"
 screen | grep -Eq -- '\? Help  q Quit' || fail "main: 50x15 key bar"
 alive main
 pass "main: redrawn at 50x15"
@@ -232,7 +232,7 @@ pass "main: redrawn at 100x30"
 key + '^model threads +workers 3 ' "workers 2 -> 3"
 wait_for '^w2 +[^ ]' 100 || fail "key +: no third lane"
 pass "key +: the new run has three lanes"
-key g '^model threads +workers 3 +GIL off' "GIL on -> off"
+key g '^model threads +workers 3 +cores [0-9]+ +GIL off' "GIL on -> off"
 before=$(model_shown)
 tmx send-keys -t cv -l m
 wait_changed model_shown "$before" || fail "key m: model stays $before"
@@ -275,7 +275,7 @@ while [ "$(model_shown)" != threads ] && [ "$n" -lt 4 ]; do
 	n=$((n + 1))
 done
 wait_for '^model threads ' 50 || fail "base: m never comes back to threads"
-wait_for 'wall [0-9.]+ s  speedup [0-9.]+x over sync' 150 ||
+wait_for 'wall [0-9.]+ s .*speedup [0-9.]+x over sync' 150 ||
 	fail "base: threads run shows no speedup"
 pass "base: threads show wall time and speedup over sync"
 tmx send-keys -t cv -l q
@@ -348,6 +348,37 @@ screen | grep -Eq '^w0 .*!' || fail "ioerr: no error marker on lane w0"
 pass "ioerr: error markers on the lanes"
 tmx send-keys -t cv -l q
 finish ioerr 0
+
+# --- q answers at once: while the answers are checked, and while a
+# transfer is in flight --------------------------------------------------
+# quit_within TAG TENTHS: presses q; conviz must exit 0 within TENTHS/10 s
+# (polled every 0.05 s); prints how long it took.
+quit_within() {
+	t0=$(date +%s%N)
+	tmx send-keys -t cv -l q
+	n=$(($2 * 2))
+	while [ "$n" -gt 0 ] && [ ! -s "$WORK/$1.exit" ]; do
+		sleep 0.05
+		n=$((n - 1))
+	done
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	[ -s "$WORK/$1.exit" ] || fail "$1: q took more than $(($2 * 100)) ms"
+	pass "$1: q quit in $ms ms"
+	finish "$1" 0
+}
+# Two sieves up to ~10^7 take a moment; checking their answers (pi(n) by
+# trial division) takes seconds, on the run's thread: the UI must not wait.
+start check C run -s "$TESTS_SRCDIR/data/tui/bigcheck.scn" -m threads -w 2
+wait_for 'tasks 2/2' 300 || fail "check: the two sieves do not finish"
+sleep 0.3
+screen | grep -q ' running' || fail "check: the answers were checked at once (the test needs a long check)"
+pass "check: the run is checking its answers"
+quit_within check 10
+# A request the server answers in 10 s: q abandons it.
+printf '/delay/10000\n' >"$WORK/delay.txt"
+start delay C run -s httpbin -m threads -w 2 --url-file "$WORK/delay.txt"
+sleep 0.5
+quit_within delay 10
 
 # --- a crash (SIGSEGV) restores the terminal and says so -----------------
 start segv C run -s "$SLOW" -m threads -w 2
