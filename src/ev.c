@@ -25,11 +25,12 @@ static const char *const kind_names[EV_KIND_COUNT] = {
  * a colour-blind student) still tells running from waiting. Idle and done
  * stay blank: nothing happens there. */
 static const char *const glyph_utf8[EV_STATE_COUNT] = {
-	[EV_IDLE] = " ",	   [EV_STARTUP] = "\u00b7", /* · */
-	[EV_CPU] = "\u2588",				    /* █ */
-	[EV_IO] = "\u2591",				    /* ░ */
-	[EV_LOCK_WAIT] = "\u2592",			    /* ▒ */
-	[EV_GIL_WAIT] = "\u2593",			    /* ▓ */
+	[EV_IDLE] = " ",
+	[EV_STARTUP] = "\u00b7",   /* · */
+	[EV_CPU] = "\u2588",	   /* █ */
+	[EV_IO] = "\u2591",	   /* ░ */
+	[EV_LOCK_WAIT] = "\u2592", /* ▒ */
+	[EV_GIL_WAIT] = "\u2593",  /* ▓ */
 	[EV_DONE] = " ",
 	[EV_READY] = "\u2584", /* ▄: wants to compute, has no core */
 	[EV_STALL] = "\u2580", /* ▀: held up by the display */
@@ -38,7 +39,7 @@ static const char *const glyph_utf8[EV_STATE_COUNT] = {
 static const char *const glyph_ascii[EV_STATE_COUNT] = {
 	[EV_IDLE] = " ", [EV_STARTUP] = "-",   [EV_CPU] = "#",
 	[EV_IO] = ".",	 [EV_LOCK_WAIT] = "=", [EV_GIL_WAIT] = ":",
-	[EV_DONE] = " ",  [EV_READY] = "_",    [EV_STALL] = "^",
+	[EV_DONE] = " ", [EV_READY] = "_",     [EV_STALL] = "^",
 };
 
 const char *ev_kind_name(unsigned kind)

@@ -154,8 +154,8 @@ static void diagram_axis(FILE *to, int64_t end, int width, int indent)
 
 static void diagram_legend(FILE *to)
 {
-	static const enum ev_kind shown[] = { EV_CPU,	    EV_READY,
-					      EV_IO,	    EV_LOCK_WAIT,
+	static const enum ev_kind shown[] = { EV_CPU,	   EV_READY,
+					      EV_IO,	   EV_LOCK_WAIT,
 					      EV_GIL_WAIT, EV_STALL,
 					      EV_STARTUP };
 

@@ -67,11 +67,11 @@ struct rt_ops {
 
 struct rt {
 	const struct rt_ops *ops;
-	struct run *run;     /* the run this worker belongs to */
-	struct evring *ring; /* where events go; NULL: tracing off */
-	struct gil *gil;     /* NULL: no GIL */
+	struct run *run;	  /* the run this worker belongs to */
+	struct evring *ring;	  /* where events go; NULL: tracing off */
+	struct gil *gil;	  /* NULL: no GIL */
 	const atomic_int *cancel; /* set when the run is cancelled, or NULL */
-	uint32_t task;	     /* the task being run, or EV_NO_TASK */
+	uint32_t task;		  /* the task being run, or EV_NO_TASK */
 	uint16_t lane;
 	/* The worker's HTTP session (a libcurl handle), made on its first
 	 * GET and reused, as the seeds keep one requests.Session per thread:

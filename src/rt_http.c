@@ -161,8 +161,8 @@ static void explain(CURL *c, CURLcode rc, struct rt_http *reply)
 
 static int cancelled(const struct rt *rt)
 {
-	return rt->cancel && atomic_load_explicit(rt->cancel,
-						  memory_order_relaxed);
+	return rt->cancel &&
+	       atomic_load_explicit(rt->cancel, memory_order_relaxed);
 }
 
 /* Runs the transfer on the session's multi until it ends or the run is
@@ -179,9 +179,9 @@ static CURLcode transfer(struct rt *rt, struct session *s)
 	while (running && !cancelled(rt)) {
 		if (curl_multi_perform(s->multi, &running) != CURLM_OK)
 			break;
-		if (running && curl_multi_poll(s->multi, NULL, 0,
-					       RT_HTTP_POLL_MS,
-					       NULL) != CURLM_OK)
+		if (running &&
+		    curl_multi_poll(s->multi, NULL, 0, RT_HTTP_POLL_MS, NULL) !=
+			    CURLM_OK)
 			break;
 	}
 	while ((m = curl_multi_info_read(s->multi, &left)) != NULL) {

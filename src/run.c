@@ -194,8 +194,9 @@ static int run_sync_init(struct run *r, char *err, size_t errlen)
 		r->nlocks++;
 	if (r->gil_ok && r->nlocks == RT_LOCKS)
 		return 0;
-	msg_fmt(err, errlen, "cannot set up the run's locks: "
-			     "close other programs and try again");
+	msg_fmt(err, errlen,
+		"cannot set up the run's locks: "
+		"close other programs and try again");
 	return -1;
 }
 

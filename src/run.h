@@ -48,7 +48,7 @@ struct run_stats {
 	double stall_s;		  /* producers waiting for room in the ring */
 	uint64_t events, stalls, gil_switches; /* events: pushed */
 	uint64_t dropped; /* pushed but never consumed: the consumer fills it */
-	int status; /* 0 completed, -1 could not complete */
+	int status;	  /* 0 completed, -1 could not complete */
 	int cancelled;
 	int checked; /* 1: every answer was checked (not cut short) */
 };

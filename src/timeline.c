@@ -57,7 +57,7 @@ struct timeline {
 /* Ties in timeline_dominant go to the state that teaches most: a column
  * where a worker waited for a lock as long as it computed shows the wait. */
 static const enum ev_kind dominance[] = {
-	EV_STALL, EV_LOCK_WAIT, EV_GIL_WAIT, EV_IO,  EV_READY,
+	EV_STALL, EV_LOCK_WAIT, EV_GIL_WAIT, EV_IO,   EV_READY,
 	EV_CPU,	  EV_STARTUP,	EV_IDLE,     EV_DONE,
 };
 _Static_assert(sizeof dominance / sizeof dominance[0] == EV_STATE_COUNT,
@@ -405,13 +405,14 @@ size_t timeline_drain(struct timeline *tl, struct evring *ring, size_t max)
 	size_t total = 0, n;
 
 	do {
-		size_t want = max - total < DRAIN_BATCH ? max - total
-							: DRAIN_BATCH;
+		size_t want =
+			max - total < DRAIN_BATCH ? max - total : DRAIN_BATCH;
 		n = evring_drain(ring, buf, want);
 		for (size_t i = 0; i < n; i++) {
 			if (timeline_add(tl, &buf[i]) != 0)
-				msg_fatal("out of memory while recording the run",
-					  "use fewer tasks or a smaller --scale");
+				msg_fatal(
+					"out of memory while recording the run",
+					"use fewer tasks or a smaller --scale");
 		}
 		total += n;
 	} while (n == DRAIN_BATCH && total < max);

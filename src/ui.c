@@ -74,7 +74,7 @@ struct ui {
 	uint32_t failed; /* error markers drained so far */
 	uint64_t stalls, pushed, consumed;
 	double stall_s, ready_s;
-	uint32_t wrong;	    /* once joined: wrong answers */
+	uint32_t wrong;	     /* once joined: wrong answers */
 	char wrong_msg[512]; /* and what the first one was */
 	double wall_s;
 	int restart;	   /* start cfg once the run is joined */
@@ -87,7 +87,7 @@ struct ui {
 	int help, dirty;
 	int64_t drawn_ns, drawn_tick;
 	char note[256];
-	int cores; /* online CPUs: the header shows them */
+	int cores;	    /* online CPUs: the header shows them */
 	int64_t note_until; /* 0: the note stays until replaced */
 
 	char **names; /* scenario names, loaded on first 's' */

@@ -30,7 +30,7 @@
 
 /* What the legend and the help show, in this order. */
 static const unsigned draw_legend_kinds[] = {
-	EV_CPU,	  EV_READY, EV_IO,    EV_LOCK_WAIT,   EV_GIL_WAIT,
+	EV_CPU,	  EV_READY,   EV_IO,	EV_LOCK_WAIT,	EV_GIL_WAIT,
 	EV_STALL, EV_STARTUP, EV_ERROR, EV_LOST_UPDATE,
 };
 #define LEGEND_COUNT (sizeof draw_legend_kinds / sizeof draw_legend_kinds[0])

@@ -54,14 +54,14 @@ struct ui_view {
 	const char *errors;
 	const char *results;
 	const char *server;
-	uint64_t stalls;   /* pushes that waited for room in the ring */
-	double stall_s;	   /* how long they waited, in all */
-	uint64_t dropped;  /* events pushed that never reached the screen */
-	double ready_s;	   /* once done: lanes ready, waiting for a core */
-	int cores;	   /* online CPUs */
-	uint32_t wrong;	   /* once done: wrong answers (conviz is broken) */
+	uint64_t stalls;       /* pushes that waited for room in the ring */
+	double stall_s;	       /* how long they waited, in all */
+	uint64_t dropped;      /* events pushed that never reached the screen */
+	double ready_s;	       /* once done: lanes ready, waiting for a core */
+	int cores;	       /* online CPUs */
+	uint32_t wrong;	       /* once done: wrong answers (conviz is broken) */
 	const char *wrong_msg; /* what the first one was */
-	double baseline_s; /* last sync wall time of this scenario; < 0
+	double baseline_s;     /* last sync wall time of this scenario; < 0
 				* when there is none yet */
 
 	const char *message; /* shown in the header, or NULL */

@@ -156,10 +156,13 @@ static void term_fatal_hook(void)
 	term_release();
 }
 
+/* Puts back actions sigaction itself gave us: for a valid signal and a
+ * valid action it has no way to fail (EINVAL is its only error), so the
+ * result is not looked at, here and in term_tstp_release. */
 static void term_uncatch(const int *sigs, size_t n, const struct sigaction *old)
 {
 	for (size_t i = 0; i < n; i++)
-		sigaction(sigs[i], &old[i], NULL);
+		(void)sigaction(sigs[i], &old[i], NULL);
 }
 
 /* Installs fn for each of sigs, the old actions saved in old. 0, or -1
@@ -310,7 +313,7 @@ static void term_tstp_release(void)
 {
 	signal(SIGTSTP, SIG_IGN);
 	pthread_sigmask(SIG_SETMASK, &term_old_mask, NULL);
-	sigaction(SIGTSTP, &term_old_tstp, NULL);
+	(void)sigaction(SIGTSTP, &term_old_tstp, NULL);
 }
 
 /* Ctrl-Z: not curses' handler, which does its work inside the signal

@@ -105,7 +105,7 @@ struct consumer {
 	atomic_int producers_done; /* set once every producer was joined */
 	uint64_t received;
 	uint64_t annotations; /* stall events the ring added (and skipped) */
-	uint64_t bad; /* out of order, duplicated, torn or unknown */
+	uint64_t bad;	      /* out of order, duplicated, torn or unknown */
 	int skip_next[MAX_PRODUCERS]; /* the state after a stall comes next */
 	uint32_t next[MAX_PRODUCERS];
 	int64_t last_ts[MAX_PRODUCERS];
@@ -497,8 +497,11 @@ static size_t stall_case(struct ev last, struct ev *out, int64_t *stall_ns)
 START_TEST(test_stall_is_drawn)
 {
 	struct ev out[8];
-	struct ev io = { .ts_ns = clock_now_ns(), .task = 99, .lane = 3,
-			 .kind = EV_IO, .arg = 7 };
+	struct ev io = { .ts_ns = clock_now_ns(),
+			 .task = 99,
+			 .lane = 3,
+			 .kind = EV_IO,
+			 .arg = 7 };
 	int64_t stall_ns;
 
 	/* A state: the event as pushed, the stall from when the ring was
@@ -519,8 +522,11 @@ END_TEST
 START_TEST(test_stall_after_marker_restores_state)
 {
 	struct ev out[8];
-	struct ev err = { .ts_ns = clock_now_ns(), .task = 5, .lane = 3,
-			  .kind = EV_ERROR, .arg = -7 };
+	struct ev err = { .ts_ns = clock_now_ns(),
+			  .task = 5,
+			  .lane = 3,
+			  .kind = EV_ERROR,
+			  .arg = -7 };
 	int64_t stall_ns;
 
 	/* A marker: the lane goes back to the state it was in (cpu, task 63

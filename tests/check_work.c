@@ -209,7 +209,8 @@ static int64_t longest_gap(const char *workload, long arg)
 		struct rt rt = { .ops = &ops, .gil = &g, .task = 0 };
 		gap_max = 0;
 		gap_last = clock_thread_cpu_ns();
-		ck_assert_int_eq(work_find(workload)->run(&rt, &in, 0, &res), 0);
+		ck_assert_int_eq(work_find(workload)->run(&rt, &in, 0, &res),
+				 0);
 		gap_tick(&rt);
 		if (gap_max < best)
 			best = gap_max;

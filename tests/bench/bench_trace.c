@@ -1,12 +1,19 @@
 /* bench_trace.c - what tracing costs: the same run with and without
  * events (threads model, 2 workers, scale 1), as the headless collector
- * consumes them (drain + timeline). Prints name=value figures:
- *   trace_overhead_pct_primes=  15,000 tasks of ~10 us: the worst case
- *   trace_overhead_pct_fib=     20 tasks of fib(35)
- * Each figure is the best traced run against the best untraced run,
- * alternating, so a noisy neighbour hurts both alike. */
+ * consumes them (timeline_drain). Prints name=value figures:
+ *   trace_overhead_pct_primes=   15,000 tasks of ~10 us: the worst case
+ *   trace_ns_per_event_primes=   the same cost per event, which does not
+ *                                depend on how long the tasks are
+ *   trace_overhead_pct_fib=      20 tasks of fib(35)
+ * On this shared 2-core machine one run against another drifts by several
+ * per cent from minute to minute, more than tracing costs. So runs come in
+ * pairs, untraced and traced back to back (in alternating order, so
+ * neither always goes first), each pair gives one overhead, and the figure
+ * is the median of many pairs, with their spread (the middle half, p25 to
+ * p75) printed beside it: a change smaller than the spread is noise. */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +26,6 @@
 static double once(const struct run_config *cfg, int traced, uint64_t *events)
 {
 	char err[256];
-	struct ev buf[1024];
 	struct evring *ring = traced ? evring_new(1 << 16) : NULL;
 	struct run *r = run_start(cfg, ring, err, sizeof err);
 	struct run_stats st;
@@ -31,16 +37,11 @@ static double once(const struct run_config *cfg, int traced, uint64_t *events)
 	struct timeline *tl = timeline_new(run_origin_ns(r));
 	while (ring && !run_finished(r)) {
 		evring_wait(ring, 50);
-		size_t n = evring_drain(ring, buf, 1024);
-		for (size_t i = 0; i < n; i++)
-			timeline_add(tl, &buf[i]);
+		timeline_drain(tl, ring, SIZE_MAX);
 	}
 	run_wait(r, &st);
-	for (size_t n = 1; ring && n > 0;) {
-		n = evring_drain(ring, buf, 1024);
-		for (size_t i = 0; i < n; i++)
-			timeline_add(tl, &buf[i]);
-	}
+	if (ring)
+		timeline_drain(tl, ring, SIZE_MAX);
 	if (events)
 		*events = st.events;
 	if (st.ok != st.tasks || st.wrong) {
@@ -53,12 +54,33 @@ static double once(const struct run_config *cfg, int traced, uint64_t *events)
 	return st.wall_s;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The q-quantile (0..1) of v[0..n), sorted in place. */
+static double quantile(double *v, int n, double q)
+{
+	double pos = q * (n - 1);
+	int i = (int)pos;
+
+	qsort(v, (size_t)n, sizeof *v, cmp_double);
+	if (i + 1 >= n)
+		return v[n - 1];
+	return v[i] + (v[i + 1] - v[i]) * (pos - i);
+}
+
+#define ROUNDS_MAX 64
+
 static void measure(const char *scenario, int rounds, int gil,
 		    const char *label)
 {
 	struct run_config cfg;
 	char err[512];
-	double best[2] = { 1e9, 1e9 };
+	double pct[ROUNDS_MAX], ns_ev[ROUNDS_MAX], plain[ROUNDS_MAX];
 	uint64_t events = 0;
 
 	memset(&cfg, 0, sizeof cfg);
@@ -70,25 +92,42 @@ static void measure(const char *scenario, int rounds, int gil,
 	cfg.workers = 2;
 	cfg.gil = gil;
 	cfg.scale = 1.0;
+	if (rounds > ROUNDS_MAX)
+		rounds = ROUNDS_MAX;
+	once(&cfg, 1, NULL); /* warm up: the page cache, the allocator */
 	for (int i = 0; i < rounds; i++) {
-		for (int traced = 0; traced < 2; traced++) {
-			double s = once(&cfg, traced, traced ? &events : NULL);
-			if (s < best[traced])
-				best[traced] = s;
+		double s[2];
+		for (int k = 0; k < 2; k++) {
+			int traced = (i + k) % 2;
+			s[traced] = once(&cfg, traced, traced ? &events : NULL);
 		}
+		plain[i] = s[0];
+		pct[i] = (s[1] - s[0]) / s[0] * 100.0;
+		ns_ev[i] = events ? (s[1] - s[0]) * 1e9 / (double)events : 0;
 	}
-	printf("trace_untraced_s_%s=%.4f\n", label, best[0]);
-	printf("trace_traced_s_%s=%.4f\n", label, best[1]);
+	printf("trace_untraced_s_%s=%.4f\n", label,
+	       quantile(plain, rounds, 0.5));
 	printf("trace_events_%s=%llu\n", label, (unsigned long long)events);
+	printf("trace_pairs_%s=%d\n", label, rounds);
 	printf("trace_overhead_pct_%s=%.2f\n", label,
-	       (best[1] - best[0]) / best[0] * 100.0);
+	       quantile(pct, rounds, 0.5));
+	printf("trace_overhead_pct_%s_p25=%.2f\n", label,
+	       quantile(pct, rounds, 0.25));
+	printf("trace_overhead_pct_%s_p75=%.2f\n", label,
+	       quantile(pct, rounds, 0.75));
+	printf("trace_ns_per_event_%s=%.0f\n", label,
+	       quantile(ns_ev, rounds, 0.5));
+	printf("trace_ns_per_event_%s_p25=%.0f\n", label,
+	       quantile(ns_ev, rounds, 0.25));
+	printf("trace_ns_per_event_%s_p75=%.0f\n", label,
+	       quantile(ns_ev, rounds, 0.75));
 	fflush(stdout);
 }
 
 int main(void)
 {
-	measure("primes", 15, 0, "primes");
-	measure("fib", 3, 0, "fib");
-	measure("primes", 9, 1, "primes_gil");
+	measure("primes", 41, 0, "primes");
+	measure("fib", 7, 0, "fib");
+	measure("primes", 21, 1, "primes_gil");
 	return 0;
 }
