@@ -77,7 +77,8 @@ gate_valgrind() {
 	dir=$(copy_tree)
 	build_copy "$dir" CFLAGS="-O1 -g"
 	(cd "$dir" && make -s tests/check_conviz >/dev/null &&
-		CONVIZ_DATADIR="$dir/data" valgrind -q --fair-sched=yes --leak-check=full \
+		CONVIZ_TIMING_TESTS=0 CONVIZ_DATADIR="$dir/data" \
+			valgrind -q --fair-sched=yes --leak-check=full \
 			--errors-for-leak-kinds=definite --error-exitcode=42 \
 			tests/check_conviz) || return 1
 	rm -rf "$dir"
