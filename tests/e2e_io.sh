@@ -37,7 +37,7 @@ checks=$((checks + 1))
 grep -Eq '^server: http://127\.0\.0\.1:[0-9]+ \(embedded, offline\)$' "$TMP/out" &&
 	pass "the embedded server's address is printed" ||
 	fail "server line: $(grep -i server "$TMP/out")"
-grep -Eq '^w0 +\|[.#:-]*\.+' "$TMP/out" || fail "pokemon: lane w0 shows io ('.')"
+grep -Eq '^w0 +\|[.#:_^-]*\.+' "$TMP/out" || fail "pokemon: lane w0 shows io ('.')"
 
 # httpbin: 100 GETs of /ip, every answer the one the server gives.
 run_io 60 run -s httpbin -m threads -w 20 --headless
