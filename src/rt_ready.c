@@ -114,6 +114,11 @@ void rt_ready_sample(struct rt *rt)
 		ready_check(rt, now);
 }
 
+static int leaves_cpu(enum ev_kind kind)
+{
+	return ev_is_state(kind) && kind != EV_CPU;
+}
+
 void rt_emit(struct rt *rt, enum ev_kind kind, int64_t arg)
 {
 	int64_t now;
@@ -121,11 +126,17 @@ void rt_emit(struct rt *rt, enum ev_kind kind, int64_t arg)
 	if (!rt->ring)
 		return;
 	now = clock_now_ns();
-	/* The event ends the stretch measured so far (a stretch shorter
-	 * than READY_MIN_NS cannot hide that much ready time) ... */
-	if (rt->win_ns > 0 && now - rt->win_ns >= READY_MIN_NS)
+	/* A state other than cpu ends the stretch measured so far (one
+	 * shorter than READY_MIN_NS cannot hide that much ready time); cpu
+	 * for the next task or a marker goes on computing, so the stretch
+	 * carries on and is checked once it is READY_SAMPLE_NS long: the
+	 * thread's clock is a system call, and a task can be shorter than
+	 * it. ... */
+	if (rt->win_ns > 0 &&
+	    now - rt->win_ns >=
+		    (leaves_cpu(kind) ? READY_MIN_NS : READY_SAMPLE_NS))
 		ready_check(rt, now);
-	if (ev_is_state(kind) && kind != EV_CPU)
+	if (leaves_cpu(kind))
 		rt->win_ns = 0;
 	struct ev e = { .ts_ns = now,
 			.arg = arg,
