@@ -286,13 +286,17 @@ static void sieve_clear(struct rt *rt, unsigned char *composite, long n)
 	}
 }
 
-/* Marks the multiples of p from p*p on, a chunk at a time. */
+/* Marks per rt_tick: each mark may be a cache miss once p is large (a
+ * store a cache line apart), so far fewer than SIEVE_CHUNK bytes cleared. */
+#define SIEVE_MARKS 8192L
+
+/* Marks the multiples of p from p*p on, SIEVE_MARKS at a time. */
 static void sieve_mark(struct rt *rt, unsigned char *composite, long n, long p)
 {
 	long m = p * p;
 
 	while (m <= n) {
-		long lim = m + SIEVE_CHUNK * p;
+		long lim = m + SIEVE_MARKS * p;
 		if (lim > n || lim < m)
 			lim = n;
 		for (; m <= lim; m += p)
