@@ -3,60 +3,13 @@
 
 #include "cli.h"
 
-#include <errno.h>
-#include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "model.h"
 #include "msg.h"
+#include "num.h"
 #include "run.h"
 #include "server.h"
-
-int cli_parse_long(const char *s, long min, long max, long *out)
-{
-	char *end;
-
-	/* strtol alone accepts " 12", "+12" and "12abc"; a person typing
-	 * -w means a plain number, so anything else is refused. */
-	if (!s || !*s || !(*s == '-' || (*s >= '0' && *s <= '9')))
-		return -1;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || *end || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-int cli_parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-
-	if (!s || !*s || !(*s >= '0' && *s <= '9'))
-		return -1;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || *end)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-int cli_parse_double(const char *s, double min_excl, double max_incl,
-		     double *out)
-{
-	char *end;
-
-	if (!s || !*s || !((*s >= '0' && *s <= '9') || *s == '.'))
-		return -1;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || *end || !isfinite(v) || !(v > min_excl) || v > max_incl)
-		return -1;
-	*out = v;
-	return 0;
-}
 
 enum opt_id {
 	OPT_SCENARIO,
@@ -151,7 +104,7 @@ static int number_value(enum opt_id id, const char *v, struct cli *out,
 
 	switch (id) {
 	case OPT_WORKERS:
-		if (cli_parse_long(v, 1, RUN_WORKERS_MAX, &n) == 0) {
+		if (num_parse_long(v, 1, RUN_WORKERS_MAX, &n) == 0) {
 			out->workers = (int)n;
 			return 0;
 		}
@@ -161,7 +114,7 @@ static int number_value(enum opt_id id, const char *v, struct cli *out,
 			msg_quote(v, &q), RUN_WORKERS_MAX);
 		return -1;
 	case OPT_SEED:
-		if (cli_parse_u64(v, &out->seed) == 0) {
+		if (num_parse_u64(v, &out->seed) == 0) {
 			out->have_seed = 1;
 			return 0;
 		}
@@ -171,7 +124,7 @@ static int number_value(enum opt_id id, const char *v, struct cli *out,
 			msg_quote(v, &q));
 		return -1;
 	default:
-		if (cli_parse_double(v, 0.0, SCENARIO_SCALE_MAX, &out->scale) ==
+		if (num_parse_double(v, 0.0, SCENARIO_SCALE_MAX, &out->scale) ==
 		    0)
 			return 0;
 		msg_fmt(err, len,
@@ -204,7 +157,7 @@ static int apply_value(const struct opt *o, const char *v, struct cli *out,
 		out->url_file = v;
 		return 0;
 	case OPT_PORT:
-		if (cli_parse_long(v, 0, 65535, &n) < 0) {
+		if (num_parse_long(v, 0, 65535, &n) < 0) {
 			msg_fmt(err, len,
 				"bad port '%s': use a whole number from 0 to "
 				"65535 (0: any free port)",

@@ -39,12 +39,6 @@ struct cli {
  * argv. */
 int cli_parse(int argc, char **argv, struct cli *out, char *err, size_t errlen);
 
-/* Strict number parsers (whole string, no blanks, in range). 0 or -1. */
-int cli_parse_long(const char *s, long min, long max, long *out);
-int cli_parse_u64(const char *s, uint64_t *out);
-int cli_parse_double(const char *s, double min_excl, double max_incl,
-		     double *out);
-
 /* The --help text. */
 void cli_usage(FILE *to);
 #endif

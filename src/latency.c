@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
 #include "msg.h"
+#include "num.h"
 
 /* Fields of a rule line: PREFIX BASE [KIND [MS]]. One more is counted so
  * that a line with too many is told apart. */
@@ -63,7 +63,7 @@ static int parse_ms(const char *v, int *out)
 	long n;
 
 	if (*v < '0' || *v > '9' ||
-	    cli_parse_long(v, 0, LATENCY_MS_MAX, &n) < 0)
+	    num_parse_long(v, 0, LATENCY_MS_MAX, &n) < 0)
 		return -1;
 	*out = (int)n;
 	return 0;

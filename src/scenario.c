@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
 #include "msg.h"
+#include "num.h"
 #include "textfile.h"
 #include "urllist.h"
 #include "work.h"
@@ -107,14 +107,14 @@ static int set_number(struct parse *p, enum key_id k, const char *v,
 
 	switch (k) {
 	case KEY_TASKS:
-		if (cli_parse_long(v, 1, SCENARIO_TASKS_MAX, &sc->tasks) < 0)
+		if (num_parse_long(v, 1, SCENARIO_TASKS_MAX, &sc->tasks) < 0)
 			return fail(p,
 				    "tasks must be a whole number from 1 to "
 				    "1000000, not ",
 				    v);
 		return 0;
 	case KEY_ARG:
-		if (cli_parse_long(v, 0, LONG_MAX, &sc->arg) < 0)
+		if (num_parse_long(v, 0, LONG_MAX, &sc->arg) < 0)
 			return fail(p, "arg must be a whole number, not ", v);
 		return 0;
 	case KEY_WORKERS:
@@ -122,7 +122,7 @@ static int set_number(struct parse *p, enum key_id k, const char *v,
 			sc->workers = 0;
 			return 0;
 		}
-		if (cli_parse_long(v, 1, 1024, &n) < 0)
+		if (num_parse_long(v, 1, 1024, &n) < 0)
 			return fail(p,
 				    "workers must be 'default' or a whole "
 				    "number from 1 to 1024, not ",
@@ -130,7 +130,7 @@ static int set_number(struct parse *p, enum key_id k, const char *v,
 		sc->workers = (int)n;
 		return 0;
 	default:
-		if (cli_parse_double(v, 0.0, SCENARIO_SCALE_MAX, &sc->scale) <
+		if (num_parse_double(v, 0.0, SCENARIO_SCALE_MAX, &sc->scale) <
 		    0)
 			return fail(p,
 				    "scale must be a number above 0 and at "

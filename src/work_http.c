@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
 #include "msg.h"
+#include "num.h"
 #include "rt.h"
 #include "scenario.h"
 #include "urllist.h"
@@ -220,7 +220,7 @@ static int pokemon_expect(const struct work_input *in, uint32_t task,
 		return -1;
 	task_url(in, task, "", path, sizeof path);
 	if (strncmp(path, "/pokedex/", 9) != 0 ||
-	    cli_parse_long(path + 9, 1, WWW_POKEDEX_COUNT, &n) < 0)
+	    num_parse_long(path + 9, 1, WWW_POKEDEX_COUNT, &n) < 0)
 		return -1;
 	name = www_pokemon(in->www, n);
 	msg_fmt(want->text, sizeof want->text, "%s", name ? name : "");

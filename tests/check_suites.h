@@ -10,6 +10,7 @@ Suite *suite_gil(void);
 Suite *suite_http(void);
 Suite *suite_latency(void);
 Suite *suite_msg(void);
+Suite *suite_num(void);
 Suite *suite_report(void);
 Suite *suite_run(void);
 Suite *suite_scenario(void);
