@@ -82,7 +82,7 @@ fi
 
 # Common flags: -O1 -g for fast runs with usable stacks; undefined
 # behaviour aborts instead of printing and going on, so libFuzzer keeps the
-# input. PKGDATADIR is required by scenario.c but never used by a target.
+# input. PKGDATADIR is required by datadir.c but never used by a target.
 compile() {
 	"$cc" -std=gnu11 -g -O1 -fno-omit-frame-pointer -pthread \
 		-fno-sanitize-recover=undefined \

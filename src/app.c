@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "datadir.h"
 #include "model.h"
 #include "msg.h"
 #include "report.h"
@@ -126,7 +127,7 @@ static int app_list(void)
 	}
 	if (n == 0)
 		printf("  (none found in %s/scenarios: set CONVIZ_DATADIR)\n",
-		       scenario_datadir());
+		       datadir_path());
 	scenario_names_free(names);
 	printf("\nModels (conviz run -m MODEL):\n");
 	for (int m = 0; m < MODEL_COUNT; m++) {

@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "datadir.h"
 #include "msg.h"
 #include "num.h"
 #include "textfile.h"
@@ -305,7 +305,7 @@ int scenario_load(const char *name_or_path, struct scenario *out, char *err,
 		msg_fmt(path, sizeof path, "%s", name_or_path);
 	} else {
 		msg_fmt(path, sizeof path, "%s/scenarios/%s.scn",
-			scenario_datadir(), name_or_path);
+			datadir_path(), name_or_path);
 		if (!valid_name(name_or_path) || access(path, F_OK) != 0) {
 			msg_fmt(err, errlen,
 				"unknown scenario '%s': use a name "
@@ -325,35 +325,6 @@ int scenario_load(const char *name_or_path, struct scenario *out, char *err,
 	return rc;
 }
 
-static int is_dir(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-const char *scenario_datadir(void)
-{
-	static char dir[PATH_MAX];
-	const char *env = getenv("CONVIZ_DATADIR");
-
-	if (env && *env)
-		return env;
-	/* A build tree: the binary sits beside data/. */
-	ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 32);
-	if (n > 0) {
-		dir[n] = '\0';
-		char *slash = strrchr(dir, '/');
-		if (slash) {
-			memcpy(slash, "/data", 6);
-			char probe[PATH_MAX + 16];
-			msg_fmt(probe, sizeof probe, "%s/scenarios", dir);
-			if (is_dir(probe))
-				return dir;
-		}
-	}
-	return PKGDATADIR "/data";
-}
-
 static int cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -365,7 +336,7 @@ char **scenario_names(size_t *count)
 	size_t n = 0, cap = 16;
 	char **names = xcalloc(cap + 1, sizeof *names);
 
-	msg_fmt(path, sizeof path, "%s/scenarios", scenario_datadir());
+	msg_fmt(path, sizeof path, "%s/scenarios", datadir_path());
 	DIR *d = opendir(path);
 	while (d) {
 		struct dirent *de = readdir(d);

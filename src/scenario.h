@@ -51,15 +51,11 @@ struct scenario {
 int scenario_parse(const char *text, size_t len, const char *file,
 		   struct scenario *out, char *err, size_t errlen);
 
-/* Loads a scenario by name (from the data directory) or by path (anything
- * containing '/'). Returns 0, or -1 with a message in err shaped
+/* Loads a scenario by name (from the data directory, datadir.h) or by path
+ * (anything containing '/'). Returns 0, or -1 with a message in err shaped
  * "what went wrong: what to do". */
 int scenario_load(const char *name_or_path, struct scenario *out, char *err,
 		  size_t errlen);
-
-/* The data directory: $CONVIZ_DATADIR, else "data" beside the executable
- * (a build tree), else the installed pkgdatadir. Never NULL. */
-const char *scenario_datadir(void);
 
 /* Names of the scenarios in the data directory, sorted; *count set.
  * Returns a NULL-terminated array to free with scenario_names_free. */

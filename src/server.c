@@ -49,10 +49,10 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "datadir.h"
 #include "http.h"
 #include "latency.h"
 #include "msg.h"
-#include "scenario.h"
 #include "www.h"
 
 /* Connections beyond max_conns that still get a 503 (and a lingering
@@ -1042,7 +1042,7 @@ static int load_content(struct server *s, const struct server_config *cfg,
 	if (cfg->www_dir)
 		msg_fmt(dir, sizeof dir, "%s", cfg->www_dir);
 	else
-		msg_fmt(dir, sizeof dir, "%s/www", scenario_datadir());
+		msg_fmt(dir, sizeof dir, "%s/www", datadir_path());
 	if (cfg->latency_file)
 		msg_fmt(lat, sizeof lat, "%s", cfg->latency_file);
 	else

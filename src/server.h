@@ -51,7 +51,7 @@ struct server_config {
 	 * NULL or "": 127.0.0.1. Not loopback: see server_loopback. */
 	const char *bind;
 	int port; /* 0..65535; 0: an ephemeral port (see server_port) */
-	/* The pages: NULL: scenario_datadir()/www. */
+	/* The pages: NULL: datadir_path()/www. */
 	const char *www_dir;
 	/* The latency profile: NULL: WWW_DIR/latency.conf (required). */
 	const char *latency_file;

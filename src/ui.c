@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "datadir.h"
 #include "ev.h"
 #include "evring.h"
 #include "model.h"
@@ -344,8 +345,7 @@ static void ui_next_scenario(struct ui *ui)
 	if (!ui->names)
 		ui->names = scenario_names(&ui->nnames);
 	if (!ui->names || ui->nnames == 0) {
-		msg_fmt(err, sizeof err, "no scenarios in %s",
-			scenario_datadir());
+		msg_fmt(err, sizeof err, "no scenarios in %s", datadir_path());
 		ui_note(ui, err, 1);
 		return;
 	}
