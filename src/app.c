@@ -191,6 +191,10 @@ static int app_serve(const struct cli *cli)
 	struct server *s;
 	int rc;
 
+	if (cli->bind && server_check_bind(cli->bind, err, sizeof err) < 0) {
+		msg_print(err);
+		return APP_USAGE;
+	}
 	if (app_signal(SIGINT, serve_on_signal) != 0 ||
 	    app_signal(SIGTERM, serve_on_signal) != 0)
 		return APP_FAILED;

@@ -9,7 +9,6 @@
 #include "msg.h"
 #include "num.h"
 #include "run.h"
-#include "server.h"
 
 enum opt_id {
 	OPT_SCENARIO,
@@ -167,8 +166,6 @@ static int apply_value(const struct opt *o, const char *v, struct cli *out,
 		out->port = (int)n;
 		return 0;
 	case OPT_BIND:
-		if (server_check_bind(v, err, len) < 0)
-			return -1;
 		out->bind = v;
 		return 0;
 	default:

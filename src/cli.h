@@ -32,7 +32,10 @@ struct cli {
 	int headless;
 	const char *url_file;
 	int port; /* serve: -1 unset (an ephemeral port), else 0..65535 */
-	const char *bind; /* serve: NULL: 127.0.0.1 */
+	/* serve: NULL: 127.0.0.1. Taken as written: whether it is an
+	 * address is the server's to say (server_check_bind), asked by
+	 * the app before it serves. */
+	const char *bind;
 };
 
 /* Parses argv. 0, or -1 with a message in err. Pointers in *out point into

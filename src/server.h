@@ -83,9 +83,9 @@ struct server;
 struct www;
 
 /* Checks that addr is an address server_open accepts for
- * server_config.bind, without binding anything, so a command line can be
- * refused while it is parsed. Returns 0, or -1 with "what went wrong: what
- * to do" in err. Any thread. */
+ * server_config.bind, without binding anything, so `conviz serve --bind`
+ * can be refused as a usage error before anything starts. Returns 0, or
+ * -1 with "what went wrong: what to do" in err. Any thread. */
 int server_check_bind(const char *addr, char *err, size_t errlen);
 
 /* Loads the pages and the latency profile, creates the listening socket
