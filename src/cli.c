@@ -9,6 +9,7 @@
 #include "msg.h"
 #include "num.h"
 #include "run.h"
+#include "scenario.h"
 
 enum opt_id {
 	OPT_SCENARIO,

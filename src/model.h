@@ -1,14 +1,16 @@
 /* model.h - concurrency models: how the tasks of a run get executed.
  *
- * A model runs every task of a run, calling run_next_task to get work and
- * run_exec_task to do it, with one struct rt per worker (lane). Models
- * never touch the screen; they only emit events through the runtime.
- * Adding a model is one file and one entry in the table of model.c.
+ * A model runs every task of a job (job.h), the worker's side of a run:
+ * one struct rt per worker (lane) from job_rt_init, then job_worker (or
+ * job_next_task to get work and job_exec_task to do it). Models never
+ * touch the screen and never see the run that owns the job; they only
+ * emit events through the runtime. Adding a model is one file and one
+ * entry in the table of model.c.
  */
 #ifndef CONVIZ_MODEL_H
 #define CONVIZ_MODEL_H
 
-struct run;
+struct job;
 
 enum model_id {
 	MODEL_SYNC = 0,
@@ -21,11 +23,11 @@ enum model_id {
 struct model_ops {
 	const char *name;
 	const char *about; /* one line for `conviz list` */
-	/* Runs all tasks of r and returns when every worker has finished:
-	 * 0, or -1 if the run could not complete (e.g. no thread could be
-	 * started). NULL: the model is not available yet. Called on the
-	 * run's own thread. */
-	int (*run)(struct run *r);
+	/* Runs all tasks of j, with j->workers workers, and returns when
+	 * every worker has finished: 0, or -1 if the run could not complete
+	 * (e.g. no thread could be started). NULL: the model is not
+	 * available yet. Called on the run's own thread. */
+	int (*run)(struct job *j);
 	/* Does this model use more than one worker? (sync: no) */
 	int pooled;
 };
@@ -36,7 +38,7 @@ const struct model_ops *model_get(enum model_id id);
 /* The id of the model called `name`, or -1. */
 int model_find(const char *name);
 
-int model_sync_run(struct run *r);
-int model_threads_run(struct run *r);
+int model_sync_run(struct job *j);
+int model_threads_run(struct job *j);
 
 #endif

@@ -2,15 +2,15 @@
  * The baseline every other model is compared with. */
 #include "config.h"
 
+#include "job.h"
 #include "model.h"
 #include "rt.h"
-#include "run.h"
 
-int model_sync_run(struct run *r)
+int model_sync_run(struct job *j)
 {
 	struct rt rt;
 
-	run_rt_init(r, &rt, 0);
-	run_worker(r, &rt);
+	job_rt_init(j, &rt, 0);
+	job_worker(j, &rt);
 	return 0;
 }

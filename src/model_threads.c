@@ -6,13 +6,13 @@
 #include <pthread.h>
 #include <stdlib.h>
 
+#include "job.h"
 #include "model.h"
 #include "msg.h"
 #include "rt.h"
-#include "run.h"
 
 struct worker {
-	struct run *run;
+	struct job *job;
 	struct rt rt;
 	pthread_t thread;
 	int started;
@@ -22,19 +22,19 @@ static void *worker_main(void *p)
 {
 	struct worker *w = p;
 
-	run_worker(w->run, &w->rt);
+	job_worker(w->job, &w->rt);
 	return NULL;
 }
 
-int model_threads_run(struct run *r)
+int model_threads_run(struct job *j)
 {
-	int n = run_workers(r);
+	int n = j->workers;
 	int started = 0;
 	struct worker *ws = xcalloc((size_t)n, sizeof *ws);
 
 	for (int i = 0; i < n; i++) {
-		ws[i].run = r;
-		run_rt_init(r, &ws[i].rt, i);
+		ws[i].job = j;
+		job_rt_init(j, &ws[i].rt, i);
 		/* Emitted here, before the thread exists, so startup is the
 		 * lane's first state; pthread_create orders it before
 		 * everything the worker itself emits. */

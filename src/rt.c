@@ -14,9 +14,6 @@
 #include <sys/prctl.h>
 #endif
 
-#include "evring.h"
-#include "run.h"
-
 void rt_gil_enter(struct rt *rt)
 {
 	if (!rt->gil || gil_try_acquire(rt->gil))
@@ -56,9 +53,15 @@ static void blocking_sleep(struct rt *rt, int64_t ns)
 	rt_emit(rt, EV_CPU, 0);
 }
 
+/* Program lock `id` of rt's run. */
+static pthread_mutex_t *lock_of(struct rt *rt, int id)
+{
+	return &rt->locks[(unsigned)id % RT_LOCKS];
+}
+
 static void blocking_lock(struct rt *rt, int id)
 {
-	pthread_mutex_t *mu = run_lock(rt->run, id);
+	pthread_mutex_t *mu = lock_of(rt, id);
 
 	if (pthread_mutex_trylock(mu) == 0)
 		return;
@@ -74,7 +77,7 @@ static void blocking_lock(struct rt *rt, int id)
 
 static void blocking_unlock(struct rt *rt, int id)
 {
-	pthread_mutex_unlock(run_lock(rt->run, id));
+	pthread_mutex_unlock(lock_of(rt, id));
 }
 
 static void blocking_mark(struct rt *rt, enum ev_kind kind, int64_t arg)

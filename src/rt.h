@@ -11,6 +11,7 @@
 #ifndef CONVIZ_RT_H
 #define CONVIZ_RT_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
@@ -19,7 +20,6 @@
 
 struct rt;
 struct evring;
-struct run;
 
 #define RT_LOCKS 8 /* program locks a workload may use: ids 0..RT_LOCKS-1 */
 
@@ -67,7 +67,8 @@ struct rt_ops {
 
 struct rt {
 	const struct rt_ops *ops;
-	struct run *run;	  /* the run this worker belongs to */
+	pthread_mutex_t *locks;	  /* the program locks, RT_LOCKS of them
+				     (shared by the run's workers) */
 	struct evring *ring;	  /* where events go; NULL: tracing off */
 	struct gil *gil;	  /* NULL: no GIL */
 	const atomic_int *cancel; /* set when the run is cancelled, or NULL */

@@ -3,20 +3,22 @@
  * run_start starts a thread that hands the run to its model and returns at
  * once; the caller (UI thread or headless collector) drains the ring while
  * the run goes on, polls run_finished, and calls run_wait for the stats.
+ *
+ * The orchestration only: the run sets up what its tasks read (their URLs,
+ * the embedded server), hands its job (job.h, the worker's side: task
+ * queue, execution, locks, GIL) to the model, then checks the answers and
+ * counts. Models see the job, never the run.
  */
 #ifndef CONVIZ_RUN_H
 #define CONVIZ_RUN_H
 
-#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "model.h"
-#include "scenario.h"
-#include "work.h"
+#include "task.h"
 
 struct evring;
-struct rt;
 struct urllist;
 
 #define RUN_WORKERS_MAX 1024
@@ -94,26 +96,6 @@ const char *run_server_url(const struct run *r);
 /* The workload that runs the tasks (to format their results). */
 const struct work_ops *run_work(const struct run *r);
 const struct task_result *run_result(const struct run *r, uint32_t task);
-
-/* --- for models --- */
-
-/* Gives the next task to run: 0 and *task, or -1 when none is left or the
- * run was cancelled. Any worker thread; lock-free. */
-int run_next_task(struct run *r, uint32_t *task);
-
-/* Sets up the rt of worker `lane` (ops, ring, GIL). */
-void run_rt_init(struct run *r, struct rt *rt, int lane);
-
-/* Runs one task on rt's worker: emits cpu for it, calls the workload,
- * records the result (and an error marker if it failed). */
-void run_exec_task(struct run *r, struct rt *rt, uint32_t task);
-
-/* The whole life of one worker on its own thread: takes the GIL, runs
- * tasks until none is left, marks the lane done, lets the GIL go. */
-void run_worker(struct run *r, struct rt *rt);
-
-/* Program lock `id` (0..RT_LOCKS-1) of the run, for the runtime. */
-pthread_mutex_t *run_lock(struct run *r, int id);
 
 /* The run's worker count after model rules (sync: 1). */
 int run_workers(const struct run *r);

@@ -26,24 +26,11 @@
 
 #include <stddef.h>
 
-#define SCENARIO_NAME_MAX 32
-#define SCENARIO_TEXT_MAX 256
-#define SCENARIO_LINE_MAX 1024
+#include "task.h"
+
 #define SCENARIO_FILE_MAX (64 * 1024)
 #define SCENARIO_TASKS_MAX 1000000L
 #define SCENARIO_SCALE_MAX 1000.0
-
-struct scenario {
-	char name[SCENARIO_NAME_MAX];
-	char title[SCENARIO_TEXT_MAX];
-	char workload[SCENARIO_NAME_MAX];
-	char lesson[SCENARIO_TEXT_MAX];
-	char urls[SCENARIO_LINE_MAX]; /* I/O workloads: the `urls` value */
-	long tasks;
-	long arg;
-	int workers;  /* 0: Python's default pool size, min(32, cores + 4) */
-	double scale; /* default --scale */
-};
 
 /* Parses `len` bytes of `text` (need not be NUL-terminated). `file` is
  * used in messages only. On error returns -1 and writes

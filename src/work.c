@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "msg.h"
-#include "scenario.h"
+#include "task.h"
 
 extern const struct work_ops work_fib, work_sumsq, work_primes, work_math,
 	work_http, work_pokemon;

@@ -11,7 +11,7 @@
 
 #include "msg.h"
 #include "rt.h"
-#include "scenario.h"
+#include "task.h"
 #include "work.h"
 
 /* A scale below 1 cannot repeat a task less than once; CPU kernels that

@@ -14,7 +14,7 @@
 #include "msg.h"
 #include "num.h"
 #include "rt.h"
-#include "scenario.h"
+#include "task.h"
 #include "urllist.h"
 #include "work.h"
 #include "www.h"
