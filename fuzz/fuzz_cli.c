@@ -19,11 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "model.h"
-#include "num.h"
-#include "run.h"
-#include "scenario.h"
+#include "app/cli.h"
+#include "app/run.h"
+#include "app/scenario.h"
+#include "core/num.h"
+#include "models/model.h"
 
 #define FUZZ_ARGV_MAX 32
 /* What app_main passes to cli_parse, so truncation behaves as in the

@@ -1,8 +1,8 @@
 /* main.c - wires the command line to the program; no logic lives here. */
 #include "config.h"
 
-#include "app.h"
-#include "ui.h"
+#include "app/app.h"
+#include "ui/ui.h"
 
 int main(int argc, char **argv)
 {

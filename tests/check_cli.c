@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "check_suites.h"
-#include "cli.h"
-#include "model.h"
+#include "app/cli.h"
+#include "models/model.h"
 
 static int parse(struct cli *c, char *err, size_t len, int argc, ...)
 {

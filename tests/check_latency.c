@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "check_suites.h"
-#include "datadir.h"
-#include "latency.h"
+#include "core/datadir.h"
+#include "server/latency.h"
 
 static const char good[] = "# a comment\n"
 			   "\n"

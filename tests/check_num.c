@@ -4,7 +4,7 @@
 #include <stdint.h>
 
 #include "check_suites.h"
-#include "num.h"
+#include "core/num.h"
 
 START_TEST(test_numbers)
 {

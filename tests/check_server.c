@@ -24,9 +24,9 @@
 #include <unistd.h>
 
 #include "check_suites.h"
-#include "clock.h"
-#include "datadir.h"
-#include "server.h"
+#include "core/clock.h"
+#include "core/datadir.h"
+#include "server/server.h"
 
 #define MS 1000000LL
 /* A client gives up on a silent server after this long. */

@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "check_suites.h"
-#include "datadir.h"
-#include "www.h"
+#include "core/datadir.h"
+#include "server/www.h"
 
 static struct www *load_shipped(uint64_t seed)
 {

@@ -21,8 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "run.h"
-#include "scenario.h"
+#include "app/run.h"
+#include "app/scenario.h"
 
 static double once(const struct run_config *cfg)
 {

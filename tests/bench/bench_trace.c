@@ -18,10 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "evring.h"
-#include "run.h"
-#include "scenario.h"
-#include "timeline.h"
+#include "app/run.h"
+#include "app/scenario.h"
+#include "core/evring.h"
+#include "core/timeline.h"
 
 static double once(const struct run_config *cfg, int traced, uint64_t *events)
 {
