@@ -1,4 +1,6 @@
-/* main.c - wires the command line to the program; no logic lives here. */
+/* main.c - wires the command line to the program; no logic lives here.
+ * Alone at the top of src/: it includes app/ and ui/, nothing includes
+ * it. */
 #include "config.h"
 
 #include "app/app.h"

@@ -1,5 +1,12 @@
 /* app.h - what `conviz` does with a parsed command line.
  *
+ * Folder app/, on models/ and work/ (this is its main header): what sits
+ * above the models and the workloads - scenario files (the parser knows
+ * the table of workloads), a run's orchestration (run.h: its thread, the
+ * in-process server, checking the answers, the stats), the command line
+ * (cli), the headless report, and app.c.
+ * May include: app/, models/, work/, rt/, server/, core/; never ui/.
+ *
  * main.c only calls app_main. app_config turns a command line into a run
  * configuration (scenario loaded, defaults applied, model rules checked) so
  * the TUI and the headless report start from the same place.

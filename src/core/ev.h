@@ -1,5 +1,12 @@
 /* ev.h - the event that flows from the runtime to the timeline.
  *
+ * Folder core/, the bottom layer (this is its main header): data and
+ * plumbing that know no workload, model, curses or socket. Events (ev),
+ * the event ring (evring), the timeline store, the clock, messages (msg),
+ * small text files (textfile), the number and URL-list parsers (num,
+ * urllist), finding the data directory (datadir).
+ * May include: core/ only (tests/layers.sh checks every rule of this kind).
+ *
  * An event is a state change of one lane (a worker) or a marker on it.
  * Events are plain values, copied into and out of the ring; no pointer to
  * an event in the ring ever escapes it.

@@ -1,5 +1,11 @@
 /* model.h - concurrency models: how the tasks of a run get executed.
  *
+ * Folder models/, on rt/ (this is its main header): one file per model
+ * (sync.c, threads.c; the async loop and the process pool will come) and
+ * their table (model.c).
+ * May include: models/, rt/, server/, core/; not work/ (a sibling), and
+ * never app/: a model gets a struct job, not the run that owns it.
+ *
  * A model runs every task of a job (job.h), the worker's side of a run:
  * one struct rt per worker (lane) from job_rt_init, then job_worker (or
  * job_next_task to get work and job_exec_task to do it). Models never

@@ -1,9 +1,16 @@
 /* rt.h - the runtime API that workloads call, and that models implement.
  *
+ * Folder rt/, on core/ (this is its main header): the runtime API that
+ * workloads call (this file), its blocking implementation (rt.c,
+ * rt_http.c, rt_ready.c), the GIL (gil.h), what a task is (task.h), and
+ * the worker's side of a run (job.h: taking the next task, executing it,
+ * a worker's rt and loop, the locks): all a model needs from a run.
+ * May include: rt/ and core/; not server/ (a sibling), nothing above.
+ *
  * Workloads call rt_tick, rt_sleep_ns, rt_http_get, rt_lock/rt_unlock and
- * rt_mark and never know which model runs them: sync and threads (and later procs)
- * block, async (later) yields to its event loop, exactly as Python swaps
- * `requests` for `aiohttp`. The runtime emits the state changes itself
+ * rt_mark and never know which model runs them: sync and threads (and
+ * later procs) block, async (later) yields to its event loop, exactly as
+ * Python swaps `requests` for `aiohttp`. The runtime emits the state changes itself
  * (cpu, io, lock-wait, gil-wait), so task bodies carry no instrumentation.
  *
  * One struct rt per worker (or per coroutine); only its own thread uses it.

@@ -1,6 +1,11 @@
 /* server.h - the embedded HTTP/1.1 server that conviz's I/O lessons talk
  * to, so they work offline.
  *
+ * Folder server/, on core/ (this is its main header): the embedded
+ * server, its request parser (http), its pages and routes (www), its
+ * latency profiles (latency).
+ * May include: server/ and core/; not rt/ (a sibling), nothing above.
+ *
  * One thread, non-blocking sockets in one epoll set, and a timer heap:
  * a request that must wait (its route's latency profile, /delay/MS) is a
  * timer, never a sleeping thread, so a thousand clients waiting 100 ms

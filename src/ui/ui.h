@@ -1,5 +1,11 @@
 /* ui.h - the terminal user interface (ncurses).
  *
+ * Folder ui/, on app/ (this is its main header): everything that calls
+ * curses - the loop and the keys (ui.c), the screen (ui_draw), the
+ * terminal's one owner (ui_term).
+ * May include: every folder but src/ itself (main.c, the only thing
+ * above); only ui/ includes curses.
+ *
  * Only the files of ui/ include curses. The UI thread is the only reader
  * of the event ring and the only caller of curses; it owns the terminal
  * and restores it on every exit path (q, Ctrl-C, SIGTERM, a crash).

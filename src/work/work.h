@@ -1,5 +1,11 @@
 /* work.h - workloads: the task bodies of the scenarios, and their table.
  *
+ * Folder work/, on rt/ and server/ (this is its main header): one file per
+ * workload family (cpu.c, http.c) and their table (work.c).
+ * May include: work/, rt/, server/ (the embedded server's own pages, for
+ * `expect`), core/; not models/ (a sibling): a workload never knows which
+ * model runs it.
+ *
  * A workload is written once against the rt_* API and never knows which
  * model runs it. Each computes its result for real; `expect` computes the
  * right answer another way so tests (and the summary) can check it. What a
