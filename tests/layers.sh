@@ -99,7 +99,10 @@ while read -r f n kind inc; do
 		;;
 	*/*) ;;
 	*)
-		hint=$(cd "$src" && ls -- */"$inc" 2>/dev/null | head -n 1)
+		hint=
+		for c in "$src"/*/"$inc"; do
+			[ -f "$c" ] && hint=${c#"$src"/} && break
+		done
 		violation "$f: #include \"$inc\": name the folder (\"${hint:-FOLDER/$inc}\")"
 		continue
 		;;
