@@ -1,5 +1,5 @@
 /* run.c - one run of a scenario by a model, on a thread of its own: the
- * orchestration above the models (the worker's side is job.c). */
+ * orchestration above the models (the worker's side is rt/job.c). */
 #include "config.h"
 
 #include "app/run.h"

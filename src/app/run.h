@@ -5,7 +5,7 @@
  * the run goes on, polls run_finished, and calls run_wait for the stats.
  *
  * The orchestration only: the run sets up what its tasks read (their URLs,
- * the embedded server), hands its job (job.h, the worker's side: task
+ * the embedded server), hands its job (rt/job.h, the worker's side: task
  * queue, execution, locks, GIL) to the model, then checks the answers and
  * counts. Models see the job, never the run.
  */

@@ -6,7 +6,7 @@
  * May include: models/, rt/, server/, core/; not work/ (a sibling), and
  * never app/: a model gets a struct job, not the run that owns it.
  *
- * A model runs every task of a job (job.h), the worker's side of a run:
+ * A model runs every task of a job (rt/job.h), the worker's side of a run:
  * one struct rt per worker (lane) from job_rt_init, then job_worker (or
  * job_next_task to get work and job_exec_task to do it). Models never
  * touch the screen and never see the run that owns the job; they only

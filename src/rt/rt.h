@@ -10,8 +10,9 @@
  * Workloads call rt_tick, rt_sleep_ns, rt_http_get, rt_lock/rt_unlock and
  * rt_mark and never know which model runs them: sync and threads (and
  * later procs) block, async (later) yields to its event loop, exactly as
- * Python swaps `requests` for `aiohttp`. The runtime emits the state changes itself
- * (cpu, io, lock-wait, gil-wait), so task bodies carry no instrumentation.
+ * Python swaps `requests` for `aiohttp`. The runtime emits the state
+ * changes itself (cpu, io, lock-wait, gil-wait), so task bodies carry no
+ * instrumentation.
  *
  * One struct rt per worker (or per coroutine); only its own thread uses it.
  */

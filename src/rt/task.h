@@ -4,10 +4,10 @@
  * uses it: a workload's numbers (struct scenario, plain data), what a task
  * reads besides its number (struct work_input), what it gives back
  * (struct task_result), and what a workload supplies (struct work_ops).
- * The worker's side of a run (job.h) executes tasks through these without
+ * The worker's side of a run (rt/job.h) executes tasks through these without
  * knowing any workload; work/ implements struct work_ops; app/ fills
- * struct scenario from a file (scenario.h) and struct work_input for a
- * run (run.c). Types only: no code lives here.
+ * struct scenario from a file (app/scenario.h) and struct work_input for
+ * a run (app/run.c). Types only: no code lives here.
  */
 #ifndef CONVIZ_TASK_H
 #define CONVIZ_TASK_H
@@ -21,7 +21,8 @@ struct urllist;
 struct www;
 
 /* A scenario: a workload and its numbers, as a scenario file gives them
- * (the file format and its limits: scenario.h). Plain data, copied freely. */
+ * (the file format and its limits: app/scenario.h). Plain data, copied
+ * freely. */
 #define SCENARIO_NAME_MAX 32
 #define SCENARIO_TEXT_MAX 256
 #define SCENARIO_LINE_MAX 1024 /* also the longest line of a file */

@@ -10,7 +10,7 @@
  * model runs it. Each computes its result for real; `expect` computes the
  * right answer another way so tests (and the summary) can check it. What a
  * workload supplies (struct work_ops) and what its tasks read and write
- * are in task.h, below, so that the runtime can run a task without
+ * are in rt/task.h, below, so that the runtime can run a task without
  * knowing the workloads; adding one is a file and a line in work.c.
  */
 #ifndef CONVIZ_WORK_H
