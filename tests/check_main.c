@@ -13,6 +13,7 @@ int main(void)
 	srunner_add_suite(sr, suite_evring());
 	srunner_add_suite(sr, suite_gil());
 	srunner_add_suite(sr, suite_http());
+	srunner_add_suite(sr, suite_job());
 	srunner_add_suite(sr, suite_latency());
 	srunner_add_suite(sr, suite_msg());
 	srunner_add_suite(sr, suite_num());

@@ -8,6 +8,7 @@ Suite *suite_cli(void);
 Suite *suite_evring(void);
 Suite *suite_gil(void);
 Suite *suite_http(void);
+Suite *suite_job(void);
 Suite *suite_latency(void);
 Suite *suite_msg(void);
 Suite *suite_num(void);
