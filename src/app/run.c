@@ -4,6 +4,7 @@
 
 #include "app/run.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
