@@ -4,7 +4,7 @@
  * hands them to main), after "conviz" as argv[0]; empty input is `conviz`
  * alone. cli_parse must fill a struct cli that keeps the promises of cli.h
  * or fail with "what went wrong: what to do". The whole input (up to its
- * first NUL) also goes to cli_parse_long/_u64/_double, whose results are
+ * first NUL) also goes to num_parse_long/_u64/_double, whose results are
  * checked against a plain reimplementation. Broken promises abort() so
  * libFuzzer keeps the input. Built and run by fuzz/run.sh.
  */
@@ -19,10 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "model.h"
-#include "run.h"
-#include "scenario.h"
+#include "app/cli.h"
+#include "app/run.h"
+#include "app/scenario.h"
+#include "core/num.h"
+#include "models/model.h"
 
 #define FUZZ_ARGV_MAX 32
 /* What app_main passes to cli_parse, so truncation behaves as in the
@@ -237,7 +238,7 @@ static void check_long(const char *s, long min, long max)
 {
 	long want = 0, got = 0;
 	int ok = ref_long(s, &want) == 0 && want >= min && want <= max;
-	int rc = cli_parse_long(s, min, max, &got);
+	int rc = num_parse_long(s, min, max, &got);
 
 	promise(rc == 0 || rc == -1, "return-value");
 	promise((rc == 0) == ok, "parse-long-verdict");
@@ -249,7 +250,7 @@ static void check_u64(const char *s)
 {
 	uint64_t want = 0, got = 0;
 	int ok = ref_u64(s, &want) == 0;
-	int rc = cli_parse_u64(s, &got);
+	int rc = num_parse_u64(s, &got);
 
 	promise(rc == 0 || rc == -1, "return-value");
 	promise((rc == 0) == ok, "parse-u64-verdict");
@@ -262,7 +263,7 @@ static void check_u64(const char *s)
 static void check_double(const char *s, double min_excl, double max_incl)
 {
 	double got = 0.0;
-	int rc = cli_parse_double(s, min_excl, max_incl, &got);
+	int rc = num_parse_double(s, min_excl, max_incl, &got);
 
 	promise(rc == 0 || rc == -1, "return-value");
 	if (rc != 0)

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http.h"
+#include "server/http.h"
 
 /* A head written back out: request line, headers, blank line. */
 #define FUZZ_REFORMAT_MAX (HTTP_HEAD_MAX * 2)

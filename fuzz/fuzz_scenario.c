@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "run.h"
-#include "scenario.h"
-#include "work.h"
+#include "app/run.h"
+#include "app/scenario.h"
+#include "work/work.h"
 
 #define FUZZ_FILE "fuzz.scn"
 /* What scenario_load hands to scenario_parse, so truncation behaves as in

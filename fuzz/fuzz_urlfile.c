@@ -18,7 +18,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "urllist.h"
+#include "core/urllist.h"
 
 #define FUZZ_FILE "fuzz.urls"
 #define FUZZ_BASE "http://127.0.0.1:40123"

@@ -82,7 +82,7 @@ fi
 
 # Common flags: -O1 -g for fast runs with usable stacks; undefined
 # behaviour aborts instead of printing and going on, so libFuzzer keeps the
-# input. PKGDATADIR is required by scenario.c but never used by a target.
+# input. PKGDATADIR is required by datadir.c but never used by a target.
 compile() {
 	"$cc" -std=gnu11 -g -O1 -fno-omit-frame-pointer -pthread \
 		-fno-sanitize-recover=undefined \
@@ -137,19 +137,21 @@ write_config_h() {
 EOF
 }
 
-# Everything but main and the UI, into an archive so each target links
-# only the objects it needs.
+# Everything but main and the UI (src/ui/), into an archive so each target
+# links only the objects it needs. Objects are named folder_file.o: two
+# folders may hold files of the same name (server/http.c, work/http.c).
 build_library() {
 	rm -rf "$build/obj"
 	mkdir -p "$build/obj"
-	for src in "$top"/src/*.c; do
-		base=$(basename "$src" .c)
-		case $base in
-		main | ui | ui_*) continue ;;
+	for src in "$top"/src/*/*.c; do
+		rel=${src#"$top"/src/}
+		case $rel in
+		ui/*) continue ;;
 		esac
+		obj=$build/obj/$(echo "${rel%.c}" | tr / _).o
 		compile -fsanitize=fuzzer-no-link,address,undefined \
-			-c "$src" -o "$build/obj/$base.o" ||
-			die "clang cannot compile src/$base.c (see above)"
+			-c "$src" -o "$obj" ||
+			die "clang cannot compile src/$rel (see above)"
 	done
 	rm -f "$build/libconviz-fuzz.a"
 	ar rcs "$build/libconviz-fuzz.a" "$build"/obj/*.o ||
@@ -157,7 +159,7 @@ build_library() {
 }
 
 build_targets() {
-	# The runtime's HTTP client (src/rt_http.c) is in the archive too.
+	# The runtime's HTTP client (src/rt/rt_http.c) is in the archive too.
 	curl_libs=$(pkg-config --libs libcurl 2>/dev/null) || curl_libs=-lcurl
 	for t in $targets; do
 		# shellcheck disable=SC2086 # curl_libs is a list of flags

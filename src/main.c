@@ -1,8 +1,10 @@
-/* main.c - wires the command line to the program; no logic lives here. */
+/* main.c - wires the command line to the program; no logic lives here.
+ * Alone at the top of src/: it includes app/ and ui/, nothing includes
+ * it. */
 #include "config.h"
 
-#include "app.h"
-#include "ui.h"
+#include "app/app.h"
+#include "ui/ui.h"
 
 int main(int argc, char **argv)
 {

@@ -1,12 +1,12 @@
-/* check_cli.c - the command line parser and its strict numbers. */
+/* check_cli.c - the command line parser. */
 #include "config.h"
 
 #include <stdarg.h>
 #include <string.h>
 
 #include "check_suites.h"
-#include "cli.h"
-#include "model.h"
+#include "app/cli.h"
+#include "models/model.h"
 
 static int parse(struct cli *c, char *err, size_t len, int argc, ...)
 {
@@ -136,34 +136,6 @@ START_TEST(test_long_words_quoted)
 }
 END_TEST
 
-START_TEST(test_numbers)
-{
-	long l;
-	double d;
-	uint64_t u;
-
-	ck_assert_int_eq(cli_parse_long("1024", 1, 1024, &l), 0);
-	ck_assert_int_eq(l, 1024);
-	ck_assert_int_eq(cli_parse_long("1025", 1, 1024, &l), -1);
-	ck_assert_int_eq(cli_parse_long("+5", 1, 1024, &l), -1);
-	ck_assert_int_eq(cli_parse_long("5 ", 1, 1024, &l), -1);
-	ck_assert_int_eq(cli_parse_long("99999999999999999999", 1, 1024, &l),
-			 -1);
-	ck_assert_int_eq(cli_parse_long(NULL, 1, 1024, &l), -1);
-	ck_assert_int_eq(cli_parse_double("0.25", 0, 1000, &d), 0);
-	ck_assert_double_eq(d, 0.25);
-	ck_assert_int_eq(cli_parse_double(".5", 0, 1000, &d), 0);
-	ck_assert_int_eq(cli_parse_double("0", 0, 1000, &d), -1);
-	ck_assert_int_eq(cli_parse_double("1e400", 0, 1000, &d), -1);
-	ck_assert_int_eq(cli_parse_double("0x10", 0, 1000, &d), 0);
-	ck_assert_double_eq(d, 16.0);
-	ck_assert_int_eq(cli_parse_u64("18446744073709551615", &u), 0);
-	ck_assert_uint_eq(u, UINT64_MAX);
-	ck_assert_int_eq(cli_parse_u64("18446744073709551616", &u), -1);
-	ck_assert_int_eq(cli_parse_u64("-1", &u), -1);
-}
-END_TEST
-
 Suite *suite_cli(void)
 {
 	Suite *s = suite_create("cli");
@@ -173,7 +145,6 @@ Suite *suite_cli(void)
 	tcase_add_test(tc, test_run_options);
 	tcase_add_test(tc, test_commands);
 	tcase_add_test(tc, test_bad_input);
-	tcase_add_test(tc, test_numbers);
 	tcase_add_test(tc, test_long_words_quoted);
 	suite_add_tcase(s, tc);
 	return s;

@@ -16,9 +16,9 @@
 #include <time.h>
 
 #include "check_suites.h"
-#include "clock.h"
-#include "ev.h"
-#include "evring.h"
+#include "core/clock.h"
+#include "core/ev.h"
+#include "core/evring.h"
 
 #define MAX_PRODUCERS 8
 /* How long a test polls for something that must happen before failing. */

@@ -9,8 +9,8 @@
 #include <time.h>
 
 #include "check_suites.h"
-#include "clock.h"
-#include "gil.h"
+#include "core/clock.h"
+#include "rt/gil.h"
 
 START_TEST(test_try_and_release)
 {

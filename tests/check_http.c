@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "check_suites.h"
-#include "http.h"
+#include "server/http.h"
 
 static int parse(const char *text, struct http_request *req)
 {

@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "check_suites.h"
-#include "latency.h"
-#include "scenario.h"
+#include "core/datadir.h"
+#include "server/latency.h"
 
 static const char good[] = "# a comment\n"
 			   "\n"
@@ -205,7 +205,7 @@ START_TEST(test_shipped_profile)
 	char path[PATH_MAX], err[512];
 	struct latency l;
 
-	snprintf(path, sizeof path, "%s/www/latency.conf", scenario_datadir());
+	snprintf(path, sizeof path, "%s/www/latency.conf", datadir_path());
 	ck_assert_msg(latency_load(path, &l, err, sizeof err) == 0, "%s", err);
 	ck_assert_int_eq(latency_match(&l, "/sites/dice.html", 16)->base_ms,
 			 89);

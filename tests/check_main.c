@@ -13,8 +13,10 @@ int main(void)
 	srunner_add_suite(sr, suite_evring());
 	srunner_add_suite(sr, suite_gil());
 	srunner_add_suite(sr, suite_http());
+	srunner_add_suite(sr, suite_job());
 	srunner_add_suite(sr, suite_latency());
 	srunner_add_suite(sr, suite_msg());
+	srunner_add_suite(sr, suite_num());
 	srunner_add_suite(sr, suite_report());
 	srunner_add_suite(sr, suite_run());
 	srunner_add_suite(sr, suite_scenario());

@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "check_suites.h"
-#include "msg.h"
+#include "core/msg.h"
 
 /* Exit statuses of a child whose scene went wrong. */
 enum { SCENE_RETURNED = 90, SCENE_NO_PENDING, SCENE_SETUP };

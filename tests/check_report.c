@@ -9,11 +9,11 @@
 #include <unistd.h>
 
 #include "check_suites.h"
-#include "ev.h"
-#include "evring.h"
-#include "report.h"
-#include "run.h"
-#include "timeline.h"
+#include "app/report.h"
+#include "app/run.h"
+#include "core/ev.h"
+#include "core/evring.h"
+#include "core/timeline.h"
 
 #define SEC 1000000000LL
 #define ORIGIN (5 * SEC)

@@ -7,10 +7,10 @@
 #include <string.h>
 
 #include "check_suites.h"
-#include "evring.h"
-#include "report.h"
-#include "run.h"
-#include "urllist.h"
+#include "app/report.h"
+#include "app/run.h"
+#include "core/evring.h"
+#include "core/urllist.h"
 
 struct trace {
 	struct ev *ev;

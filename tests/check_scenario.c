@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "check_suites.h"
-#include "scenario.h"
+#include "app/scenario.h"
 
 static const char good[] = "# a comment\n"
 			   "name = demo\n"

@@ -24,9 +24,9 @@
 #include <unistd.h>
 
 #include "check_suites.h"
-#include "clock.h"
-#include "scenario.h"
-#include "server.h"
+#include "core/clock.h"
+#include "core/datadir.h"
+#include "server/server.h"
 
 #define MS 1000000LL
 /* A client gives up on a silent server after this long. */
@@ -256,7 +256,7 @@ static char *read_data_file(const char *rel, size_t *len)
 	FILE *f;
 
 	ck_assert_ptr_nonnull(buf);
-	snprintf(path, sizeof path, "%s/www/%s", scenario_datadir(), rel);
+	snprintf(path, sizeof path, "%s/www/%s", datadir_path(), rel);
 	f = fopen(path, "rb");
 	ck_assert_ptr_nonnull(f);
 	*len = fread(buf, 1, 1 << 20, f);

@@ -6,7 +6,7 @@
 #include <time.h>
 
 #include "check_suites.h"
-#include "timeline.h"
+#include "core/timeline.h"
 
 #define ORIGIN 1000000000LL /* any CLOCK_MONOTONIC time will do */
 

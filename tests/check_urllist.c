@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "check_suites.h"
-#include "urllist.h"
+#include "core/urllist.h"
 
 #define BASE "http://127.0.0.1:40123"
 

@@ -8,11 +8,11 @@
 #include <string.h>
 
 #include "check_suites.h"
-#include "clock.h"
-#include "gil.h"
-#include "rt.h"
-#include "scenario.h"
-#include "work.h"
+#include "app/scenario.h"
+#include "core/clock.h"
+#include "rt/gil.h"
+#include "rt/rt.h"
+#include "work/work.h"
 
 /* A worker with no ring and no GIL: the workload alone. */
 static struct rt bare_rt(void)

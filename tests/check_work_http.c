@@ -15,14 +15,14 @@
 #include <unistd.h>
 
 #include "check_suites.h"
-#include "clock.h"
-#include "evring.h"
-#include "rt.h"
-#include "scenario.h"
-#include "server.h"
-#include "urllist.h"
-#include "work.h"
-#include "www.h"
+#include "app/scenario.h"
+#include "core/clock.h"
+#include "core/evring.h"
+#include "core/urllist.h"
+#include "rt/rt.h"
+#include "server/server.h"
+#include "server/www.h"
+#include "work/work.h"
 
 /* A server (no latency: these tests are about bytes, not time), a list
  * of URL templates and the input a workload reads. */

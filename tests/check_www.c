@@ -12,15 +12,15 @@
 #include <unistd.h>
 
 #include "check_suites.h"
-#include "scenario.h"
-#include "www.h"
+#include "core/datadir.h"
+#include "server/www.h"
 
 static struct www *load_shipped(uint64_t seed)
 {
 	char dir[PATH_MAX], err[512];
 	struct www *w;
 
-	snprintf(dir, sizeof dir, "%s/www", scenario_datadir());
+	snprintf(dir, sizeof dir, "%s/www", datadir_path());
 	w = www_load(dir, seed, err, sizeof err);
 	ck_assert_msg(w != NULL, "%s", err);
 	return w;
@@ -37,7 +37,7 @@ static long file_size(const char *rel)
 	char path[PATH_MAX];
 	struct stat st;
 
-	snprintf(path, sizeof path, "%s/www/%s", scenario_datadir(), rel);
+	snprintf(path, sizeof path, "%s/www/%s", datadir_path(), rel);
 	return stat(path, &st) == 0 ? (long)st.st_size : -1;
 }
 

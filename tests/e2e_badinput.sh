@@ -65,8 +65,7 @@ CVTMP="$TMP/tmpdir"  # conviz's TMPDIR: must stay empty
 mkdir "$CWD" "$CVTMP" || exit 1
 
 unset TMUX TMUX_PANE
-SOCK="conviz-bad-$$"
-tmx() { tmux -u -L "$SOCK" -f /dev/null "$@"; }
+SOCK="conviz-bad-$$" # for lib.sh's tmx, screen and wait_for
 cleanup() {
 	tmx kill-server >/dev/null 2>&1
 	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"
@@ -441,10 +440,6 @@ printf '# rows without a terminal: %d s\n' $((t1 - t0))
 # that runs conviz through a runner recording `stty -g` before and after,
 # conviz's pid, stderr and the exit status.
 
-quote() {
-	printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
-}
-
 # run.sh DIR TAG TERM IN OUT ARGS...: TERM is keep, unset or a value; IN is
 # tty, closed, null, or nosession (/dev/null in a new session, with no
 # controlling terminal); OUT is tty or pipe.
@@ -480,19 +475,6 @@ echo "EXIT=\$status" >"\$d/\$tag.exit.tmp"
 mv "\$d/\$tag.exit.tmp" "\$d/\$tag.exit"
 EOF
 
-screen() { tmx capture-pane -p -t cv; }
-
-# wait_for ERE [TENTHS]: until the pane shows a line matching ERE.
-wait_for() {
-	n=${2:-100}
-	while [ "$n" -gt 0 ]; do
-		screen | grep -Eq -- "$1" && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
-
 # wait_gone ERE [TENTHS]: until no line of the pane matches ERE.
 wait_gone() {
 	n=${2:-50}
@@ -509,16 +491,6 @@ wait_row() {
 	n=${3:-50}
 	while [ "$n" -gt 0 ]; do
 		screen | sed -n "$1p" | grep -Eq -- "$2" && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
-
-wait_file() {
-	n=${2:-100}
-	while [ "$n" -gt 0 ]; do
-		[ -s "$1" ] && return 0
 		sleep 0.1
 		n=$((n - 1))
 	done

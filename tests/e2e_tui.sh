@@ -15,17 +15,17 @@ if ! command -v tmux >/dev/null 2>&1; then
 	echo "SKIP: tmux is not installed"
 	exit 77
 fi
-: "${CONVIZ:?CONVIZ must name the conviz binary}"
-: "${TESTS_SRCDIR:=$(dirname "$0")}"
+# The pane's helpers (tmx, screen, wait_for, wait_file, quote) come from
+# lib.sh; pass, fail and finish are this test's own (below), with other
+# meanings than lib.sh's.
+. "${TESTS_SRCDIR:-$(dirname "$0")}/lib.sh"
 SLOW="$TESTS_SRCDIR/data/tui/slow.scn"
 KEYBAR='r Run again  m Model  s Scenario  \+/- Workers  g GIL  \? Help  q Quit'
 LEGEND='cpu .*io .*lock-wait .*gil-wait .*startup'
 
 unset TMUX TMUX_PANE
 SOCK="conviz-test-$$"
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/conviz-tui.XXXXXX")
-# -u: the client takes the pane's text as UTF-8, whatever our locale.
-tmx() { tmux -u -L "$SOCK" -f /dev/null "$@"; }
+WORK=$TMP
 cleanup() {
 	tmx kill-server >/dev/null 2>&1
 	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"
@@ -34,41 +34,18 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
+# Not lib.sh's pass and fail: each passing check is numbered, and
+# failing stops the test (later steps depend on the earlier ones) and
+# shows the pane.
 checks=0
 pass() {
 	checks=$((checks + 1))
 	printf 'ok %d - %s\n' "$checks" "$*"
 }
-# Failing stops the test: later steps depend on the earlier ones.
 fail() {
 	printf 'FAIL: %s\n--- the pane shows:\n' "$*"
 	screen
 	exit 1
-}
-
-screen() { tmx capture-pane -p -t cv; }
-
-# wait_for ERE [TENTHS]: until the pane shows a line matching ERE (default
-# limit 10 s). Returns 1 on timeout.
-wait_for() {
-	n=${2:-100}
-	while [ "$n" -gt 0 ]; do
-		screen | grep -Eq -- "$1" && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
-
-# wait_file FILE [TENTHS]: until FILE exists and is not empty.
-wait_file() {
-	n=${2:-100}
-	while [ "$n" -gt 0 ]; do
-		[ -s "$1" ] && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
 }
 
 # The header's "tasks DONE/TOTAL": DONE.
@@ -108,11 +85,6 @@ legend_ascii() {
 	return 0
 }
 
-# quote ARG: ARG in single quotes, for the shell in the pane.
-quote() {
-	printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
-}
-
 # The runner: conviz runs in the foreground of the pane's terminal, as a
 # person would run it, between two `stty -g`. It ignores Ctrl-C itself so
 # it can record the exit status after conviz handled it.
@@ -150,7 +122,7 @@ start() {
 	pass "$tag: lanes, legend and key bar drawn ($(($(date +%s) - t0)) s)"
 }
 
-# finish TAG STATUS: conviz exited with STATUS, the terminal modes are as
+# finish TAG STATUS (not lib.sh's finish): conviz exited with STATUS, the terminal modes are as
 # before, and the shell in the pane echoes and runs a typed command.
 finish() {
 	tag=$1

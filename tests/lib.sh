@@ -1,5 +1,7 @@
 # tests/lib.sh - shared helpers for the end-to-end tests (sourced).
 # Environment (set by make check): CONVIZ, CONVIZ_DATADIR, TESTS_SRCDIR.
+# Sourcing it makes $TMP, a private directory removed on exit (a test
+# that sets its own EXIT trap removes it there).
 set -u
 : "${CONVIZ:?CONVIZ must name the conviz binary}"
 : "${TESTS_SRCDIR:=$(dirname "$0")}"
@@ -74,4 +76,44 @@ finish() {
 	fi
 	printf 'all %d checks passed\n' "$checks"
 	exit 0
+}
+
+# --- a pane in tmux (tests/e2e_tui.sh, tests/e2e_badinput.sh) --------------
+# The test sets SOCK, the name of its private tmux server (tmux -L), and
+# makes a session called cv; it kills that server in its EXIT trap.
+
+# tmx ARGS...: tmux on the private server. -u: the client takes the
+# pane's text as UTF-8, whatever our locale.
+tmx() { tmux -u -L "$SOCK" -f /dev/null "$@"; }
+
+# What the pane shows now.
+screen() { tmx capture-pane -p -t cv; }
+
+# wait_for ERE [TENTHS]: until the pane shows a line matching ERE (default
+# limit 10 s). Returns 1 on timeout.
+wait_for() {
+	n=${2:-100}
+	while [ "$n" -gt 0 ]; do
+		screen | grep -Eq -- "$1" && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+# wait_file FILE [TENTHS]: until FILE exists and is not empty (default
+# limit 10 s). Returns 1 on timeout.
+wait_file() {
+	n=${2:-100}
+	while [ "$n" -gt 0 ]; do
+		[ -s "$1" ] && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+# quote ARG: ARG in single quotes, for the shell in the pane.
+quote() {
+	printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
 }

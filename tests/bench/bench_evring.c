@@ -38,9 +38,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "clock.h"
-#include "ev.h"
-#include "evring.h"
+#include "core/clock.h"
+#include "core/ev.h"
+#include "core/evring.h"
 
 #define RING_CAPACITY 16384
 #define DRAIN_BATCH 1024

@@ -28,8 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "run.h"
-#include "scenario.h"
+#include "app/run.h"
+#include "app/scenario.h"
 
 static void once_stats(const struct run_config *cfg, struct run_stats *st)
 {

@@ -48,8 +48,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "server.h"
+#include "core/clock.h"
+#include "server/server.h"
 
 #define LAT_CONNS 1000
 #define LAT_PATH "/delay/100"

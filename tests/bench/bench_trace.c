@@ -19,10 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "evring.h"
-#include "run.h"
-#include "scenario.h"
-#include "timeline.h"
+#include "app/run.h"
+#include "app/scenario.h"
+#include "core/evring.h"
+#include "core/timeline.h"
 
 struct cost {
 	double wall_s, cpu_s;

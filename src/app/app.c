@@ -1,0 +1,254 @@
+/* app.c - from a parsed command line to a run, a list, or a message. */
+#include "config.h"
+
+#include "app/app.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app/cli.h"
+#include "app/report.h"
+#include "app/run.h"
+#include "app/scenario.h"
+#include "core/datadir.h"
+#include "core/msg.h"
+#include "core/urllist.h"
+#include "models/model.h"
+#include "server/server.h"
+#include "work/work.h"
+
+/* --url-file's URLs: loaded once, borrowed by every run of the session
+ * (the TUI's too, whichever I/O scenario it switches to). */
+static struct urllist app_urls;
+
+/* What --url-file and --scale mean depends on the workload. */
+static int app_io_options(const struct cli *cli, struct run_config *cfg,
+			  char *err, size_t errlen)
+{
+	const struct work_ops *w = work_find(cfg->sc.workload);
+
+	if (!w->io && cli->url_file) {
+		msg_fmt(err, errlen,
+			"--url-file works only with I/O scenarios (sites, "
+			"pokemon, httpbin), and '%s' is CPU-bound: leave "
+			"--url-file out",
+			cfg->sc.name);
+		return -1;
+	}
+	if (w->io && cli->scale > 0) {
+		msg_fmt(err, errlen,
+			"--scale multiplies CPU work, and '%s' is I/O-bound: "
+			"leave --scale out (the waits come from "
+			"data/www/latency.conf)",
+			cfg->sc.name);
+		return -1;
+	}
+	if (!cli->url_file)
+		return 0;
+	urllist_free(&app_urls);
+	if (urllist_load(cli->url_file, &app_urls, err, errlen) < 0)
+		return -1;
+	cfg->urls = &app_urls;
+	return 0;
+}
+
+int app_config(const struct cli *cli, struct run_config *cfg, char *err,
+	       size_t errlen)
+{
+	memset(cfg, 0, sizeof *cfg);
+	if (scenario_load(cli->scenario ? cli->scenario : APP_DEFAULT_SCENARIO,
+			  &cfg->sc, err, errlen) < 0)
+		return -1;
+	if (app_io_options(cli, cfg, err, errlen) < 0)
+		return -1;
+	cfg->model =
+		cli->model >= 0 ? (enum model_id)cli->model : APP_DEFAULT_MODEL;
+	cfg->workers = cli->workers;
+	if (cfg->workers == 0)
+		cfg->workers = cfg->sc.workers ? cfg->sc.workers
+					       : scenario_default_workers();
+	/* Kept for sync too (which runs one worker whatever it says), so a
+	 * switch to a pooled model in the TUI gets the scenario's pool. */
+	cfg->gil = cli->gil != 0;
+	cfg->seed = cli->have_seed ? cli->seed : 1;
+	cfg->scale = cli->scale > 0 ? cli->scale : cfg->sc.scale;
+	return 0;
+}
+
+/* Did everything written to stdout get out? A full disk or a closed
+ * stdout must not pass for success. A reader that went away (`conviz list
+ * | head -1`) stopped reading on purpose: APP_FAILED too, but quietly
+ * (msg_reader_gone). */
+static int app_flushed(void)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return APP_OK;
+	if (!msg_reader_gone(stdout))
+		msg_error("cannot write to standard output",
+			  "check the disk space or where stdout goes");
+	return APP_FAILED;
+}
+
+/* One scenario of `conviz list`: its name and what `run` does at its own
+ * scale. A line too long for 80 columns goes on at its last clause ("; ")
+ * on a second line, under the first. */
+static void app_list_scenario(const struct scenario *sc)
+{
+	char title[WORK_TITLE_MAX];
+	const char *cut;
+
+	work_title(sc, sc->scale, title, sizeof title);
+	cut = strrchr(title, ';');
+	if (strlen(title) <= 80 - 18 || !cut || cut[1] != ' ') {
+		printf("  %-15s %s\n", sc->name, title);
+		return;
+	}
+	printf("  %-15s %.*s\n", sc->name, (int)(cut - title), title);
+	printf("  %-15s %s\n", "", cut + 2);
+}
+
+static int app_list(void)
+{
+	size_t n;
+	char **names = scenario_names(&n);
+	char err[512];
+
+	printf("Scenarios (conviz run -s NAME):\n");
+	for (size_t i = 0; i < n; i++) {
+		struct scenario sc;
+		if (scenario_load(names[i], &sc, err, sizeof err) < 0) {
+			printf("  %-15s (unreadable: %s)\n", names[i], err);
+			continue;
+		}
+		app_list_scenario(&sc);
+	}
+	if (n == 0)
+		printf("  (none found in %s/scenarios: set CONVIZ_DATADIR)\n",
+		       datadir_path());
+	scenario_names_free(names);
+	printf("\nModels (conviz run -m MODEL):\n");
+	for (int m = 0; m < MODEL_COUNT; m++) {
+		const struct model_ops *mo = model_get((enum model_id)m);
+		printf("  %-15s %s\n", mo->name, mo->about);
+	}
+	return app_flushed();
+}
+
+static int app_run(const struct cli *cli, int (*tui)(const struct run_config *))
+{
+	struct run_config cfg;
+	char err[768];
+	int rc;
+
+	if (app_config(cli, &cfg, err, sizeof err) < 0) {
+		msg_print(err);
+		return APP_USAGE;
+	}
+	if (cli->headless || !isatty(STDOUT_FILENO))
+		rc = report_headless(&cfg, stdout);
+	else
+		rc = tui(&cfg);
+	urllist_free(&app_urls);
+	return rc;
+}
+
+static volatile sig_atomic_t serve_stop;
+
+/* Only a flag: the server's loop looks at it (STYLE.md, as tmux does). */
+static void serve_on_signal(int sig)
+{
+	(void)sig;
+	serve_stop = 1;
+}
+
+/* Sets fn as the action of sig. 0, or -1 after saying so. */
+static int app_signal(int sig, void (*fn)(int))
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = fn;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(sig, &sa, NULL) == 0)
+		return 0;
+	msg_errorf("please report it, with the command line that did it",
+		   "cannot set up signal %d (%s)", sig, strerror(errno));
+	return -1;
+}
+
+/* `conviz serve`: the embedded server alone, in the foreground, one log
+ * line per request on stdout, until Ctrl-C (or SIGTERM). */
+static int app_serve(const struct cli *cli)
+{
+	struct server_config cfg = { .bind = cli->bind,
+				     .port = cli->port < 0 ? 0 : cli->port,
+				     .seed = cli->have_seed ? cli->seed : 1,
+				     .log = stdout };
+	char err[768];
+	struct server *s;
+	int rc;
+
+	if (cli->bind && server_check_bind(cli->bind, err, sizeof err) < 0) {
+		msg_print(err);
+		return APP_USAGE;
+	}
+	if (app_signal(SIGINT, serve_on_signal) != 0 ||
+	    app_signal(SIGTERM, serve_on_signal) != 0)
+		return APP_FAILED;
+	s = server_open(&cfg, err, sizeof err);
+	if (s == NULL) {
+		msg_print(err);
+		return APP_FAILED;
+	}
+	if (!server_loopback(s))
+		msg_error("the server is reachable from other machines "
+			  "(--bind)",
+			  "use --bind 127.0.0.1 unless the class should reach "
+			  "it");
+	printf("conviz: serving %s (Ctrl-C stops)\n", server_url(s));
+	server_print_routes(s, stdout);
+	fflush(stdout);
+	rc = server_run(s, &serve_stop);
+	server_close(s);
+	return rc == 0 ? app_flushed() : APP_FAILED;
+}
+
+int app_main(int argc, char **argv, int (*tui)(const struct run_config *))
+{
+	struct cli cli;
+	char err[768];
+
+	/* SIGPIPE ignored for every subcommand, before any thread starts (the
+	 * threads inherit it): libcurl runs with CURLOPT_NOSIGNAL and the
+	 * server writes with MSG_NOSIGNAL, yet a peer closing a socket must
+	 * never kill conviz, nor a reader of stdout that goes away; writes
+	 * then fail with EPIPE, which app_flushed and report_headless see. */
+	if (app_signal(SIGPIPE, SIG_IGN) != 0)
+		return APP_FAILED;
+	if (cli_parse(argc, argv, &cli, err, sizeof err) < 0) {
+		msg_print(err);
+		return APP_USAGE;
+	}
+	switch (cli.cmd) {
+	case CLI_HELP:
+		cli_usage(stdout);
+		return app_flushed();
+	case CLI_VERSION:
+		printf("conviz %s\n", PACKAGE_VERSION);
+		return app_flushed();
+	case CLI_LIST:
+		return app_list();
+	case CLI_SERVE:
+		return app_serve(&cli);
+	case CLI_COMPARE:
+		msg_errorf("use 'conviz run -m MODEL' meanwhile",
+			   "'conviz %s' is not available yet in this version",
+			   "compare");
+		return APP_USAGE;
+	default:
+		return app_run(&cli, tui);
+	}
+}

@@ -1,0 +1,36 @@
+/* app.h - what `conviz` does with a parsed command line.
+ *
+ * Folder app/, on models/ and work/ (this is its main header): what sits
+ * above the models and the workloads - scenario files (the parser knows
+ * the table of workloads), a run's orchestration (run.h: its thread, the
+ * in-process server, checking the answers, the stats), the command line
+ * (cli), the headless report, and app.c.
+ * May include: app/, models/, work/, rt/, server/, core/; never ui/.
+ *
+ * main.c only calls app_main. app_config turns a command line into a run
+ * configuration (scenario loaded, defaults applied, model rules checked) so
+ * the TUI and the headless report start from the same place.
+ */
+#ifndef CONVIZ_APP_H
+#define CONVIZ_APP_H
+
+#include <stddef.h>
+
+struct cli;
+struct run_config;
+
+#define APP_DEFAULT_SCENARIO "fib"
+#define APP_DEFAULT_MODEL MODEL_THREADS
+
+/* Exit statuses (DESIGN.md). */
+enum { APP_OK = 0, APP_FAILED = 1, APP_USAGE = 2 };
+
+/* Fills *cfg from the command line. 0, or -1 with "what: what to do". */
+int app_config(const struct cli *cli, struct run_config *cfg, char *err,
+	       size_t errlen);
+
+/* The whole program; returns the exit status. `tui` runs the terminal UI
+ * (ui_main in the program; the library does not link curses). */
+int app_main(int argc, char **argv, int (*tui)(const struct run_config *));
+
+#endif

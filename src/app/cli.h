@@ -1,0 +1,47 @@
+/* cli.h - the command line (contract in DESIGN.md and man/conviz.1).
+ *
+ * cli_parse never prints and never exits: it fills struct cli or returns
+ * -1 with "what went wrong: what to do" in err; main prints it and exits 2.
+ */
+#ifndef CONVIZ_CLI_H
+#define CONVIZ_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum cli_cmd {
+	CLI_TUI = 0,
+	CLI_RUN,
+	CLI_LIST,
+	CLI_HELP,
+	CLI_VERSION,
+	CLI_COMPARE,
+	CLI_SERVE
+};
+
+struct cli {
+	enum cli_cmd cmd;
+	const char *scenario; /* NULL: the default scenario */
+	int model;	      /* enum model_id, or -1: the default */
+	int workers;	      /* 0: the scenario's default */
+	int gil;	      /* -1 default (on), 0 off, 1 on */
+	uint64_t seed;
+	int have_seed;
+	double scale; /* 0: the scenario's default */
+	int headless;
+	const char *url_file;
+	int port; /* serve: -1 unset (an ephemeral port), else 0..65535 */
+	/* serve: NULL: 127.0.0.1. Taken as written: whether it is an
+	 * address is the server's to say (server_check_bind), asked by
+	 * the app before it serves. */
+	const char *bind;
+};
+
+/* Parses argv. 0, or -1 with a message in err. Pointers in *out point into
+ * argv. */
+int cli_parse(int argc, char **argv, struct cli *out, char *err, size_t errlen);
+
+/* The --help text. */
+void cli_usage(FILE *to);
+#endif

@@ -1,0 +1,443 @@
+/* report.c - the headless report: an ASCII timing diagram and the one
+ * `summary:` line that scripts and tests read. */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app/report.h"
+#include "app/run.h"
+#include "core/ev.h"
+#include "core/evring.h"
+#include "core/msg.h"
+#include "core/timeline.h"
+#include "models/model.h"
+#include "work/work.h"
+
+#define DIAGRAM_LANES_MAX 64
+#define AXIS_LABEL_COLUMNS 10 /* about one time label every this many */
+#define HEADLESS_WIDTH 72
+#define HEADLESS_RING 65536
+#define HEADLESS_POLL_MS 50
+
+#define MARKER_BIT(kind) (1u << ((kind)-EV_STATE_COUNT))
+
+/* Start of column c when [0, end) is cut into `width` columns; written so
+ * that end * c cannot overflow on long runs. */
+static int64_t column_time(int64_t end, int width, int c)
+{
+	return end / width * c + end % width * c / width;
+}
+
+static char cell_char(const struct timeline *tl, int lane, int64_t end,
+		      int width, int c)
+{
+	int64_t t0 = column_time(end, width, c);
+	int64_t t1 = column_time(end, width, c + 1);
+	/* The last column also owns the instant `end`: a task that fails as
+	 * the very last thing of a run still shows its mark. */
+	int64_t mark_t1 = c == width - 1 ? t1 + 1 : t1;
+	unsigned marks = timeline_markers(tl, lane, t0, mark_t1);
+
+	/* Markers outrank states: they are instants a column would otherwise
+	 * swallow. A failed task outranks a lost update, as it also changes
+	 * the run's counts. */
+	if (marks & MARKER_BIT(EV_ERROR))
+		return '!';
+	if (marks & MARKER_BIT(EV_LOST_UPDATE))
+		return 'X';
+	enum ev_kind k =
+		t1 > t0 ? timeline_cell(tl, lane, t0, t1, end, c + lane)
+			: timeline_state_at(tl, lane, t0);
+	return ev_state_glyph(k, 0)[0];
+}
+
+static int decimal_digits(int n)
+{
+	int d = 1;
+	for (; n >= 10; n /= 10)
+		d++;
+	return d;
+}
+
+static void diagram_row(FILE *to, const struct timeline *tl, int lane,
+			int64_t end, int width, int digits)
+{
+	fprintf(to, "w%-*d |", digits, lane);
+	for (int c = 0; c < width; c++)
+		fputc(cell_char(tl, lane, end, width, c), to);
+	fputs("|\n", to);
+}
+
+/* The column whose time slice holds t (width for t == end), exactly as
+ * column_time cuts them: the estimate in floating point is only a start. */
+static int time_column(int64_t t, int64_t end, int width)
+{
+	if (end <= 0)
+		return 0;
+	int c = (int)((double)t * width / (double)end);
+	if (c > width)
+		c = width;
+	while (c < width && column_time(end, width, c + 1) <= t)
+		c++;
+	while (c > 0 && column_time(end, width, c) > t)
+		c--;
+	return c;
+}
+
+/* The tick spacing: the smallest 1, 2 or 5 times a power of ten (in ns)
+ * that leaves about AXIS_LABEL_COLUMNS columns per label. */
+static int64_t axis_step(int64_t end, int width)
+{
+	static const int64_t mult[] = { 1, 2, 5 };
+	int64_t ticks = width / AXIS_LABEL_COLUMNS;
+	if (ticks < 1)
+		ticks = 1;
+	int64_t want = end / ticks + (end % ticks != 0);
+
+	for (int64_t mag = 1; mag <= INT64_MAX / 10; mag *= 10) {
+		for (size_t i = 0; i < sizeof mult / sizeof mult[0]; i++) {
+			if (mult[i] * mag >= want)
+				return mult[i] * mag;
+		}
+	}
+	return end;
+}
+
+/* "1.5s", "0s", "10s": as many decimals as the step needs, trailing zeros
+ * trimmed so whole seconds read as such. Returns the label's length. */
+static int axis_label(char *buf, size_t len, int64_t t, int64_t step)
+{
+	int decimals = 0;
+	for (int64_t s = 1000000000; s > step && decimals < 9; s /= 10)
+		decimals++;
+	int n = snprintf(buf, len, "%.*f", decimals, (double)t / 1e9);
+	if (n < 0 || (size_t)n + 2 > len) {
+		buf[0] = '\0';
+		return 0;
+	}
+	if (strchr(buf, '.') != NULL) {
+		while (buf[n - 1] == '0')
+			buf[--n] = '\0';
+		if (buf[n - 1] == '.')
+			buf[--n] = '\0';
+	}
+	buf[n++] = 's';
+	buf[n] = '\0';
+	return n;
+}
+
+/* Labels start under the column holding their time; one that would touch
+ * the previous label is left out. */
+static void diagram_axis(FILE *to, int64_t end, int width, int indent)
+{
+	int64_t step = axis_step(end, width);
+	int64_t ticks = step > 0 ? end / step : 0;
+	int col = 0;	   /* cell column the next character goes to */
+	int next_free = 0; /* first column a label may start at */
+
+	fprintf(to, "%*s", indent, "");
+	for (int64_t k = 0; k <= ticks; k++) {
+		char label[32];
+		int64_t t = k * step;
+		int c = time_column(t, end, width);
+		if (c < next_free)
+			continue;
+		int n = axis_label(label, sizeof label, t, step);
+		fprintf(to, "%*s%s", c - col, "", label);
+		col = c + n;
+		next_free = col + 1;
+	}
+	fputc('\n', to);
+}
+
+static void diagram_legend(FILE *to)
+{
+	static const enum ev_kind shown[] = { EV_CPU,	   EV_READY,
+					      EV_IO,	   EV_LOCK_WAIT,
+					      EV_GIL_WAIT, EV_STALL,
+					      EV_STARTUP };
+
+	for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++)
+		fprintf(to, "%s%s %s", i > 0 ? "  " : "",
+			ev_state_glyph(shown[i], 0), ev_kind_name(shown[i]));
+	fprintf(to, "  ! %s  X %s\n", ev_kind_name(EV_ERROR),
+		ev_kind_name(EV_LOST_UPDATE));
+}
+
+void report_diagram(FILE *to, const struct timeline *tl, int64_t end, int width)
+{
+	int lanes = timeline_lanes(tl);
+	int shown = lanes < DIAGRAM_LANES_MAX ? lanes : DIAGRAM_LANES_MAX;
+	int digits = decimal_digits(shown > 0 ? shown - 1 : 0);
+
+	if (width < 1)
+		width = 1;
+	if (end < 0)
+		end = 0;
+	for (int lane = 0; lane < shown; lane++)
+		diagram_row(to, tl, lane, end, width, digits);
+	/* "w" + digits + " |" sit before the first cell. */
+	diagram_axis(to, end, width, digits + 3);
+	if (lanes > shown)
+		fprintf(to, "(%d more lanes not shown)\n", lanes - shown);
+	diagram_legend(to);
+}
+
+void report_summary(char *buf, size_t len, const struct run_config *cfg,
+		    const struct run_stats *st)
+{
+	const char *model = "?";
+
+	if (len == 0)
+		return;
+	if ((unsigned)cfg->model < MODEL_COUNT)
+		model = model_get(cfg->model)->name;
+	/* DESIGN.md's fields first, in its order; what came later after. */
+	snprintf(buf, len,
+		 "summary: scenario=%s model=%s workers=%d gil=%s "
+		 "tasks=%" PRIu32 " ok=%" PRIu32 " failed=%" PRIu32
+		 " wall_s=%.3f cpu_s=%.3f events=%" PRIu64 " dropped=%" PRIu64
+		 " stalls=%" PRIu64 " stall_s=%.3f ready_s=%.3f wrong=%" PRIu32,
+		 cfg->sc.name, model, cfg->workers, cfg->gil ? "on" : "off",
+		 st->tasks, st->ok, st->failed, st->wall_s, st->cpu_s,
+		 st->events, st->dropped, st->stalls, st->stall_s, st->ready_s,
+		 st->wrong);
+}
+
+void report_wrong(char *buf, size_t len, const struct run_config *cfg,
+		  const struct run_stats *st)
+{
+	msg_fmt(buf, len,
+		"task %" PRId64 " of '%s' gave %s, but the right answer is %s "
+		"(%" PRIu32 " wrong in all): conviz itself is broken; "
+		"please report it with this command line",
+		st->first_wrong, cfg->sc.name, st->wrong_got, st->wrong_want,
+		st->wrong);
+}
+
+/* The calling thread is the ring's only consumer until the model returns.
+ * The flag is read before draining: every event pushed before the model
+ * returned is then already in the ring and is drained in the same turn.
+ * Returns the events consumed. */
+static uint64_t collect(struct run *r, struct evring *ring, struct timeline *tl)
+{
+	uint64_t got = 0;
+
+	for (;;) {
+		int finished = run_finished(r);
+		if (!finished)
+			evring_wait(ring, HEADLESS_POLL_MS);
+		got += timeline_drain(tl, ring, SIZE_MAX);
+		if (finished)
+			return got;
+	}
+}
+
+/* Headless output goes to logs, pipes and CI pages: keep it ASCII. Each
+ * multi-byte UTF-8 character becomes one '?', control bytes a space. */
+static void ascii_copy(char *dst, size_t len, const char *src)
+{
+	size_t j = 0;
+
+	for (const unsigned char *p = (const unsigned char *)src;
+	     *p != '\0' && j + 1 < len; p++) {
+		if (*p >= 0x80 && *p < 0xc0)
+			continue; /* continuation byte */
+		if (*p >= 0xc0)
+			dst[j++] = '?';
+		else if (*p < 0x20 || *p == 0x7f)
+			dst[j++] = ' ';
+		else
+			dst[j++] = (char)*p;
+	}
+	dst[j] = '\0';
+}
+
+#define GROUPS_MAX 6
+
+struct groups {
+	size_t count;
+	char text[GROUPS_MAX][WORK_TEXT_MAX + 32];
+	uint32_t n[GROUPS_MAX];
+};
+
+/* Adds one answer to the groups; 0, or -1 when there are too many. */
+static int group_add(struct groups *g, const char *text)
+{
+	for (size_t i = 0; i < g->count; i++) {
+		if (strcmp(g->text[i], text) == 0) {
+			g->n[i]++;
+			return 0;
+		}
+	}
+	if (g->count == GROUPS_MAX)
+		return -1;
+	msg_fmt(g->text[g->count], sizeof g->text[0], "%s", text);
+	g->n[g->count++] = 1;
+	return 0;
+}
+
+/* The formatted answer of task t if it belongs to the list asked for. */
+static int task_text(const struct run *r, uint32_t t, int failed, char *buf,
+		     size_t len)
+{
+	const struct task_result *res = run_result(r, t);
+
+	if (res->status != (failed ? TASK_FAILED : TASK_OK))
+		return -1;
+	if (failed)
+		msg_fmt(buf, len, "%s", res->text);
+	else
+		run_work(r)->format(res, buf, len);
+	return 0;
+}
+
+/* The answers in task order, cut when buf is nearly full. */
+static size_t results_list(char *buf, size_t len, const struct run *r,
+			   int failed)
+{
+	uint32_t tasks = (uint32_t)run_config(r)->sc.tasks, shown = 0, all = 0;
+	size_t o = 0;
+	char one[WORK_TEXT_MAX + 32];
+
+	buf[0] = '\0';
+	for (uint32_t t = 0; t < tasks; t++) {
+		if (task_text(r, t, failed, one, sizeof one) < 0)
+			continue;
+		all++;
+		/* Keep room for ", ... (4294967295 more)"; once one answer
+		 * is left out, so are all after it (the list stays in order). */
+		if (all > shown + 1 || o + strlen(one) + 2 + 24 >= len)
+			continue;
+		o += (size_t)snprintf(buf + o, len - o, "%s%s",
+				      shown ? ", " : "", one);
+		shown++;
+	}
+	if (all > shown)
+		snprintf(buf + o, len - o, ", ... (%" PRIu32 " more)",
+			 all - shown);
+	return all;
+}
+
+size_t report_results(char *buf, size_t len, const struct run *r, int failed)
+{
+	uint32_t tasks = (uint32_t)run_config(r)->sc.tasks, all = 0;
+	struct groups g = { 0 };
+	char one[WORK_TEXT_MAX + 32];
+	size_t o = 0;
+
+	if (len == 0)
+		return 0;
+	for (uint32_t t = 0; t < tasks; t++) {
+		if (task_text(r, t, failed, one, sizeof one) < 0)
+			continue;
+		all++;
+		if (group_add(&g, one) < 0)
+			return results_list(buf, len, r, failed);
+	}
+	/* No answer repeats (pokedex names): "1 x" each would only hide
+	 * them, list them. */
+	if (all > 1 && g.count == all)
+		return results_list(buf, len, r, failed);
+	buf[0] = '\0';
+	for (size_t i = 0; i < g.count && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%s%" PRIu32 " x %s",
+				      i ? ", " : "", g.n[i], g.text[i]);
+	return all;
+}
+
+static void print_results(FILE *out, const struct run *r)
+{
+	char text[480], ascii[480];
+
+	if (run_server_url(r))
+		fprintf(out, "server: %s (embedded, offline)\n",
+			run_server_url(r));
+	if (report_results(text, sizeof text, r, 0) > 0) {
+		ascii_copy(ascii, sizeof ascii, text);
+		fprintf(out, "results: %s\n", ascii);
+	}
+	if (report_results(text, sizeof text, r, 1) > 0) {
+		ascii_copy(ascii, sizeof ascii, text);
+		fprintf(out, "errors: %s\n", ascii);
+	}
+}
+
+static void print_report(FILE *out, const struct run_config *cfg,
+			 const struct run *r, const struct timeline *tl,
+			 int64_t end, const struct run_stats *st)
+{
+	char work[WORK_TITLE_MAX], title[WORK_TITLE_MAX];
+	char line[512];
+	const char *model = "?";
+
+	if ((unsigned)cfg->model < MODEL_COUNT)
+		model = model_get(cfg->model)->name;
+	/* What the run really does: the scale may have changed the work. */
+	work_title(&cfg->sc, cfg->scale, work, sizeof work);
+	ascii_copy(title, sizeof title, work);
+	fprintf(out, "conviz: %s | model=%s workers=%d gil=%s\n", title, model,
+		cfg->workers, cfg->gil ? "on" : "off");
+	report_diagram(out, tl, end, HEADLESS_WIDTH);
+	print_results(out, r);
+	report_summary(line, sizeof line, cfg, st);
+	fprintf(out, "%s\n", line);
+}
+
+int report_headless(const struct run_config *cfg, FILE *out)
+{
+	char err[256] = "";
+	struct evring *ring = evring_new(HEADLESS_RING);
+
+	if (ring == NULL)
+		msg_fatal("out of memory for the event ring",
+			  "close other programs and try again");
+	struct run *r = run_start(cfg, ring, err, sizeof err);
+	if (r == NULL) {
+		msg_print(err);
+		evring_free(ring);
+		return 1;
+	}
+	struct timeline *tl = timeline_new(run_origin_ns(r));
+	if (tl == NULL)
+		msg_fatal("out of memory for the timeline",
+			  "close other programs and try again");
+
+	uint64_t consumed = collect(r, ring, tl);
+	struct run_stats st;
+	memset(&st, 0, sizeof st);
+	int rc = run_wait(r, &st);
+	/* pushed while the run wound up */
+	consumed += timeline_drain(tl, ring, SIZE_MAX);
+
+	/* Measured, not assumed: what producers pushed and the diagram did
+	 * not get. */
+	st.dropped = st.events - consumed;
+	struct run_config shown = *cfg;
+	shown.workers = run_workers(r);
+	int64_t end = timeline_end(tl);
+	if (st.end_ns > run_origin_ns(r) && st.end_ns - run_origin_ns(r) > end)
+		end = st.end_ns - run_origin_ns(r);
+	print_report(out, &shown, r, tl, end, &st);
+	if (st.wrong > 0) {
+		char line[512];
+		report_wrong(line, sizeof line, &shown, &st);
+		msg_print(line);
+	}
+
+	run_free(r);
+	timeline_free(tl);
+	evring_free(ring);
+	/* A report nobody can read is a run that did not complete: a full
+	 * disk or a closed stdout must not pass for success. A reader that
+	 * went away (`| head -1`) gets 1 too, but no message. */
+	if (fflush(out) != 0 || ferror(out)) {
+		if (!msg_reader_gone(out))
+			msg_error("cannot write the report to standard output",
+				  "check the disk space or where stdout goes");
+		return 1;
+	}
+	return rc == 0 && st.status == 0 ? 0 : 1;
+}

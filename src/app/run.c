@@ -1,0 +1,284 @@
+/* run.c - one run of a scenario by a model, on a thread of its own: the
+ * orchestration above the models (the worker's side is rt/job.c). */
+#include "config.h"
+
+#include "app/run.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "core/clock.h"
+#include "core/evring.h"
+#include "core/msg.h"
+#include "core/urllist.h"
+#include "rt/gil.h"
+#include "rt/job.h"
+#include "rt/rt.h"
+#include "server/server.h"
+#include "work/work.h"
+
+struct run {
+	struct run_config cfg;
+	struct job job;		 /* what the model runs: the worker's side */
+	struct work_input in;	 /* what the workload reads: points in here */
+	struct urllist own_urls; /* the scenario's, when cfg.urls is NULL */
+	struct server *server;	 /* the embedded one, or NULL */
+	const struct model_ops *model;
+	pthread_t thread;
+	atomic_int finished;
+	int64_t origin_ns, start_ns, end_ns;
+	double cpu_s;
+	int status;
+	struct run_stats checked; /* the answers' counts, from run_main */
+};
+
+/* run_test_corrupt_task: copied into each new run. */
+static atomic_llong test_corrupt = -1;
+
+void run_test_corrupt_task(int64_t task)
+{
+	atomic_store(&test_corrupt, (long long)task);
+}
+
+/* Is task i's answer right? 1 yes (or nothing to check it against), 0
+ * no (the texts of both go to *st for the message), -1 stopped. */
+static int check_one(struct run *r, uint32_t i, struct run_stats *st)
+{
+	const struct task_result *res = &r->job.results[i];
+	struct task_result want;
+	int rc = r->job.work->expect(&r->in, i, &want);
+
+	if (rc == WORK_STOPPED)
+		return -1;
+	if (rc != 0 ||
+	    (want.ivalue == res->ivalue && want.ihigh == res->ihigh &&
+	     want.dvalue == res->dvalue && strcmp(want.text, res->text) == 0))
+		return 1;
+	if (st->wrong++ == 0) {
+		st->first_wrong = i;
+		r->job.work->format(res, st->wrong_got, sizeof st->wrong_got);
+		r->job.work->format(&want, st->wrong_want,
+				    sizeof st->wrong_want);
+	}
+	return 0;
+}
+
+/* Counts the results, checking each against the workload's own answer.
+ * On the run's thread, after the model returned: checking can take
+ * seconds (a table of primes) and must never hold up the UI thread. A
+ * cancel stops it; the run is then not `checked`. */
+static void check_results(struct run *r, struct run_stats *st)
+{
+	st->first_wrong = -1;
+	st->checked = 1;
+	for (long i = 0; i < r->cfg.sc.tasks; i++) {
+		const struct task_result *res = &r->job.results[i];
+		if (res->status == TASK_FAILED)
+			st->failed++;
+		if (res->status != TASK_OK || !st->checked)
+			continue;
+		int right = check_one(r, (uint32_t)i, st);
+		if (right < 0)
+			st->checked = 0;
+		st->ok += right == 1;
+	}
+}
+
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		return 0.0;
+	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	       (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+static void *run_main(void *p)
+{
+	struct run *r = p;
+	double cpu0 = cpu_seconds();
+
+	r->start_ns = clock_now_ns();
+	r->status = r->model->run(&r->job);
+	r->end_ns = clock_now_ns();
+	r->cpu_s = cpu_seconds() - cpu0;
+	check_results(r, &r->checked);
+	atomic_store_explicit(&r->finished, 1, memory_order_release);
+	return NULL;
+}
+
+static int run_setup(struct run *r, const struct run_config *cfg, char *err,
+		     size_t errlen)
+{
+	r->cfg = *cfg;
+	r->job.work = work_find(cfg->sc.workload);
+	r->model = model_get(cfg->model);
+	if (!r->job.work || !r->model->run || cfg->sc.tasks < 1 ||
+	    cfg->scale <= 0) {
+		msg_fmt(err, errlen,
+			"cannot run scenario '%s' with model "
+			"'%s': check the scenario and the model",
+			cfg->sc.name, r->model->name);
+		return -1;
+	}
+	r->job.workers = r->model->pooled ? cfg->workers : 1;
+	if (r->job.workers < 1 || r->job.workers > RUN_WORKERS_MAX) {
+		msg_fmt(err, errlen, "bad number of workers %d: use 1 to %d",
+			cfg->workers, RUN_WORKERS_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+/* An I/O run: its URLs, and the embedded server if a URL is a path. */
+static int run_io_setup(struct run *r, char *err, size_t errlen)
+{
+	struct server_config sc = { .seed = r->cfg.seed };
+	char why[512];
+
+	if (r->cfg.urls) {
+		r->in.urls = r->cfg.urls;
+	} else if (urllist_words(r->cfg.sc.urls, &r->own_urls, why,
+				 sizeof why) == 0) {
+		r->in.urls = &r->own_urls;
+	} else {
+		msg_fmt(err, errlen, "scenario '%s' has bad urls (%s): fix it",
+			r->cfg.sc.name, why);
+		return -1;
+	}
+	rt_http_init(); /* before any worker thread exists */
+	if (!urllist_needs_server(r->in.urls))
+		return 0;
+	r->server = server_open(&sc, err, errlen);
+	if (!r->server)
+		return -1;
+	if (server_start(r->server, err, errlen) < 0) {
+		server_close(r->server);
+		r->server = NULL;
+		return -1;
+	}
+	r->in.base = server_url(r->server);
+	r->in.www = server_www(r->server);
+	return 0;
+}
+
+static void run_release(struct run *r)
+{
+	server_close(r->server);
+	urllist_free(&r->own_urls);
+	job_destroy(&r->job);
+	free(r->job.results);
+	free(r);
+}
+
+struct run *run_start(const struct run_config *cfg, struct evring *ring,
+		      char *err, size_t errlen)
+{
+	struct run *r = xcalloc(1, sizeof *r);
+
+	if (run_setup(r, cfg, err, errlen) < 0) {
+		free(r);
+		return NULL;
+	}
+	r->in.sc = &r->cfg.sc;
+	r->in.scale = r->cfg.scale;
+	r->in.stop = &r->job.cancel;
+	r->job.in = &r->in;
+	r->job.results = xcalloc((size_t)cfg->sc.tasks, sizeof *r->job.results);
+	r->job.tasks = (uint32_t)cfg->sc.tasks;
+	r->job.ring = ring;
+	r->job.gil_on = cfg->gil;
+	r->job.corrupt = atomic_load(&test_corrupt);
+	if (job_init(&r->job, err, errlen) < 0 ||
+	    (r->job.work->io && run_io_setup(r, err, errlen) < 0)) {
+		run_release(r);
+		return NULL;
+	}
+	r->origin_ns = clock_now_ns();
+	if (pthread_create(&r->thread, NULL, run_main, r) != 0) {
+		msg_fmt(err, errlen,
+			"cannot start a thread for the run: "
+			"close other programs and try again");
+		run_release(r);
+		return NULL;
+	}
+	return r;
+}
+
+int run_finished(struct run *r)
+{
+	return atomic_load_explicit(&r->finished, memory_order_acquire);
+}
+
+void run_cancel(struct run *r)
+{
+	atomic_store(&r->job.cancel, 1);
+}
+
+int run_wait(struct run *r, struct run_stats *st)
+{
+	struct evring *ring = r->job.ring;
+
+	pthread_join(r->thread, NULL);
+	*st = r->checked;
+	st->tasks = (uint32_t)r->cfg.sc.tasks;
+	st->start_ns = r->start_ns;
+	st->end_ns = r->end_ns;
+	st->wall_s = (double)(r->end_ns - r->start_ns) / 1e9;
+	st->cpu_s = r->cpu_s;
+	st->ready_s = (double)atomic_load(&r->job.ready_ns) / 1e9;
+	st->events = ring ? evring_pushed(ring) : 0;
+	st->stalls = ring ? evring_stalls(ring) : 0;
+	st->stall_s = ring ? (double)evring_stall_ns(ring) / 1e9 : 0.0;
+	st->gil_switches = r->cfg.gil ? gil_switches(&r->job.gil) : 0;
+	st->cancelled = atomic_load(&r->job.cancel);
+	/* A wrong answer means conviz itself is broken: the run did not
+	 * complete, whatever the model says. */
+	st->status = st->wrong > 0 ? -1 : r->status;
+	return st->status;
+}
+
+void run_free(struct run *r)
+{
+	if (r)
+		run_release(r);
+}
+
+const struct run_config *run_config(const struct run *r)
+{
+	return &r->cfg;
+}
+
+int64_t run_origin_ns(const struct run *r)
+{
+	return r->origin_ns;
+}
+
+uint32_t run_tasks_done(struct run *r)
+{
+	return atomic_load_explicit(&r->job.done, memory_order_relaxed);
+}
+
+const struct task_result *run_result(const struct run *r, uint32_t task)
+{
+	return task < r->job.tasks ? &r->job.results[task] : NULL;
+}
+
+const char *run_server_url(const struct run *r)
+{
+	return r->server ? server_url(r->server) : NULL;
+}
+
+const struct work_ops *run_work(const struct run *r)
+{
+	return r->job.work;
+}
+
+int run_workers(const struct run *r)
+{
+	return r->job.workers;
+}

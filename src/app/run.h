@@ -1,0 +1,103 @@
+/* run.h - one run: a scenario executed by a model, on a thread of its own.
+ *
+ * run_start starts a thread that hands the run to its model and returns at
+ * once; the caller (UI thread or headless collector) drains the ring while
+ * the run goes on, polls run_finished, and calls run_wait for the stats.
+ *
+ * The orchestration only: the run sets up what its tasks read (their URLs,
+ * the embedded server), hands its job (rt/job.h, the worker's side: task
+ * queue, execution, locks, GIL) to the model, then checks the answers and
+ * counts. Models see the job, never the run.
+ */
+#ifndef CONVIZ_RUN_H
+#define CONVIZ_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/model.h"
+#include "rt/task.h"
+
+struct evring;
+struct urllist;
+
+#define RUN_WORKERS_MAX 1024
+
+struct run_config {
+	struct scenario sc; /* copied: the run owns its scenario */
+	enum model_id model;
+	int workers; /* 1..RUN_WORKERS_MAX (sync: forced to 1) */
+	int gil;     /* 1: simulated GIL on */
+	uint64_t seed;
+	double scale; /* work multiplier, > 0 */
+	/* I/O workloads: URLs that replace the scenario's (--url-file),
+	 * borrowed: they must outlive every run started with them. NULL:
+	 * the scenario's own `urls`. Ignored by CPU workloads. */
+	const struct urllist *urls;
+};
+
+struct run_stats {
+	/* ok: tasks whose answer is right (or has no independent check);
+	 * failed: tasks that failed (an error, counted, the run goes on);
+	 * wrong: tasks that returned a wrong answer - conviz itself is
+	 * broken then, and the run did not complete (status -1). */
+	uint32_t tasks, ok, failed, wrong;
+	int64_t first_wrong; /* the first wrong task, or -1 */
+	char wrong_got[WORK_TEXT_MAX + 16], wrong_want[WORK_TEXT_MAX + 16];
+	int64_t start_ns, end_ns; /* CLOCK_MONOTONIC */
+	double wall_s, cpu_s;	  /* cpu: user+sys of the process */
+	double ready_s;		  /* lanes ready, waiting for a core */
+	double stall_s;		  /* producers waiting for room in the ring */
+	uint64_t events, stalls, gil_switches; /* events: pushed */
+	uint64_t dropped; /* pushed but never consumed: the consumer fills it */
+	int status;	  /* 0 completed, -1 could not complete */
+	int cancelled;
+	int checked; /* 1: every answer was checked (not cut short) */
+};
+
+struct run;
+
+/* Starts cfg on a new thread, events into `ring` (NULL: no tracing).
+ * An I/O scenario with paths for the embedded server first starts that
+ * server, in this process, on an ephemeral loopback port (seeded with
+ * cfg->seed); it serves until run_free. Returns NULL with "what: what to
+ * do" in err if it cannot start. */
+struct run *run_start(const struct run_config *cfg, struct evring *ring,
+		      char *err, size_t errlen);
+
+/* Has the model returned? Any thread. */
+int run_finished(struct run *r);
+
+/* Asks the run to stop handing out tasks; the running ones finish (an
+ * HTTP request in flight is abandoned at once), and checking the answers
+ * stops. */
+void run_cancel(struct run *r);
+
+/* Test hook: runs started after this call return a wrong answer for task
+ * `task` (-1: none, the default), so tests can show a wrong answer fails
+ * the run. Never used by conviz. */
+void run_test_corrupt_task(int64_t task);
+
+/* Joins the run's thread and fills *st. Call once. 0 or -1 (-1 = the run
+ * could not complete, or gave a wrong answer). Never long: the answers
+ * were checked on the run's thread before run_finished said so. */
+int run_wait(struct run *r, struct run_stats *st);
+
+/* Frees a joined run. NULL is fine. */
+void run_free(struct run *r);
+
+/* Read-only views, any thread. */
+const struct run_config *run_config(const struct run *r);
+int64_t run_origin_ns(const struct run *r); /* when the run started */
+uint32_t run_tasks_done(struct run *r);
+/* The embedded server's URL ("http://127.0.0.1:PORT"), or NULL if this
+ * run started none. */
+const char *run_server_url(const struct run *r);
+/* The workload that runs the tasks (to format their results). */
+const struct work_ops *run_work(const struct run *r);
+const struct task_result *run_result(const struct run *r, uint32_t task);
+
+/* The run's worker count after model rules (sync: 1). */
+int run_workers(const struct run *r);
+
+#endif

@@ -1,0 +1,420 @@
+/* timeline.c - events turned into per-lane segments, queried at any zoom.
+ *
+ * Each lane keeps its segments in one array sorted by start time (events of
+ * a lane arrive in time order, and older ones are clamped), so every query
+ * starts with a binary search and then walks only the segments inside the
+ * window. The UI asks for every screen column of every lane 30 times a
+ * second, on lanes of tens of thousands of segments: a scan from the start
+ * of the lane would not keep up.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/evring.h"
+#include "core/msg.h"
+#include "core/timeline.h"
+
+#define MARKER_KINDS (EV_KIND_COUNT - EV_STATE_COUNT)
+#define MIN_CAP 16
+
+/* One stretch of a lane in one state for one task; it lasts until the next
+ * segment starts (the last one until "now"). */
+struct seg {
+	int64_t start;
+	uint32_t task;
+	uint8_t state;
+};
+
+/* The times of one kind of marker on a lane, in order. One array per kind
+ * makes "is there an error in this column" one binary search, however many
+ * reads and writes a counter race leaves around it. */
+struct marks {
+	int64_t *t;
+	size_t n, cap;
+};
+
+struct lane {
+	struct seg *seg;
+	size_t nseg, capseg;
+	struct marks marks[MARKER_KINDS];
+	uint32_t *tasks; /* distinct tasks seen, sorted */
+	size_t ntasks, captasks;
+	int64_t last; /* latest event time, for clamping */
+};
+
+struct timeline {
+	int64_t origin;
+	int64_t end;
+	struct lane **lanes; /* NULL where no event named the lane yet */
+	int nlanes;
+	size_t caplanes;
+	uint64_t events;
+	uint64_t markers[MARKER_KINDS];
+};
+
+/* Ties in timeline_dominant go to the state that teaches most: a column
+ * where a worker waited for a lock as long as it computed shows the wait. */
+static const enum ev_kind dominance[] = {
+	EV_STALL, EV_LOCK_WAIT, EV_GIL_WAIT, EV_IO,   EV_READY,
+	EV_CPU,	  EV_STARTUP,	EV_IDLE,     EV_DONE,
+};
+_Static_assert(sizeof dominance / sizeof dominance[0] == EV_STATE_COUNT,
+	       "every state needs a rank in dominance[]");
+
+/* Returns arr with room for element n (doubling), or NULL when out of
+ * memory, in which case arr and *cap are untouched. */
+static void *grow(void *arr, size_t *cap, size_t n, size_t size)
+{
+	if (n < *cap)
+		return arr;
+	size_t ncap = *cap ? *cap * 2 : MIN_CAP;
+	if (ncap < n + 1)
+		ncap = n + 1;
+	if (ncap > SIZE_MAX / size)
+		return NULL;
+	void *p = realloc(arr, ncap * size);
+	if (p == NULL)
+		return NULL;
+	*cap = ncap;
+	return p;
+}
+
+struct timeline *timeline_new(int64_t origin_ns)
+{
+	struct timeline *tl = calloc(1, sizeof *tl);
+	if (tl == NULL)
+		return NULL;
+	tl->origin = origin_ns;
+	return tl;
+}
+
+static void lane_free(struct lane *ln)
+{
+	if (ln == NULL)
+		return;
+	free(ln->seg);
+	for (int k = 0; k < MARKER_KINDS; k++)
+		free(ln->marks[k].t);
+	free(ln->tasks);
+	free(ln);
+}
+
+void timeline_free(struct timeline *tl)
+{
+	if (tl == NULL)
+		return;
+	for (int i = 0; i < tl->nlanes; i++)
+		lane_free(tl->lanes[i]);
+	free(tl->lanes);
+	free(tl);
+}
+
+/* The lane numbered idx, created (with every lane below it) if new. */
+static struct lane *lane_get(struct timeline *tl, unsigned idx)
+{
+	if (idx >= tl->caplanes) {
+		size_t cap = tl->caplanes;
+		struct lane **p = grow(tl->lanes, &cap, idx, sizeof *p);
+		if (p == NULL)
+			return NULL;
+		memset(p + tl->caplanes, 0, (cap - tl->caplanes) * sizeof *p);
+		tl->lanes = p;
+		tl->caplanes = cap;
+	}
+	if (tl->lanes[idx] == NULL) {
+		tl->lanes[idx] = calloc(1, sizeof *tl->lanes[idx]);
+		if (tl->lanes[idx] == NULL)
+			return NULL;
+	}
+	if ((int)idx >= tl->nlanes)
+		tl->nlanes = (int)idx + 1;
+	return tl->lanes[idx];
+}
+
+static const struct lane *lane_find(const struct timeline *tl, int lane)
+{
+	if (lane < 0 || lane >= tl->nlanes)
+		return NULL;
+	return tl->lanes[lane];
+}
+
+/* Records that `task` reached a state on the lane. Tasks are handed out in
+ * increasing order, so a task new to the lane is nearly always the largest
+ * seen and goes at the end; only interleaved ones (async) need a search. */
+static int lane_note_task(struct lane *ln, uint32_t task)
+{
+	size_t n = ln->ntasks, lo = 0, hi = n;
+	if (n > 0 && ln->tasks[n - 1] < task)
+		lo = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ln->tasks[mid] < task)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < n && ln->tasks[lo] == task)
+		return 0;
+	uint32_t *p = grow(ln->tasks, &ln->captasks, n, sizeof *p);
+	if (p == NULL)
+		return -1;
+	ln->tasks = p;
+	memmove(p + lo + 1, p + lo, (n - lo) * sizeof *p);
+	p[lo] = task;
+	ln->ntasks = n + 1;
+	return 0;
+}
+
+/* A state event at (clamped) time t. Memory is reserved before anything
+ * changes, so a failure leaves the lane as it was. */
+static int lane_add_state(struct lane *ln, int64_t t, unsigned state,
+			  uint32_t task)
+{
+	struct seg *p = grow(ln->seg, &ln->capseg, ln->nseg, sizeof *p);
+	if (p == NULL)
+		return -1;
+	ln->seg = p;
+	struct seg *last = ln->nseg > 0 ? &p[ln->nseg - 1] : NULL;
+	if (task != EV_NO_TASK && (last == NULL || last->task != task) &&
+	    lane_note_task(ln, task) != 0)
+		return -1;
+	if (last != NULL && last->state == state && last->task == task)
+		return 0;
+	if (last != NULL && last->start == t) {
+		/* The last segment lasted no time (a clock tie or a clamped
+		 * event): replace it rather than keep an invisible one, and
+		 * merge with the one before if that makes them equal. */
+		last->state = (uint8_t)state;
+		last->task = task;
+		if (ln->nseg > 1 && last[-1].state == state &&
+		    last[-1].task == task)
+			ln->nseg--;
+		return 0;
+	}
+	p[ln->nseg].start = t;
+	p[ln->nseg].state = (uint8_t)state;
+	p[ln->nseg].task = task;
+	ln->nseg++;
+	return 0;
+}
+
+static int lane_add_marker(struct lane *ln, int64_t t, unsigned kind)
+{
+	struct marks *m = &ln->marks[kind - EV_STATE_COUNT];
+	int64_t *p = grow(m->t, &m->cap, m->n, sizeof *p);
+	if (p == NULL)
+		return -1;
+	m->t = p;
+	p[m->n++] = t;
+	return 0;
+}
+
+int timeline_add(struct timeline *tl, const struct ev *e)
+{
+	/* A kind this build does not know has nothing to draw; it is not an
+	 * out-of-memory condition, so it is skipped, not reported. */
+	if (e->kind >= EV_KIND_COUNT)
+		return 0;
+	struct lane *ln = lane_get(tl, e->lane);
+	if (ln == NULL)
+		return -1;
+	int64_t t = e->ts_ns - tl->origin;
+	if (t < 0)
+		t = 0; /* stamped before the run's origin was read */
+	if (t < ln->last)
+		t = ln->last;
+	int rc = ev_is_state(e->kind) ? lane_add_state(ln, t, e->kind, e->task)
+				      : lane_add_marker(ln, t, e->kind);
+	if (rc != 0)
+		return -1;
+	ln->last = t;
+	if (t > tl->end)
+		tl->end = t;
+	tl->events++;
+	if (!ev_is_state(e->kind))
+		tl->markers[e->kind - EV_STATE_COUNT]++;
+	return 0;
+}
+
+int timeline_lanes(const struct timeline *tl)
+{
+	return tl->nlanes;
+}
+
+int64_t timeline_end(const struct timeline *tl)
+{
+	return tl->end;
+}
+
+size_t timeline_segments(const struct timeline *tl, int lane)
+{
+	const struct lane *ln = lane_find(tl, lane);
+	return ln != NULL ? ln->nseg : 0;
+}
+
+/* Number of segments that start at or before t. */
+static size_t seg_upper(const struct lane *ln, int64_t t)
+{
+	size_t lo = 0, hi = ln->nseg;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ln->seg[mid].start <= t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Index of the first time in arr[0..n) that is >= t. */
+static size_t time_lower(const int64_t *arr, size_t n, int64_t t)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (arr[mid] < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+enum ev_kind timeline_state_at(const struct timeline *tl, int lane, int64_t t)
+{
+	const struct lane *ln = lane_find(tl, lane);
+	if (ln == NULL)
+		return EV_IDLE;
+	size_t i = seg_upper(ln, t);
+	return i == 0 ? EV_IDLE : (enum ev_kind)ln->seg[i - 1].state;
+}
+
+void timeline_shares(const struct timeline *tl, int lane, int64_t t0,
+		     int64_t t1, int64_t now, int64_t shares[EV_STATE_COUNT])
+{
+	memset(shares, 0, EV_STATE_COUNT * sizeof shares[0]);
+	const struct lane *ln = lane_find(tl, lane);
+	if (ln == NULL || ln->nseg == 0 || t1 <= t0)
+		return;
+	size_t i = seg_upper(ln, t0);
+	if (i == 0) {
+		/* Before its first event the lane had nothing to do. */
+		int64_t e = ln->seg[0].start < t1 ? ln->seg[0].start : t1;
+		shares[EV_IDLE] += e - t0;
+	} else {
+		i--;
+	}
+	for (; i < ln->nseg && ln->seg[i].start < t1; i++) {
+		int64_t s = ln->seg[i].start > t0 ? ln->seg[i].start : t0;
+		int64_t e = i + 1 < ln->nseg ? ln->seg[i + 1].start : now;
+		if (e > t1)
+			e = t1;
+		if (e > s)
+			shares[ln->seg[i].state] += e - s;
+	}
+}
+
+enum ev_kind timeline_dominant(const struct timeline *tl, int lane, int64_t t0,
+			       int64_t t1, int64_t now)
+{
+	int64_t shares[EV_STATE_COUNT];
+	timeline_shares(tl, lane, t0, t1, now, shares);
+	enum ev_kind best = EV_IDLE;
+	int64_t most = 0;
+	for (size_t r = 0; r < EV_STATE_COUNT; r++) {
+		if (shares[dominance[r]] > most) {
+			most = shares[dominance[r]];
+			best = dominance[r];
+		}
+	}
+	return best;
+}
+
+enum ev_kind timeline_cell(const struct timeline *tl, int lane, int64_t t0,
+			   int64_t t1, int64_t now, int phase)
+{
+	int64_t shares[EV_STATE_COUNT];
+	int first = -1, second = -1;
+
+	timeline_shares(tl, lane, t0, t1, now, shares);
+	/* The two largest shares; ties go by dominance[], like
+	 * timeline_dominant. */
+	for (size_t r = 0; r < EV_STATE_COUNT; r++) {
+		int k = (int)dominance[r];
+		if (shares[k] <= 0)
+			continue;
+		if (first < 0 || shares[k] > shares[first]) {
+			second = first;
+			first = k;
+		} else if (second < 0 || shares[k] > shares[second]) {
+			second = k;
+		}
+	}
+	if (first < 0)
+		return EV_IDLE;
+	if (second < 0 ||
+	    shares[second] * 100 <
+		    (shares[first] + shares[second]) * TIMELINE_MIXED_PCT)
+		return (enum ev_kind)first;
+	int lo = first < second ? first : second;
+	int hi = first < second ? second : first;
+	return (enum ev_kind)((phase & 1) ? hi : lo);
+}
+
+unsigned timeline_markers(const struct timeline *tl, int lane, int64_t t0,
+			  int64_t t1)
+{
+	const struct lane *ln = lane_find(tl, lane);
+	unsigned mask = 0;
+	if (ln == NULL || t1 <= t0)
+		return 0;
+	for (unsigned k = 0; k < MARKER_KINDS; k++) {
+		const struct marks *m = &ln->marks[k];
+		size_t i = time_lower(m->t, m->n, t0);
+		if (i < m->n && m->t[i] < t1)
+			mask |= 1u << k;
+	}
+	return mask;
+}
+
+uint64_t timeline_events(const struct timeline *tl)
+{
+	return tl->events;
+}
+
+uint64_t timeline_marker_count(const struct timeline *tl, enum ev_kind kind)
+{
+	if (ev_is_state(kind) || kind >= EV_KIND_COUNT)
+		return 0;
+	return tl->markers[kind - EV_STATE_COUNT];
+}
+
+uint64_t timeline_lane_tasks(const struct timeline *tl, int lane)
+{
+	const struct lane *ln = lane_find(tl, lane);
+	return ln != NULL ? ln->ntasks : 0;
+}
+
+#define DRAIN_BATCH 1024
+
+size_t timeline_drain(struct timeline *tl, struct evring *ring, size_t max)
+{
+	struct ev buf[DRAIN_BATCH];
+	size_t total = 0, n;
+
+	do {
+		size_t want =
+			max - total < DRAIN_BATCH ? max - total : DRAIN_BATCH;
+		n = evring_drain(ring, buf, want);
+		for (size_t i = 0; i < n; i++) {
+			if (timeline_add(tl, &buf[i]) != 0)
+				msg_fatal(
+					"out of memory while recording the run",
+					"use fewer tasks or a smaller --scale");
+		}
+		total += n;
+	} while (n == DRAIN_BATCH && total < max);
+	return total;
+}

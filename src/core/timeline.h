@@ -1,0 +1,95 @@
+/* timeline.h - events turned into per-lane segments, queried at any zoom.
+ *
+ * Plain C, no curses: the UI and the headless report both draw from it.
+ * A lane is a list of segments; segment i has a state (an enum ev_kind
+ * below EV_STATE_COUNT), the task it belongs to and a start time, and lasts
+ * until segment i+1 starts (the last one until "now"). Markers (read,
+ * write, lost-update, error) are kept per lane as instants.
+ *
+ * Times are nanoseconds relative to the origin given to timeline_new.
+ * Threads: a timeline belongs to one thread (the ring's consumer).
+ */
+#ifndef CONVIZ_TIMELINE_H
+#define CONVIZ_TIMELINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/ev.h"
+
+struct timeline;
+struct evring;
+
+/* An empty timeline whose time 0 is `origin_ns` (a CLOCK_MONOTONIC time).
+ * Returns NULL when out of memory. */
+struct timeline *timeline_new(int64_t origin_ns);
+void timeline_free(struct timeline *tl);
+
+/* Adds one event. Lanes appear as events name them. An event older than
+ * the lane's last one is clamped to it (each producer keeps its order, so
+ * this only absorbs clock ties); one stamped before the origin counts from
+ * 0; a kind >= EV_KIND_COUNT is ignored (returns 0). Returns 0, or -1 when
+ * out of memory. */
+int timeline_add(struct timeline *tl, const struct ev *e);
+
+/* The ring's consumer: moves what `ring` holds into the timeline, oldest
+ * first, at most `max` events (SIZE_MAX: until the ring is empty), and
+ * returns how many it took. Summed over a run and subtracted from
+ * evring_pushed, that is what the run dropped. Never blocks. Out of memory
+ * is fatal (msg_fatal). The consumer thread only. */
+size_t timeline_drain(struct timeline *tl, struct evring *ring, size_t max);
+
+/* Number of lanes (highest lane seen + 1). */
+int timeline_lanes(const struct timeline *tl);
+
+/* Time of the latest event seen, relative to the origin (0 if none). */
+int64_t timeline_end(const struct timeline *tl);
+
+/* Number of segments of lane L (0 for an unknown lane). A segment that
+ * lasted no time is replaced by the next one, so only segments that take
+ * time are counted. */
+size_t timeline_segments(const struct timeline *tl, int lane);
+
+/* State of lane L at time t (EV_IDLE before its first event). */
+enum ev_kind timeline_state_at(const struct timeline *tl, int lane, int64_t t);
+
+/* How much of [t0, t1) lane L spent in each state: shares[k] for every
+ * k < EV_STATE_COUNT, in nanoseconds. The open last segment counts up to
+ * `now` (pass timeline_end() for a finished run). Time before the lane's
+ * first event counts as idle; an unknown or empty lane gives all zeros. */
+void timeline_shares(const struct timeline *tl, int lane, int64_t t0,
+		     int64_t t1, int64_t now, int64_t shares[EV_STATE_COUNT]);
+
+/* The state that dominates [t0, t1) of lane L, by time (ties go to the
+ * state that teaches most: lock-wait, gil-wait, io, cpu, startup, idle,
+ * done). EV_IDLE when the lane has nothing there. */
+enum ev_kind timeline_dominant(const struct timeline *tl, int lane, int64_t t0,
+			       int64_t t1, int64_t now);
+
+/* A mixed cell: the second state fills at least this share (percent) of
+ * the time the cell's two main states fill. */
+#define TIMELINE_MIXED_PCT 30
+
+/* The state to draw for one cell of lane L covering [t0, t1): the dominant
+ * state, unless the lane switched between two states within the cell (say
+ * cpu and gil-wait, 5 ms turns in a 25 ms cell), in which case cells show
+ * the two alternately by `phase` (pass column + lane): even phases the
+ * lower of the two kinds, odd ones the higher. Neighbouring lanes then
+ * alternate out of step, which is what taking turns looks like. */
+enum ev_kind timeline_cell(const struct timeline *tl, int lane, int64_t t0,
+			   int64_t t1, int64_t now, int phase);
+
+/* Bit mask (1u << (kind - EV_STATE_COUNT)) of the markers of lane L in
+ * [t0, t1). */
+unsigned timeline_markers(const struct timeline *tl, int lane, int64_t t0,
+			  int64_t t1);
+
+/* Counts over the whole timeline: events added, and markers of a kind. */
+uint64_t timeline_events(const struct timeline *tl);
+uint64_t timeline_marker_count(const struct timeline *tl, enum ev_kind kind);
+
+/* Distinct tasks that reached a state on lane L (a task counted once per
+ * lane). Used for "tasks done" views. */
+uint64_t timeline_lane_tasks(const struct timeline *tl, int lane);
+
+#endif

@@ -1,0 +1,91 @@
+/* job.c - the worker's side of a run (job.h): the task queue, executing a
+ * task, a worker's life. */
+#include "config.h"
+
+#include "rt/job.h"
+
+#include "core/msg.h"
+
+int job_init(struct job *j, char *err, size_t errlen)
+{
+	j->gil_ok = gil_init(&j->gil, GIL_INTERVAL_NS) == 0;
+	while (j->gil_ok && j->nlocks < RT_LOCKS &&
+	       pthread_mutex_init(&j->locks[j->nlocks], NULL) == 0)
+		j->nlocks++;
+	if (j->gil_ok && j->nlocks == RT_LOCKS)
+		return 0;
+	msg_fmt(err, errlen,
+		"cannot set up the run's locks: "
+		"close other programs and try again");
+	return -1;
+}
+
+void job_destroy(struct job *j)
+{
+	for (int i = 0; i < j->nlocks; i++)
+		pthread_mutex_destroy(&j->locks[i]);
+	j->nlocks = 0;
+	if (j->gil_ok)
+		gil_destroy(&j->gil);
+	j->gil_ok = 0;
+}
+
+int job_next_task(struct job *j, uint32_t *task)
+{
+	if (atomic_load_explicit(&j->cancel, memory_order_relaxed))
+		return -1;
+	/* The queue is an index handed out once each: a lock-free
+	 * fetch-and-add, so taking a task costs far less than any task. */
+	unsigned t =
+		atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed);
+	if (t >= j->tasks)
+		return -1;
+	*task = t;
+	return 0;
+}
+
+void job_rt_init(struct job *j, struct rt *rt, int lane)
+{
+	rt->ops = &rt_blocking_ops;
+	rt->locks = j->locks;
+	rt->ring = j->ring;
+	rt->gil = j->gil_on ? &j->gil : NULL;
+	rt->cancel = &j->cancel;
+	rt->task = EV_NO_TASK;
+	rt->lane = (uint16_t)lane;
+	rt->http = NULL;
+	rt_ready_init(rt);
+}
+
+void job_exec_task(struct job *j, struct rt *rt, uint32_t task)
+{
+	struct task_result *res = &j->results[task];
+
+	rt->task = task;
+	rt_emit(rt, EV_CPU, 0);
+	int rc = j->work->run(rt, j->in, task, res);
+	if (rc == 0 && (int64_t)task == j->corrupt) {
+		res->ivalue++; /* the test hook: a wrong answer */
+		res->dvalue += 1.0;
+	}
+	res->status = rc == 0 ? TASK_OK : TASK_FAILED;
+	if (rc != 0)
+		rt_emit(rt, EV_ERROR, rc);
+	atomic_fetch_add_explicit(&j->done, 1, memory_order_release);
+}
+
+void job_worker(struct job *j, struct rt *rt)
+{
+	uint32_t task;
+
+	rt_thread_setup();
+	rt_gil_enter(rt);
+	while (job_next_task(j, &task) == 0)
+		job_exec_task(j, rt, task);
+	rt->task = EV_NO_TASK;
+	rt_cleanup(rt);
+	rt_emit(rt, EV_DONE, 0);
+	atomic_fetch_add(&j->ready_ns, (long long)rt->ready_ns);
+	if (rt->gil)
+		gil_release(rt->gil);
+}

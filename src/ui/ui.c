@@ -1,0 +1,549 @@
+/* ui.c - the TUI: the loop, the keys, and the life of each run.
+ *
+ * One thread does everything here: it is the only reader of the event ring
+ * and the only caller of curses. Each turn of the loop waits for a key for
+ * at most one frame (33 ms), drains the ring into the timeline, looks
+ * whether the run has finished, and redraws if something changed, at most
+ * 30 times a second.
+ *
+ * A run's life: run_begin gives it a new ring and, once started, a new
+ * timeline; while it runs the loop drains its ring (producers block when
+ * the ring is full, so draining must never stop); once run_finished says
+ * so, run_end joins it, drains what is left and frees the ring. The
+ * timeline stays on screen until the next run starts. A change of model,
+ * scenario, workers or GIL cancels the current run and starts the new
+ * configuration as soon as the old one is joined; the loop never waits for
+ * a run while it could be drawing.
+ */
+#include "config.h"
+
+#include <curses.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app/report.h"
+#include "app/run.h"
+#include "app/scenario.h"
+#include "core/clock.h"
+#include "core/datadir.h"
+#include "core/ev.h"
+#include "core/evring.h"
+#include "core/msg.h"
+#include "core/timeline.h"
+#include "models/model.h"
+#include "server/server.h"
+#include "ui/ui.h"
+#include "ui/ui_draw.h"
+#include "ui/ui_term.h"
+#include "work/work.h"
+
+#define UI_FRAME_MS 33
+#define UI_FRAME_NS (UI_FRAME_MS * 1000000LL)
+#define UI_RING_CAPACITY 65536
+/* Events moved per loop turn at most, so keys stay responsive while a
+ * flood of tiny tasks fills the ring. */
+#define UI_DRAIN_TURN 65536
+#define UI_WINDOW_NS 1000000000LL /* the lanes start showing [0, 1 s] */
+#define UI_NOTE_NS 3000000000LL	  /* how long a passing note stays */
+#define UI_EXIT_WAIT_NS 2000000000LL
+#define UI_BASELINES 32
+
+/* The wall time of the last completed sync run of a scenario at a scale:
+ * what "speedup" divides. */
+struct ui_baseline {
+	char name[SCENARIO_NAME_MAX];
+	double scale;
+	double wall_s;
+};
+
+struct ui {
+	struct run_config cfg; /* what runs next; the header shows it */
+
+	/* The run on screen. */
+	struct run *run;	 /* NULL once joined (or never started) */
+	struct evring *ring;	 /* lives exactly as long as run */
+	struct timeline *tl;	 /* kept until the next run starts */
+	struct run_config shown; /* the configuration it runs */
+	enum ui_phase phase;
+	int lanes;
+	int64_t origin_ns; /* CLOCK_MONOTONIC time 0 of the run */
+	int64_t end_ns;	   /* relative; known once joined */
+	int64_t window_ns; /* lanes show [0, window_ns] */
+	uint32_t done;
+	uint32_t failed; /* error markers drained so far */
+	uint64_t stalls, pushed, consumed;
+	double stall_s, ready_s;
+	uint32_t wrong;	     /* once joined: wrong answers */
+	char wrong_msg[512]; /* and what the first one was */
+	double wall_s;
+	int restart;	   /* start cfg once the run is joined */
+	char results[256]; /* once joined: the answers, why tasks failed */
+	char errors[256];
+	char server[SERVER_URL_MAX + 32]; /* the embedded server, if any */
+
+	/* The screen. */
+	char title[WORK_TITLE_MAX]; /* the header's: what cfg really runs */
+	int help, dirty;
+	int64_t drawn_ns, drawn_tick;
+	char note[256];
+	int cores;	    /* online CPUs: the header shows them */
+	int64_t note_until; /* 0: the note stays until replaced */
+
+	char **names; /* scenario names, loaded on first 's' */
+	size_t nnames;
+	struct ui_baseline base[UI_BASELINES];
+	size_t nbase;
+};
+
+/* Shows a line in the header: for a few seconds, or until replaced when
+ * not `passing`. */
+static void ui_note(struct ui *ui, const char *text, int passing)
+{
+	msg_fmt(ui->note, sizeof ui->note, "%s", text);
+	ui->note_until = passing ? clock_now_ns() + UI_NOTE_NS : 0;
+	ui->dirty = 1;
+}
+
+static struct ui_baseline *ui_baseline_find(struct ui *ui,
+					    const struct run_config *c)
+{
+	size_t n = ui->nbase < UI_BASELINES ? ui->nbase : UI_BASELINES;
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(ui->base[i].name, c->sc.name) == 0 &&
+		    fabs(ui->base[i].scale - c->scale) < 1e-9)
+			return &ui->base[i];
+	return NULL;
+}
+
+/* Remembers the last sync wall time of a scenario; when the table is
+ * full the oldest entry goes. */
+static void ui_baseline_set(struct ui *ui, const struct run_config *c,
+			    double wall_s)
+{
+	struct ui_baseline *b = ui_baseline_find(ui, c);
+
+	if (!b)
+		b = &ui->base[ui->nbase++ % UI_BASELINES];
+	msg_fmt(b->name, sizeof b->name, "%s", c->sc.name);
+	b->scale = c->scale;
+	b->wall_s = wall_s;
+}
+
+/* Moves what the ring holds into the timeline, at most UI_DRAIN_TURN
+ * events. Returns how many. */
+static size_t ui_drain(struct ui *ui)
+{
+	size_t n = timeline_drain(ui->tl, ui->ring, UI_DRAIN_TURN);
+
+	ui->consumed += n;
+	ui->failed = (uint32_t)timeline_marker_count(ui->tl, EV_ERROR);
+	return n;
+}
+
+/* The ring's counters, while it lives: stalls, their time, and what
+ * producers pushed that the timeline has not got (dropped, once the run
+ * is joined and drained). */
+static void ui_ring_counts(struct ui *ui)
+{
+	ui->stalls = evring_stalls(ui->ring);
+	ui->stall_s = (double)evring_stall_ns(ui->ring) / 1e9;
+	ui->pushed = evring_pushed(ui->ring);
+}
+
+/* Starts ui->cfg with a new ring and timeline. If it cannot start, the
+ * reason stays in the header and the UI waits for the next key. */
+static void ui_run_begin(struct ui *ui)
+{
+	char err[256];
+	sigset_t old;
+	struct run *r;
+
+	timeline_free(ui->tl);
+	ui->tl = NULL;
+	ui->ring = evring_new(UI_RING_CAPACITY);
+	if (!ui->ring)
+		msg_fatal("out of memory for the event ring",
+			  "close other programs and try again");
+	/* The run's threads inherit this mask: Ctrl-C, SIGTERM, Ctrl-Z and
+	 * resizes then always land on this thread. */
+	ui_term_block(&old);
+	r = run_start(&ui->cfg, ui->ring, err, sizeof err);
+	ui_term_unblock(&old);
+	ui->phase = UI_PHASE_NONE;
+	ui->done = 0;
+	ui->failed = 0;
+	ui->stalls = ui->pushed = ui->consumed = 0;
+	ui->stall_s = ui->ready_s = 0.0;
+	ui->wrong = 0;
+	ui->wrong_msg[0] = '\0';
+	ui->results[0] = ui->errors[0] = ui->server[0] = '\0';
+	ui->dirty = 1;
+	if (!r) {
+		evring_free(ui->ring);
+		ui->ring = NULL;
+		ui_note(ui, err, 0);
+		return;
+	}
+	ui->tl = timeline_new(run_origin_ns(r));
+	if (!ui->tl)
+		msg_fatal("out of memory for the timeline",
+			  "close other programs and try again");
+	ui->run = r;
+	ui->shown = *run_config(r);
+	ui->lanes = run_workers(r);
+	ui->origin_ns = run_origin_ns(r);
+	ui->end_ns = 0;
+	ui->window_ns = UI_WINDOW_NS;
+	ui->phase = UI_PHASE_RUNNING;
+	if (run_server_url(r))
+		msg_fmt(ui->server, sizeof ui->server, "%s (embedded, offline)",
+			run_server_url(r));
+	if (!ui->note_until)
+		ui->note[0] = '\0'; /* a sticky error is over */
+}
+
+/* Joins a finished run, takes what is left in its ring, frees run and
+ * ring, and records a sync run's wall time as the baseline. */
+static void ui_run_end(struct ui *ui)
+{
+	struct run_stats st;
+	int rc;
+
+	memset(&st, 0, sizeof st);
+	rc = run_wait(ui->run, &st);
+	while (ui_drain(ui) > 0)
+		;
+	ui->done = run_tasks_done(ui->run);
+	ui_ring_counts(ui);
+	ui->ready_s = st.ready_s;
+	ui->wrong = st.wrong;
+	if (st.wrong > 0)
+		report_wrong(ui->wrong_msg, sizeof ui->wrong_msg, &ui->shown,
+			     &st);
+	ui->wall_s = st.wall_s;
+	ui->end_ns = st.end_ns > ui->origin_ns ? st.end_ns - ui->origin_ns
+					       : timeline_end(ui->tl);
+	report_results(ui->results, sizeof ui->results, ui->run, 0);
+	report_results(ui->errors, sizeof ui->errors, ui->run, 1);
+	run_free(ui->run);
+	ui->run = NULL;
+	evring_free(ui->ring);
+	ui->ring = NULL;
+	ui->dirty = 1;
+	if (st.wrong > 0) {
+		ui->phase = UI_PHASE_FAILED;
+	} else if (rc != 0 || st.status != 0) {
+		ui->phase = UI_PHASE_FAILED;
+		ui_note(ui, "the run could not complete", 0);
+	} else if (st.cancelled) {
+		ui->phase = UI_PHASE_CANCELLED;
+	} else {
+		ui->phase = UI_PHASE_DONE;
+		if (ui->shown.model == MODEL_SYNC)
+			ui_baseline_set(ui, &ui->shown, st.wall_s);
+	}
+}
+
+/* The run's present, relative to its origin. */
+static int64_t ui_run_now(const struct ui *ui, int64_t now)
+{
+	return ui->run ? now - ui->origin_ns : ui->end_ns;
+}
+
+/* Applies ui->cfg: at once when nothing runs, else after cancelling the
+ * current run (the loop starts cfg once it is joined). */
+static void ui_restart(struct ui *ui)
+{
+	ui->dirty = 1;
+	if (ui->run) {
+		run_cancel(ui->run);
+		ui->restart = 1;
+		ui->phase = UI_PHASE_STOPPING;
+		return;
+	}
+	ui_run_begin(ui);
+}
+
+/* One turn's work on the run: drain, follow its progress, join it when it
+ * has finished and start what is waiting. Never blocks. */
+static void ui_pump(struct ui *ui)
+{
+	int64_t now;
+
+	if (ui->run) {
+		if (ui_drain(ui) > 0)
+			ui->dirty = 1;
+		ui->done = run_tasks_done(ui->run);
+		ui_ring_counts(ui);
+		if (run_finished(ui->run))
+			ui_run_end(ui);
+	}
+	if (!ui->run && ui->restart) {
+		ui->restart = 0;
+		ui_run_begin(ui);
+	}
+	/* The picture grows left to right; when the run outgrows the window
+	 * the window doubles and everything drawn so far shrinks to half. */
+	now = ui_run_now(ui, clock_now_ns());
+	while (now > ui->window_ns)
+		ui->window_ns *= 2;
+}
+
+static void ui_next_model(struct ui *ui)
+{
+	for (int k = 1; k < MODEL_COUNT; k++) {
+		enum model_id id =
+			(enum model_id)((ui->cfg.model + k) % MODEL_COUNT);
+		/* A model without run is declared but not written yet. */
+		if (model_get(id)->run) {
+			ui->cfg.model = id;
+			ui_restart(ui);
+			return;
+		}
+	}
+	ui_note(ui, "no other model is available yet", 1);
+}
+
+static void ui_change_workers(struct ui *ui, int delta)
+{
+	int n = ui->cfg.workers + delta;
+
+	if (!model_get(ui->cfg.model)->pooled) {
+		ui_note(ui, "sync has one worker: press m for another model",
+			1);
+		return;
+	}
+	if (n < 1 || n > RUN_WORKERS_MAX)
+		return;
+	ui->cfg.workers = n;
+	ui_restart(ui);
+}
+
+/* Switches to a loaded scenario: its own workers and scale. */
+static void ui_use_scenario(struct ui *ui, const struct scenario *sc)
+{
+	int w = sc->workers > 0 ? sc->workers : scenario_default_workers();
+
+	ui->cfg.sc = *sc;
+	ui->cfg.workers = w < RUN_WORKERS_MAX ? w : RUN_WORKERS_MAX;
+	ui->cfg.scale = sc->scale > 0 ? sc->scale : 1.0;
+	ui_restart(ui);
+}
+
+/* The scenario after the current one in scenario_names() (the first when
+ * the current one came from a path); one that fails to load is skipped
+ * with its error shown. */
+static void ui_next_scenario(struct ui *ui)
+{
+	char err[256];
+	struct scenario sc;
+	size_t start = 0;
+
+	if (!ui->names)
+		ui->names = scenario_names(&ui->nnames);
+	if (!ui->names || ui->nnames == 0) {
+		msg_fmt(err, sizeof err, "no scenarios in %s", datadir_path());
+		ui_note(ui, err, 1);
+		return;
+	}
+	for (size_t i = 0; i < ui->nnames; i++)
+		if (strcmp(ui->names[i], ui->cfg.sc.name) == 0)
+			start = i + 1;
+	for (size_t k = 0; k < ui->nnames; k++) {
+		const char *name = ui->names[(start + k) % ui->nnames];
+		if (scenario_load(name, &sc, err, sizeof err) == 0) {
+			ui_use_scenario(ui, &sc);
+			return;
+		}
+		ui_note(ui, err, 0);
+	}
+}
+
+static void ui_key_restart(struct ui *ui)
+{
+	ui_restart(ui);
+}
+
+static void ui_key_more(struct ui *ui)
+{
+	ui_change_workers(ui, 1);
+}
+
+static void ui_key_fewer(struct ui *ui)
+{
+	ui_change_workers(ui, -1);
+}
+
+static void ui_key_gil(struct ui *ui)
+{
+	ui->cfg.gil = !ui->cfg.gil;
+	ui_restart(ui);
+}
+
+static void ui_key_help(struct ui *ui)
+{
+	ui->help = 1;
+}
+
+/* What each key does (the key bar and the help list them). */
+static const struct {
+	int key;
+	void (*fn)(struct ui *ui);
+} ui_keys[] = {
+	{ 'r', ui_key_restart },   { 'm', ui_next_model },
+	{ 's', ui_next_scenario }, { '+', ui_key_more },
+	{ '=', ui_key_more },	   { '-', ui_key_fewer },
+	{ '_', ui_key_fewer },	   { 'g', ui_key_gil },
+	{ '?', ui_key_help },	   { 'h', ui_key_help },
+	{ KEY_F(1), ui_key_help },
+};
+
+/* Handles one key. Returns 1 when it is time to quit. */
+static int ui_key(struct ui *ui, int ch)
+{
+	ui->dirty = 1;
+	if (ch == KEY_RESIZE)
+		return 0; /* curses has resized stdscr; just redraw */
+	if (ui->help) {
+		ui->help = 0; /* any key closes the help */
+		return 0;
+	}
+	if (ch >= 'A' && ch <= 'Z')
+		ch += 'a' - 'A'; /* caps lock on a classroom keyboard */
+	if (ch == 'q')
+		return 1;
+	for (size_t i = 0; i < sizeof ui_keys / sizeof ui_keys[0]; i++)
+		if (ui_keys[i].key == ch)
+			ui_keys[i].fn(ui);
+	return 0;
+}
+
+static void ui_view_fill(struct ui *ui, struct ui_view *v, int64_t now)
+{
+	const struct model_ops *m = model_get(ui->cfg.model);
+	struct ui_baseline *b = ui_baseline_find(ui, &ui->shown);
+	int tl_lanes = ui->tl ? timeline_lanes(ui->tl) : 0;
+
+	memset(v, 0, sizeof *v);
+	v->scenario = ui->cfg.sc.name;
+	work_title(&ui->cfg.sc, ui->cfg.scale, ui->title, sizeof ui->title);
+	v->title = ui->title;
+	v->lesson = ui->cfg.sc.lesson;
+	v->model = m->name;
+	v->workers = m->pooled ? ui->cfg.workers : 1;
+	v->gil = ui->cfg.gil;
+	v->phase = ui->phase;
+	v->tl = ui->tl;
+	v->lanes = tl_lanes > ui->lanes ? tl_lanes : ui->lanes;
+	v->now_ns = ui_run_now(ui, now);
+	v->window_ns = ui->window_ns;
+	v->elapsed_s = ui->run ? (double)v->now_ns / 1e9 : ui->wall_s;
+	v->done = ui->done;
+	v->failed = ui->failed;
+	v->errors = ui->errors;
+	v->results = ui->results;
+	v->server = ui->run ? ui->server : NULL;
+	v->total = ui->tl ? (uint32_t)ui->shown.sc.tasks : 0;
+	v->stalls = ui->stalls;
+	v->stall_s = ui->stall_s;
+	/* Known only once every event is in: before, the ring still holds
+	 * some on their way. */
+	v->dropped = ui->run ? 0 : ui->pushed - ui->consumed;
+	v->ready_s = ui->ready_s;
+	v->cores = ui->cores;
+	v->wrong = ui->wrong;
+	v->wrong_msg = ui->wrong_msg;
+	v->baseline_s = b ? b->wall_s : -1.0;
+	v->message = ui->note;
+	v->help = ui->help;
+	v->utf8 = ui_term_utf8();
+}
+
+/* Redraws when something changed, at most once a frame. While a run goes
+ * on its clock alone is a change: the lanes grow with it. */
+static void ui_frame(struct ui *ui)
+{
+	int64_t now = clock_now_ns();
+	int64_t tick = ui->run ? (now - ui->origin_ns) / UI_FRAME_NS : -1;
+	struct ui_view v;
+
+	if (ui->note_until && now >= ui->note_until) {
+		ui->note[0] = '\0';
+		ui->note_until = 0;
+		ui->dirty = 1;
+	}
+	if (tick != ui->drawn_tick)
+		ui->dirty = 1;
+	if (!ui->dirty || now - ui->drawn_ns < UI_FRAME_NS)
+		return;
+	ui_view_fill(ui, &v, now);
+	ui_draw_screen(&v);
+	ui->dirty = 0;
+	ui->drawn_ns = now;
+	ui->drawn_tick = tick;
+}
+
+/* The loop. Returns the exit status: 0 on q, 128 + signal on SIGINT,
+ * SIGTERM or SIGHUP. */
+static int ui_loop(struct ui *ui)
+{
+	for (;;) {
+		int sig = ui_term_signal();
+		int ch;
+
+		if (sig)
+			return 128 + sig;
+		if (ui_term_suspend_pending())
+			ui->dirty = 1;
+		ch = getch(); /* waits at most a frame (timeout) */
+		if (ch != ERR && ui_key(ui, ch))
+			return 0;
+		ui_pump(ui);
+		ui_frame(ui);
+	}
+}
+
+/* After the terminal is restored: stops the run, still draining so its
+ * producers never block on a full ring, and frees everything. A run whose
+ * tasks take longer than UI_EXIT_WAIT_NS to finish is left behind (the
+ * process is exiting) rather than keeping the person waiting. */
+static void ui_shutdown(struct ui *ui)
+{
+	int64_t deadline = clock_now_ns() + UI_EXIT_WAIT_NS;
+
+	if (ui->run) {
+		run_cancel(ui->run);
+		while (!run_finished(ui->run) && clock_now_ns() < deadline) {
+			evring_wait(ui->ring, 20);
+			ui_drain(ui);
+		}
+		if (run_finished(ui->run))
+			ui_run_end(ui);
+	}
+	timeline_free(ui->tl);
+	if (ui->names)
+		scenario_names_free(ui->names);
+	free(ui);
+}
+
+int ui_main(const struct run_config *cfg)
+{
+	struct ui *ui;
+	int status;
+
+	if (ui_term_init(UI_FRAME_MS) != 0)
+		return 1;
+	ui = xcalloc(1, sizeof *ui);
+	ui->cfg = *cfg;
+	ui->drawn_tick = -2;
+	ui->cores = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	ui->window_ns = UI_WINDOW_NS;
+	ui_run_begin(ui); /* the run starts as the TUI opens */
+	status = ui_loop(ui);
+	ui_term_end();
+	ui_shutdown(ui);
+	return status;
+}

@@ -1,0 +1,60 @@
+/* work.c - the table of workloads. Adding one is a file and a line here. */
+#include "config.h"
+
+#include "work/work.h"
+
+#include <string.h>
+
+#include "core/msg.h"
+#include "rt/task.h"
+
+extern const struct work_ops work_fib, work_sumsq, work_primes, work_math,
+	work_http, work_pokemon;
+
+static const struct work_ops *const workloads[] = {
+	&work_fib,  &work_sumsq, &work_primes,
+	&work_math, &work_http,	 &work_pokemon,
+};
+
+static const char *const names[] = { "fib",  "sumsq",	"primes", "math",
+				     "http", "pokemon", NULL };
+
+const struct work_ops *work_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof workloads / sizeof workloads[0]; i++) {
+		if (strcmp(workloads[i]->name, name) == 0)
+			return workloads[i];
+	}
+	return NULL;
+}
+
+const char *const *work_names(void)
+{
+	return names;
+}
+
+void work_title(const struct scenario *sc, double scale, char *buf, size_t len)
+{
+	const struct work_ops *w = work_find(sc->workload);
+	char real[WORK_TITLE_MAX], base[WORK_TITLE_MAX], tut[WORK_TITLE_MAX];
+
+	if (!w || !w->describe) {
+		msg_fmt(buf, len, "%s", sc->title[0] ? sc->title : sc->name);
+		return;
+	}
+	w->describe(sc, scale, 0, real, sizeof real);
+	w->describe(sc, 1.0, 0, base, sizeof base);
+	/* A scale can leave the work as it is (fib at 1.4 still computes
+	 * each fib once): then it is the tutorial's, and says why. */
+	if (strcmp(real, base) == 0) {
+		if (scale == 1.0)
+			msg_fmt(buf, len, "%s", real);
+		else
+			msg_fmt(buf, len,
+				"%s; the tutorial's work: scale %g rounds to 1",
+				real, scale);
+		return;
+	}
+	w->describe(sc, 1.0, 1, tut, sizeof tut);
+	msg_fmt(buf, len, "%s; tutorial: %s, scale %g", real, tut, scale);
+}

@@ -1,0 +1,43 @@
+/* work.h - workloads: the task bodies of the scenarios, and their table.
+ *
+ * Folder work/, on rt/ and server/ (this is its main header): one file per
+ * workload family (cpu.c, http.c) and their table (work.c).
+ * May include: work/, rt/, server/ (the embedded server's own pages, for
+ * `expect`), core/; not models/ (a sibling): a workload never knows which
+ * model runs it.
+ *
+ * A workload is written once against the rt_* API and never knows which
+ * model runs it. Each computes its result for real; `expect` computes the
+ * right answer another way so tests (and the summary) can check it. What a
+ * workload supplies (struct work_ops) and what its tasks read and write
+ * are in rt/task.h, below, so that the runtime can run a task without
+ * knowing the workloads; adding one is a file and a line in work.c.
+ */
+#ifndef CONVIZ_WORK_H
+#define CONVIZ_WORK_H
+
+#include <stddef.h>
+
+#include "rt/task.h"
+
+/* Room for work_title's text: a scenario's title, or the real work and the
+ * tutorial's. */
+#define WORK_TITLE_MAX 512
+
+/* The workload called `name`, or NULL. */
+const struct work_ops *work_find(const char *name);
+
+/* The one line that says what a run of sc at `scale` really does, for
+ * every place that titles a run (the TUI header, `conviz list`, the
+ * headless report): the workload's description of the real work, and,
+ * when the scale changes that work, the tutorial's (sc at scale 1) and the
+ * scale, e.g. "fib(30) x20, naive recursion (CPU-bound); tutorial: fib(35)
+ * x20, scale 0.1". The real work comes first, so a clipped line still
+ * says it. Workloads that do not scale give sc->title (sc->name if that is
+ * empty). Always NUL-ended, cut at len. Any thread. */
+void work_title(const struct scenario *sc, double scale, char *buf, size_t len);
+
+/* Names of all workloads, NULL-terminated. */
+const char *const *work_names(void);
+
+#endif
