@@ -422,7 +422,7 @@ send_pipe() {
 	fi 2>/dev/null
 }
 cv_during=send_pipe
-cv null file run -s fib --scale 0.5 --headless
+cv null file run -s fib --scale 2 --headless
 cv_during=
 headless_ok "headless, SIGPIPE during the run: ignored"
 
