@@ -305,9 +305,11 @@ void cli_usage(FILE *to)
 	      "\n"
 	      "conviz makes concurrency visible: one timeline lane per worker, "
 	      "blue\n"
-	      "while computing, red while waiting on I/O, yellow while waiting "
-	      "for a\n"
-	      "lock or the GIL. Compare models and see why one wins.\n"
+	      "while computing, cyan while ready but waiting for a core, red "
+	      "while\n"
+	      "waiting on I/O, yellow while waiting for a lock or the GIL. "
+	      "Compare\n"
+	      "models and see why one wins.\n"
 	      "\n"
 	      "Options:\n"
 	      "  -s, --scenario NAME|FILE  scenario to run (default: fib); a "
@@ -344,8 +346,14 @@ void cli_usage(FILE *to)
 	      "g GIL,\n"
 	      "? help, q quit.\n"
 	      "\n"
-	      "Exit status: 0 run completed, 1 run could not complete, 2 usage "
-	      "or input\n"
-	      "error. See conviz(1).\n",
+	      "The summary's fields (ok, failed, wrong, ready_s, dropped, "
+	      "stalls,\n"
+	      "stall_s, ...) are explained in conviz(1).\n"
+	      "\n"
+	      "Exit status: 0 run completed, 1 run could not complete (or an "
+	      "answer\n"
+	      "was wrong: conviz itself is broken), 2 usage or input error. "
+	      "See\n"
+	      "conviz(1).\n",
 	      to);
 }
