@@ -180,16 +180,23 @@ static void pause_briefly(void)
 static void consume_evring(struct run *r)
 {
 	static struct ev buf[DRAIN_BATCH];
+	uint64_t got = 0, stalls = 0;
 
-	while (r->received < r->expected) {
+	/* A stalled push adds two events of arg 0 (EV_STALL, then the lane's
+	 * state again): they are not the producers', so they are not counted
+	 * as received (and add nothing to the checksum). */
+	while (got - 2 * stalls < r->expected) {
 		size_t n;
 
 		if (evring_wait(r->ring, 100) == 0)
 			continue;
 		n = evring_drain(r->ring, buf, DRAIN_BATCH);
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++) {
 			r->checksum += buf[i].arg;
-		r->received += n;
+			stalls += buf[i].kind == EV_STALL && buf[i].arg == 0;
+		}
+		got += n;
+		r->received = got - 2 * stalls;
 		if (n < DRAIN_BATCH && r->policy == POLICY_PACED)
 			pause_briefly();
 	}
