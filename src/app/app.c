@@ -52,6 +52,7 @@ static int app_io_options(const struct cli *cli, struct run_config *cfg,
 	if (urllist_load(cli->url_file, &app_urls, err, errlen) < 0)
 		return -1;
 	cfg->urls = &app_urls;
+	cfg->urls_from = cli->url_file;
 	return 0;
 }
 

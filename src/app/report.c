@@ -12,6 +12,7 @@
 #include "core/evring.h"
 #include "core/msg.h"
 #include "core/timeline.h"
+#include "core/urllist.h"
 #include "models/model.h"
 #include "work/work.h"
 
@@ -348,6 +349,19 @@ size_t report_results(char *buf, size_t len, const struct run *r, int failed)
 	return all;
 }
 
+void report_title(const struct run_config *cfg, char *buf, size_t len)
+{
+	const struct work_ops *w = work_find(cfg->sc.workload);
+
+	if (!cfg->urls || !cfg->urls_from || !w || !w->io) {
+		work_title(&cfg->sc, cfg->scale, buf, len);
+		return;
+	}
+	msg_fmt(buf, len, "%ld GETs of the %zu URL%s in %s (I/O-bound)",
+		cfg->sc.tasks, cfg->urls->count,
+		cfg->urls->count == 1 ? "" : "s", cfg->urls_from);
+}
+
 static void print_results(FILE *out, const struct run *r)
 {
 	char text[480], ascii[480];
@@ -376,7 +390,7 @@ static void print_report(FILE *out, const struct run_config *cfg,
 	if ((unsigned)cfg->model < MODEL_COUNT)
 		model = model_get(cfg->model)->name;
 	/* What the run really does: the scale may have changed the work. */
-	work_title(&cfg->sc, cfg->scale, work, sizeof work);
+	report_title(cfg, work, sizeof work);
 	ascii_copy(title, sizeof title, work);
 	fprintf(out, "conviz: %s | model=%s workers=%d gil=%s\n", title, model,
 		cfg->workers, cfg->gil ? "on" : "off");

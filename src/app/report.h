@@ -31,6 +31,12 @@ void report_wrong(char *buf, size_t len, const struct run_config *cfg,
 
 /* Runs cfg headless: collects every event, prints the diagram and the
  * summary to `out`. Returns the exit status (0 completed, 1 not). */
+/* The one line that titles a run of cfg (the TUI's header, the headless
+ * report): work_title's, or, for an I/O scenario on the URLs of a
+ * --url-file, what is fetched from where ("100 GETs of the 3 URLs in
+ * urls.txt (I/O-bound)"). Always NUL-ended. Any thread. */
+void report_title(const struct run_config *cfg, char *buf, size_t len);
+
 /* Writes a one-line account of the run's answers (failed = 0) or of why
  * tasks failed (failed = 1) into buf: grouped when there are few distinct
  * ones ("80 x 10966 bytes, 80 x 276 bytes", "160 x connection refused"),

@@ -34,6 +34,7 @@ struct run_config {
 	 * borrowed: they must outlive every run started with them. NULL:
 	 * the scenario's own `urls`. Ignored by CPU workloads. */
 	const struct urllist *urls;
+	const char *urls_from; /* the file they came from (for titles) */
 };
 
 struct run_stats {

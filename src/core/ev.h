@@ -39,6 +39,10 @@ enum ev_kind {
 	EV_KIND_COUNT
 };
 
+/* A kind as a bit of a set of kinds (what a workload or model may
+ * emit, what the legend shows). */
+#define EV_BIT(kind) (1u << (kind))
+
 /* Task number carried by events that belong to no task. */
 #define EV_NO_TASK UINT32_MAX
 

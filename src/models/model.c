@@ -5,12 +5,15 @@
 
 #include <string.h>
 
+#include "core/ev.h"
+
 static const struct model_ops models[MODEL_COUNT] = {
 	[MODEL_SYNC] = { "sync", "one thread runs the tasks in order",
 			 model_sync_run, 0 },
 	[MODEL_THREADS] = { "threads",
 			    "a pool of W threads pulls tasks from a queue",
-			    model_threads_run, 1 },
+			    model_threads_run, 1,
+			    EV_BIT(EV_STARTUP) | EV_BIT(EV_GIL_WAIT) },
 	[MODEL_ASYNC] = { "async",
 			  "one thread, an event loop of coroutines (not yet "
 			  "available)",

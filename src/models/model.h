@@ -36,6 +36,9 @@ struct model_ops {
 	int (*run)(struct job *j);
 	/* Does this model use more than one worker? (sync: no) */
 	int pooled;
+	/* What it emits itself, whatever the workload (EV_BIT()s):
+	 * startup, and GIL waits when the GIL is on and workers share it. */
+	unsigned kinds;
 };
 
 /* The model `id` (never NULL for id < MODEL_COUNT). */

@@ -110,6 +110,9 @@ struct work_ops {
 	void (*describe)(const struct scenario *sc, double scale, int brief,
 			 char *buf, size_t len);
 	int io; /* 1: I/O-bound; the scenario needs `urls` */
+	/* What its tasks may emit besides cpu and ready (EV_BIT()s): the
+	 * TUI's legend shows only what a run can draw. */
+	unsigned kinds;
 };
 
 #endif

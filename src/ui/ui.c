@@ -85,7 +85,7 @@ struct ui {
 
 	/* The screen. */
 	char title[WORK_TITLE_MAX]; /* the header's: what cfg really runs */
-	int help, dirty;
+	int help, help_top, dirty;
 	int64_t drawn_ns, drawn_tick;
 	char note[256];
 	int cores;	    /* online CPUs: the header shows them */
@@ -226,6 +226,9 @@ static void ui_run_end(struct ui *ui)
 	ui->wall_s = st.wall_s;
 	ui->end_ns = st.end_ns > ui->origin_ns ? st.end_ns - ui->origin_ns
 					       : timeline_end(ui->tl);
+	/* Over, the run fills the width (the ticks stay round). */
+	if (ui->end_ns > 0)
+		ui->window_ns = ui->end_ns;
 	report_results(ui->results, sizeof ui->results, ui->run, 0);
 	report_results(ui->errors, sizeof ui->errors, ui->run, 1);
 	run_free(ui->run);
@@ -285,8 +288,9 @@ static void ui_pump(struct ui *ui)
 		ui->restart = 0;
 		ui_run_begin(ui);
 	}
-	/* The picture grows left to right; when the run outgrows the window
-	 * the window doubles and everything drawn so far shrinks to half. */
+	/* The picture grows left to right on a window of 1, 2, 4... s:
+	 * when the run outgrows it, it doubles and everything drawn so far
+	 * shrinks to half. */
 	now = ui_run_now(ui, clock_now_ns());
 	while (now > ui->window_ns)
 		ui->window_ns *= 2;
@@ -386,6 +390,7 @@ static void ui_key_gil(struct ui *ui)
 static void ui_key_help(struct ui *ui)
 {
 	ui->help = 1;
+	ui->help_top = 0;
 }
 
 /* What each key does (the key bar and the help list them). */
@@ -401,6 +406,38 @@ static const struct {
 	{ KEY_F(1), ui_key_help },
 };
 
+static void ui_view_fill(struct ui *ui, struct ui_view *v, int64_t now);
+
+/* A key while the help is open: the arrows, PgUp/PgDn, Home/End and the
+ * space bar scroll it, any other key closes it. */
+static void ui_help_key(struct ui *ui, int ch)
+{
+	struct ui_view v;
+	int page, max;
+
+	ui_view_fill(ui, &v, clock_now_ns());
+	max = ui_draw_help_scroll_max(&v);
+	page = LINES / 2 > 1 ? LINES / 2 : 1;
+	if (ch == KEY_DOWN || ch == 'j')
+		ui->help_top++;
+	else if (ch == KEY_UP || ch == 'k')
+		ui->help_top--;
+	else if (ch == KEY_NPAGE || ch == ' ')
+		ui->help_top += page;
+	else if (ch == KEY_PPAGE)
+		ui->help_top -= page;
+	else if (ch == KEY_HOME)
+		ui->help_top = 0;
+	else if (ch == KEY_END)
+		ui->help_top = max;
+	else
+		ui->help = 0;
+	if (ui->help_top > max)
+		ui->help_top = max;
+	if (ui->help_top < 0)
+		ui->help_top = 0;
+}
+
 /* Handles one key. Returns 1 when it is time to quit. */
 static int ui_key(struct ui *ui, int ch)
 {
@@ -408,7 +445,7 @@ static int ui_key(struct ui *ui, int ch)
 	if (ch == KEY_RESIZE)
 		return 0; /* curses has resized stdscr; just redraw */
 	if (ui->help) {
-		ui->help = 0; /* any key closes the help */
+		ui_help_key(ui, ch);
 		return 0;
 	}
 	if (ch >= 'A' && ch <= 'Z')
@@ -421,6 +458,29 @@ static int ui_key(struct ui *ui, int ch)
 	return 0;
 }
 
+/* What the run on screen can draw, for the legend: computing and ready
+ * always, what its workload and model emit, and what has happened
+ * (stalls, failed tasks, lost updates) even if nothing predicted it. */
+static unsigned ui_kinds(const struct ui *ui)
+{
+	const struct run_config *c = ui->tl ? &ui->shown : &ui->cfg;
+	const struct model_ops *m = model_get(c->model);
+	const struct work_ops *w = work_find(c->sc.workload);
+	unsigned k = EV_BIT(EV_CPU) | EV_BIT(EV_READY) | m->kinds;
+
+	if (w)
+		k |= w->kinds;
+	if (!c->gil || !m->pooled || c->workers < 2)
+		k &= ~EV_BIT(EV_GIL_WAIT); /* nobody to wait for */
+	if (ui->stalls)
+		k |= EV_BIT(EV_STALL);
+	if (ui->failed)
+		k |= EV_BIT(EV_ERROR);
+	if (ui->tl && timeline_marker_count(ui->tl, EV_LOST_UPDATE))
+		k |= EV_BIT(EV_LOST_UPDATE);
+	return k;
+}
+
 static void ui_view_fill(struct ui *ui, struct ui_view *v, int64_t now)
 {
 	const struct model_ops *m = model_get(ui->cfg.model);
@@ -429,7 +489,7 @@ static void ui_view_fill(struct ui *ui, struct ui_view *v, int64_t now)
 
 	memset(v, 0, sizeof *v);
 	v->scenario = ui->cfg.sc.name;
-	work_title(&ui->cfg.sc, ui->cfg.scale, ui->title, sizeof ui->title);
+	report_title(&ui->cfg, ui->title, sizeof ui->title);
 	v->title = ui->title;
 	v->lesson = ui->cfg.sc.lesson;
 	v->model = m->name;
@@ -459,6 +519,8 @@ static void ui_view_fill(struct ui *ui, struct ui_view *v, int64_t now)
 	v->baseline_s = b ? b->wall_s : -1.0;
 	v->message = ui->note;
 	v->help = ui->help;
+	v->help_top = ui->help_top;
+	v->kinds = ui_kinds(ui);
 	v->utf8 = ui_term_utf8();
 }
 

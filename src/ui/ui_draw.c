@@ -35,13 +35,17 @@ static const unsigned draw_legend_kinds[] = {
 };
 #define LEGEND_COUNT (sizeof draw_legend_kinds / sizeof draw_legend_kinds[0])
 
-/* The key bar; help and quit last: they stay when space runs out. */
-static const struct {
-	const char *key, *name;
-} draw_keys[] = {
-	{ "r", "Run again" }, { "m", "Model" }, { "s", "Scenario" },
-	{ "+/-", "Workers" }, { "g", "GIL" },	{ "?", "Help" },
-	{ "q", "Quit" },
+/* The key bar, in the order it shows them; a brief name for narrow
+ * screens. */
+struct draw_key {
+	const char *key, *name, *brief;
+};
+
+static const struct draw_key draw_run_keys[] = {
+	{ "r", "Run again", "Rerun" }, { "m", "Model", "Model" },
+	{ "s", "Scenario", "Scen" },   { "+/-", "Workers", "Wkrs" },
+	{ "g", "GIL", "GIL" },	       { "?", "Help", "Help" },
+	{ "q", "Quit", "Quit" },
 };
 
 /* Bytes of s that fit in `cols` columns, one column per code point: the
@@ -73,6 +77,18 @@ static int draw_text(int y, int x, int xmax, enum ui_style style, const char *s)
 	ui_term_style(style);
 	mvaddnstr(y, x, s, bytes);
 	return x + used;
+}
+
+/* Writes s at (y, x) only if all of it fits before xmax: a remark that
+ * would be cut is better left out. Returns the column after it. */
+static int draw_whole(int y, int x, int xmax, enum ui_style style,
+		      const char *s)
+{
+	int used;
+
+	if (s[draw_fit(s, xmax - x, &used)])
+		return x;
+	return draw_text(y, x, xmax, style, s);
 }
 
 static int draw_textf(int y, int x, int xmax, enum ui_style style,
@@ -202,18 +218,18 @@ static void draw_title(const struct ui_view *v, int cols)
 			  phase);
 }
 
-/* The ring's health after the clock: stalls (and their time) and, if
- * any, dropped events, in red when they are not zero. */
+/* The ring's health after the clock, in red, only when something went
+ * wrong: stalls (and their time), events dropped. A healthy run shows
+ * nothing here. */
 static void draw_ring(const struct ui_view *v, int x, int cols, int wide)
 {
-	x = draw_text(1, x, cols, UI_STYLE_DIM, "  stalls ");
-	/* Events are never dropped: a full ring makes producers wait, and
-	 * this counts those waits. */
-	x = draw_textf(1, x, cols, v->stalls ? UI_STYLE_ALERT : UI_STYLE_NORMAL,
-		       "%llu", (unsigned long long)v->stalls);
-	if (v->stalls && wide)
-		x = draw_textf(1, x, cols, UI_STYLE_ALERT, " (%.2f s)",
-			       v->stall_s);
+	if (v->stalls) {
+		x = draw_textf(1, x, cols, UI_STYLE_ALERT, "  stalls %llu",
+			       (unsigned long long)v->stalls);
+		if (wide)
+			x = draw_textf(1, x, cols, UI_STYLE_ALERT, " (%.2f s)",
+				       v->stall_s);
+	}
 	if (v->dropped)
 		draw_textf(1, x, cols, UI_STYLE_ALERT, "  dropped %llu",
 			   (unsigned long long)v->dropped);
@@ -265,6 +281,8 @@ static int draw_progress(int y, int x, int w, uint32_t done, uint32_t total)
 /* After a run: its wall time and speedup over the last sync run. */
 static int draw_outcome(const struct ui_view *v, int x, int cols)
 {
+	char sync[64];
+
 	if (v->phase == UI_PHASE_STOPPING)
 		return draw_text(2, x, cols, UI_STYLE_DIM,
 				 "stopping: running tasks finish first");
@@ -280,13 +298,13 @@ static int draw_outcome(const struct ui_view *v, int x, int cols)
 		x = draw_textf(2, x, cols, UI_STYLE_READY, "  ready %.1f s",
 			       v->ready_s);
 	if (v->baseline_s < 0)
-		return draw_text(2, x, cols, UI_STYLE_DIM,
-				 "  (run sync for a baseline)");
+		return draw_whole(2, x, cols, UI_STYLE_DIM,
+				  "  (run sync for a baseline)");
 	x = draw_text(2, x, cols, UI_STYLE_DIM, "  speedup ");
 	x = draw_textf(2, x, cols, UI_STYLE_TITLE, "%.2fx",
 		       v->elapsed_s > 0 ? v->baseline_s / v->elapsed_s : 0.0);
-	return draw_textf(2, x, cols, UI_STYLE_DIM, " over sync (%.2f s)",
-			  v->baseline_s);
+	snprintf(sync, sizeof sync, " over sync (%.2f s)", v->baseline_s);
+	return draw_whole(2, x, cols, UI_STYLE_DIM, sync);
 }
 
 /* Row 2: progress, tasks done/total, the outcome, and any message. */
@@ -350,28 +368,55 @@ static int draw_digits(int n)
 	return d;
 }
 
-/* The axis under the lanes: ticks at 1/n of the window, labelled in
- * seconds. The window is a power of two seconds, so labels stay short. */
+/* The distance between ticks for a window of `w` columns: 1, 2 or 5 times
+ * a power of ten nanoseconds, the smallest that keeps the labels
+ * AXIS_LABEL_MIN columns apart. */
+static int64_t axis_step(int64_t window, int w)
+{
+	static const int64_t mult[] = { 1, 2, 5 };
+	int64_t ticks = w / AXIS_LABEL_MIN > 0 ? w / AXIS_LABEL_MIN : 1;
+
+	for (int64_t p = 1000;; p *= 10) /* from 1 us */
+		for (size_t i = 0; i < 3; i++)
+			if (window / (mult[i] * p) <= ticks)
+				return mult[i] * p;
+}
+
+/* A tick's label: in seconds for a window of a second or more, else in
+ * milliseconds, else microseconds ("0.4s", "20ms", "500us"). */
+static void axis_label(int64_t t, int64_t window, char *buf, size_t len)
+{
+	if (window >= 1000000000)
+		snprintf(buf, len, "%gs", (double)t / 1e9);
+	else if (window >= 1000000)
+		snprintf(buf, len, "%gms", (double)t / 1e6);
+	else
+		snprintf(buf, len, "%gus", (double)t / 1e3);
+}
+
+/* The axis under the lanes: ticks at round times (1, 2 or 5 times a
+ * power of ten), labelled. While a run goes on the window doubles from a
+ * second; once it ends the window is the run, so the lanes use the whole
+ * width, and the ticks stay round. */
 static void draw_axis(const struct ui_view *v, int y, int x0, int w)
 {
-	int n = 8, next = 0;
+	int64_t window = v->window_ns > 0 ? v->window_ns : 1;
+	int64_t step = axis_step(window, w);
+	int next = 0;
 
-	while (n > 1 && w / n < AXIS_LABEL_MIN)
-		n /= 2;
 	ui_term_style(UI_STYLE_DIM);
 	mvhline(y, x0, draw_line_char(ACS_HLINE, '-', v->utf8), w + 1);
-	for (int k = 0; k <= n; k++) {
-		int x = x0 + w * k / n;
+	for (int64_t t = 0; t <= window; t += step) {
+		int x = x0 + (int)((int64_t)w * t / window);
 		char label[32];
 		int len;
 
 		ui_term_style(UI_STYLE_DIM);
 		mvaddch(y, x, draw_line_char(ACS_TTEE, '+', v->utf8));
-		snprintf(label, sizeof label, "%gs",
-			 (double)v->window_ns * k / n / 1e9);
+		axis_label(t, window, label, sizeof label);
 		len = (int)strlen(label);
-		if (k == n)
-			x = x - len + 1; /* the last ends at its tick */
+		if (x + len > x0 + w + 1)
+			x = x0 + w + 1 - len; /* the last ends at its tick */
 		if (x < next)
 			continue;
 		draw_text(y + 1, x, COLS, UI_STYLE_NORMAL, label);
@@ -379,11 +424,13 @@ static void draw_axis(const struct ui_view *v, int y, int x0, int w)
 	}
 }
 
-/* The lanes area: rows [top, top + rows). Shows as many lanes as fit and
- * says how many more there are. Returns the rows used. */
+/* The lanes area: rows [top, top + rows). Shows as many lanes as fit, at
+ * least one, and says how many more there are: on a row of its own, or,
+ * with room for one lane only, at the end of its row. Returns the rows
+ * used. */
 static int draw_lanes(const struct ui_view *v, int top, int rows, int cols)
 {
-	int x0, w, shown;
+	int x0, w, shown, own_row, used;
 
 	if (!v->tl || v->lanes <= 0) {
 		draw_text(top, 0, cols, UI_STYLE_DIM,
@@ -393,18 +440,29 @@ static int draw_lanes(const struct ui_view *v, int top, int rows, int cols)
 	x0 = draw_digits(v->lanes - 1) + 2;
 	w = cols - x0 - 1;
 	shown = v->lanes <= rows ? v->lanes : rows - 1;
+	own_row = shown >= 1;
+	if (shown < 1)
+		shown = 1;
+	if (shown < v->lanes && !own_row) {
+		char more[32];
+		snprintf(more, sizeof more, " +%d", v->lanes - shown);
+		w -= (int)strlen(more);
+		draw_text(top, x0 + w, cols, UI_STYLE_DIM, more);
+	}
 	for (int lane = 0; lane < shown; lane++)
 		draw_lane(v, lane, top + lane, x0, w);
-	if (shown < v->lanes)
+	if (shown < v->lanes && own_row)
 		draw_textf(top + shown, x0, cols, UI_STYLE_DIM,
 			   "+%d more lanes", v->lanes - shown);
-	draw_axis(v, top + (shown < v->lanes ? rows : shown), x0, w);
-	return shown < v->lanes ? rows : shown;
+	used = shown < v->lanes && own_row ? shown + 1 : shown;
+	draw_axis(v, top + used, x0, w);
+	return used;
 }
 
-/* Lays the legend out from row y, wrapping to the width; paints it when
+/* Lays the legend out from row y, wrapping to the width: the kinds of
+ * `kinds` (what the run can draw) in the help's order. Paints it when
  * `paint`. Returns the rows it takes. */
-static int draw_legend(int y, int cols, int utf8, int paint)
+static int draw_legend(int y, int cols, const struct ui_view *v, int paint)
 {
 	int x = 0, row = 0;
 
@@ -413,13 +471,15 @@ static int draw_legend(int y, int cols, int utf8, int paint)
 		const char *name = ev_kind_name(kind);
 		int len = 2 + (int)strlen(name);
 
+		if (!(v->kinds & EV_BIT(kind)))
+			continue;
 		if (x > 0 && x + len > cols) {
 			row++;
 			x = 0;
 		}
 		if (paint) {
 			draw_text(y + row, x, cols, draw_kind_style(kind),
-				  draw_kind_glyph(kind, utf8));
+				  draw_kind_glyph(kind, v->utf8));
 			draw_text(y + row, x + 2, cols, UI_STYLE_NORMAL, name);
 		}
 		x += len + 2;
@@ -427,42 +487,109 @@ static int draw_legend(int y, int cols, int utf8, int paint)
 	return row + 1;
 }
 
-/* Draws key bar items [from, to) from column x while they fit before
- * xmax. Returns the column after the last one. */
-static int draw_keys_span(int y, int x, int xmax, size_t from, size_t to)
+/* Columns s takes (one a code point, as draw_fit counts). */
+static int draw_width(const char *s)
 {
-	for (size_t i = from; i < to; i++) {
-		int len = (int)(strlen(draw_keys[i].key) + 1 +
-				strlen(draw_keys[i].name));
-		if (x + len > xmax)
-			break;
-		x = draw_text(y, x, xmax, UI_STYLE_BAR_KEY, draw_keys[i].key);
-		x = draw_text(y, x, xmax, UI_STYLE_BAR, " ");
-		x = draw_text(y, x, xmax, UI_STYLE_BAR, draw_keys[i].name);
-		x += 2;
-	}
-	return x;
+	int used;
+
+	draw_fit(s, (int)strlen(s), &used);
+	return used;
 }
 
-/* The last row: every key that does something. When they do not all
- * fit, help and quit keep their place at the right end. */
-static void draw_keybar(int y, int cols)
+static int key_width(const struct draw_key *k, int brief)
 {
-	const size_t n = sizeof draw_keys / sizeof draw_keys[0];
-	int right = 0;
+	return draw_width(k->key) + 1 + draw_width(brief ? k->brief : k->name);
+}
 
-	ui_term_style(UI_STYLE_BAR);
-	mvhline(y, 0, ' ', cols);
-	for (size_t i = 0; i < n; i++)
-		right += (int)(strlen(draw_keys[i].key) + 3 +
-			       strlen(draw_keys[i].name));
-	if (right - 2 <= cols) {
-		draw_keys_span(y, 0, cols, 0, n);
-		return;
+/* How the key bar is laid out: on how many rows, with brief names or
+ * not, and whether a last "? more" stands for the keys left out. */
+struct keybar_plan {
+	int rows, brief, more;
+};
+
+/* Lays keys [0, n) out on p->rows rows from row y, each followed by a
+ * gap (two columns, one when brief), keeping room at the end of the last
+ * row for "? more" when p->more; paints when `paint`. Returns how many
+ * fit. */
+static size_t keybar_fit(const struct draw_key *k, size_t n,
+			 const struct keybar_plan *p, int y, int cols,
+			 int paint)
+{
+	int gap = p->brief ? 1 : 2, row = 0, x = 0;
+	int more = p->more ? draw_width("? more") + gap : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int len = key_width(&k[i], p->brief);
+		if (x > 0 && x + len > cols - (row == p->rows - 1 ? more : 0)) {
+			row++;
+			x = 0;
+		}
+		if (row >= p->rows)
+			return i;
+		if (paint) {
+			int at = draw_text(y + row, x, cols, UI_STYLE_BAR_KEY,
+					   k[i].key);
+			draw_text(y + row, at + 1, cols, UI_STYLE_BAR,
+				  p->brief ? k[i].brief : k[i].name);
+		}
+		x += len + gap;
 	}
-	right = (int)(strlen("? Help  q Quit"));
-	draw_keys_span(y, cols - right, cols, n - 2, n);
-	draw_keys_span(y, 0, cols - right - 1, 0, n - 2);
+	return n;
+}
+
+/* Full names on one row; else brief names; else two rows, full then
+ * brief; else two rows of brief names ending in "? more" (the help lists
+ * every key). No key is ever left out without saying so. */
+static void keybar_plan(const struct draw_key *k, size_t n, int cols,
+			struct keybar_plan *p)
+{
+	static const struct keybar_plan tries[] = {
+		{ 1, 0, 0 }, { 1, 1, 0 }, { 2, 0, 0 }, { 2, 1, 0 }
+	};
+
+	for (size_t i = 0; i < sizeof tries / sizeof tries[0]; i++) {
+		*p = tries[i];
+		if (keybar_fit(k, n, p, 0, cols, 0) == n)
+			return;
+	}
+	*p = (struct keybar_plan){ 2, 1, 1 };
+}
+
+/* The keys of the screen as it is: the list's while one is open. */
+static const struct draw_key *draw_keys_of(const struct ui_view *v, size_t *n)
+{
+	(void)v;
+	*n = sizeof draw_run_keys / sizeof draw_run_keys[0];
+	return draw_run_keys;
+}
+
+/* Rows the key bar takes on a screen `cols` wide: 1 or 2. */
+static int keybar_rows(const struct ui_view *v, int cols)
+{
+	struct keybar_plan p;
+	size_t n;
+	const struct draw_key *k = draw_keys_of(v, &n);
+
+	keybar_plan(k, n, cols, &p);
+	return p.rows;
+}
+
+/* The last row or two: every key that does something. */
+static void draw_keybar(const struct ui_view *v, int y, int cols)
+{
+	struct keybar_plan p;
+	size_t n;
+	const struct draw_key *k = draw_keys_of(v, &n);
+
+	keybar_plan(k, n, cols, &p);
+	ui_term_style(UI_STYLE_BAR);
+	for (int r = 0; r < p.rows; r++)
+		mvhline(y + r, 0, ' ', cols);
+	if (keybar_fit(k, n, &p, y, cols, 1) < n) {
+		int x = cols - draw_width("? more");
+		x = draw_text(y + p.rows - 1, x, cols, UI_STYLE_BAR_KEY, "?");
+		draw_text(y + p.rows - 1, x, cols, UI_STYLE_BAR, " more");
+	}
 }
 
 static void draw_too_small(int cols, int lines)
@@ -488,64 +615,6 @@ static void draw_too_small(int cols, int lines)
 	draw_text(y < 0 ? 1 : y + 1, 0, cols, UI_STYLE_NORMAL, need);
 }
 
-/* The help overlay writes line by line into a box; `row` runs from top to
- * `end` and lines past the end are dropped. */
-struct draw_box {
-	int row, end, x, w;
-};
-
-static void draw_box_line(struct draw_box *b, enum ui_style style,
-			  const char *s)
-{
-	if (b->row >= b->end)
-		return;
-	draw_text(b->row++, b->x, b->x + b->w, style, s);
-}
-
-static void draw_help_keys(struct draw_box *b)
-{
-	static const char *const lines[] = {
-		"r      run the same configuration again",
-		"m      next model (sync, threads, ...)",
-		"s      next scenario (workers and scale reset)",
-		"+  -   more or fewer workers (sync has one)",
-		"g      simulated GIL on or off",
-		"?      this help",
-		"q      quit (Ctrl-C works too)",
-	};
-
-	draw_box_line(b, UI_STYLE_TITLE, "Keys");
-	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
-		draw_box_line(b, UI_STYLE_NORMAL, lines[i]);
-}
-
-static void draw_help_colours(struct draw_box *b, int utf8)
-{
-	static const char *const meaning[LEGEND_COUNT] = {
-		"computing, on a CPU",
-		"ready to compute, but no core was free",
-		"waiting on I/O (or a sleep)",
-		"waiting for a lock of the program",
-		"waiting for the GIL (one thread computes at a time)",
-		"held up by the display (the event ring was full)",
-		"a worker starting up",
-		"a task failed",
-		"a write overwrote another's update (a race)",
-	};
-
-	draw_box_line(b, UI_STYLE_TITLE, "Colours");
-	for (size_t i = 0; i < LEGEND_COUNT && b->row < b->end; i++) {
-		unsigned kind = draw_legend_kinds[i];
-		int x = draw_text(b->row, b->x, b->x + b->w,
-				  draw_kind_style(kind),
-				  draw_kind_glyph(kind, utf8));
-		x = draw_textf(b->row, x + 2, b->x + b->w, UI_STYLE_TITLE,
-			       "%-12s", ev_kind_name(kind));
-		draw_text(b->row++, x, b->x + b->w, UI_STYLE_NORMAL,
-			  meaning[i]);
-	}
-}
-
 /* The next line of p wrapped at spaces to w columns: returns its length
  * in bytes and sets *next to where the line after it starts. */
 static int draw_wrap(const char *p, int w, const char **next)
@@ -565,42 +634,6 @@ static int draw_wrap(const char *p, int w, const char **next)
 	while (**next == ' ')
 		(*next)++;
 	return n;
-}
-
-/* Rows a paragraph of the help takes: a heading and the text's wrapped
- * lines, or nothing when there is no text. */
-static int draw_para_rows(const char *text, int w)
-{
-	int rows = 0;
-
-	if (!text || !text[0])
-		return 0;
-	while (*text) {
-		draw_wrap(text, w, &text);
-		rows++;
-	}
-	return rows + 1;
-}
-
-/* A heading and the text wrapped to the box, if there is a text. */
-static void draw_help_para(struct draw_box *b, const char *heading,
-			   const char *text)
-{
-	char line[4 * HELP_WIDTH_MAX + 1]; /* UTF-8: up to 4 bytes a column */
-	const char *p = text;
-
-	if (!text || !text[0])
-		return;
-	draw_box_line(b, UI_STYLE_TITLE, heading);
-	while (*p && b->row < b->end) {
-		const char *start = p;
-		int n = draw_wrap(start, b->w, &p);
-		if (n > (int)sizeof line - 1)
-			n = (int)sizeof line - 1;
-		memcpy(line, start, (size_t)n);
-		line[n] = '\0';
-		draw_box_line(b, UI_STYLE_NORMAL, line);
-	}
 }
 
 /* A framed box over the middle of the screen, cleared inside. */
@@ -623,40 +656,239 @@ static void draw_frame(int top, int left, int h, int w, int utf8)
 		draw_line_char(ACS_LRCORNER, '+', utf8));
 }
 
-/* The help overlay: what runs (when row 0 cannot show it all), keys,
- * colours and the scenario's lesson, in a box sized to its text (or to
- * the screen, dropping what does not fit). */
+/* The help overlay is laid out as a list of lines first, then the part
+ * that fits the box is drawn: a line is a heading, a blank, or a piece of
+ * wrapped text at column x of the box, led on its first line by a key or
+ * by a state's glyph and name. Nothing is cut mid-word; what does not fit
+ * scrolls. */
+#define HELP_LINES_MAX 200
+#define HELP_KEY_COLS 7	    /* "+  -   " */
+#define HELP_KIND_COLS 14   /* "X lost-update " */
+#define HELP_NARROW_COLS 40 /* below: descriptions go under the name */
+
+struct help_line {
+	enum ui_style style;
+	const char *lead; /* a key, drawn first in bold, or NULL */
+	int kind;	  /* >= 0: led by this kind's glyph and name */
+	const char *text; /* len bytes of it */
+	int len, x;
+};
+
+struct help_doc {
+	struct help_line l[HELP_LINES_MAX];
+	int n, w, utf8;
+};
+
+static struct help_line *help_add(struct help_doc *d, enum ui_style style,
+				  const char *text, int len, int x)
+{
+	struct help_line *l;
+
+	if (d->n >= HELP_LINES_MAX)
+		return NULL;
+	l = &d->l[d->n++];
+	*l = (struct help_line){ style, NULL, -1, text, len, x };
+	return l;
+}
+
+/* text wrapped at spaces into the box from column x; the first line is
+ * returned so the caller can lead it. */
+static struct help_line *help_wrap(struct help_doc *d, enum ui_style style,
+				   const char *text, int x)
+{
+	struct help_line *first = NULL;
+	const char *next;
+
+	do {
+		int n = draw_wrap(text, d->w - x, &next);
+		struct help_line *l = help_add(d, style, text, n, x);
+		if (!first)
+			first = l;
+		text = next;
+	} while (*text);
+	return first;
+}
+
+static void help_heading(struct help_doc *d, const char *s)
+{
+	if (d->n > 0)
+		help_add(d, UI_STYLE_NORMAL, "", 0, 0);
+	help_add(d, UI_STYLE_TITLE, s, (int)strlen(s), 0);
+}
+
+static void help_keys(struct help_doc *d)
+{
+	static const struct {
+		const char *key, *what;
+	} keys[] = {
+		{ "r", "run the same configuration again" },
+		{ "m", "pick a model from a list" },
+		{ "s", "pick a scenario from a list (its workers and scale)" },
+		{ "+ -", "more or fewer workers (sync has one)" },
+		{ "g", "simulated GIL on or off" },
+		{ "?", "this help (F1 and h too)" },
+		{ "q", "quit (Ctrl-C works too)" },
+	};
+	int x = d->w < HELP_NARROW_COLS ? 4 : HELP_KEY_COLS;
+
+	help_heading(d, "Keys");
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		struct help_line *l =
+			help_wrap(d, UI_STYLE_NORMAL, keys[i].what, x);
+		if (l)
+			l->lead = keys[i].key;
+	}
+}
+
+static void help_colours(struct help_doc *d)
+{
+	static const char *const meaning[LEGEND_COUNT] = {
+		"computing, on a CPU",
+		"ready to compute, but no core was free",
+		"waiting on I/O (or a sleep)",
+		"waiting for a lock of the program",
+		"waiting for the GIL (one thread computes at a time)",
+		"held up by the display (the event ring was full)",
+		"a worker starting up",
+		"a task failed",
+		"a write overwrote another's update (a race)",
+	};
+	int x = d->w < HELP_NARROW_COLS + HELP_KIND_COLS ? 2 : HELP_KIND_COLS;
+
+	help_heading(d, "Colours");
+	for (size_t i = 0; i < LEGEND_COUNT; i++) {
+		struct help_line *l;
+		if (x < HELP_KIND_COLS) { /* narrow: name, then meaning */
+			l = help_add(d, UI_STYLE_NORMAL, "", 0, 0);
+			if (l)
+				l->kind = (int)draw_legend_kinds[i];
+		}
+		l = help_wrap(d, UI_STYLE_NORMAL, meaning[i], x);
+		if (l && x == HELP_KIND_COLS)
+			l->kind = (int)draw_legend_kinds[i];
+	}
+}
+
+/* The whole help, for a box whose text is w columns wide: the lesson
+ * first (what the screen is meant to show), what runs when the header
+ * cannot show it all, the keys, the colours. */
+static void help_layout(const struct ui_view *v, int cols, int w,
+			struct help_doc *d)
+{
+	d->n = 0;
+	d->w = w;
+	d->utf8 = v->utf8;
+	if (v->lesson && v->lesson[0]) {
+		help_heading(d, "Lesson");
+		help_wrap(d, UI_STYLE_NORMAL, v->lesson, 0);
+	}
+	if (v->title[draw_title_shown(v, cols)]) {
+		help_heading(d, "What runs");
+		help_wrap(d, UI_STYLE_NORMAL, v->title, 0);
+	}
+	help_keys(d);
+	help_colours(d);
+}
+
+static void help_draw_line(const struct help_doc *d, const struct help_line *l,
+			   int y, int x0)
+{
+	int xmax = x0 + d->w;
+
+	if (l->kind >= 0) {
+		unsigned k = (unsigned)l->kind;
+		int x = draw_text(y, x0, xmax, draw_kind_style(k),
+				  draw_kind_glyph(k, d->utf8));
+		draw_text(y, x + 1, xmax, UI_STYLE_TITLE, ev_kind_name(k));
+	}
+	if (l->lead)
+		draw_text(y, x0, xmax, UI_STYLE_TITLE, l->lead);
+	draw_textf(y, x0 + l->x, xmax, l->style, "%.*s", l->len, l->text);
+}
+
+/* The box of the help overlay on a cols x lines screen, for a help of n
+ * lines: frame, the lines, a blank and the footer. */
+struct help_box {
+	int top, left, h, w, rows;
+};
+
+static int help_width(int cols)
+{
+	return cols - 2 < HELP_WIDTH_MAX + 4 ? cols - 2 : HELP_WIDTH_MAX + 4;
+}
+
+static void help_box(int cols, int lines, int n, struct help_box *b)
+{
+	b->w = help_width(cols);
+	b->h = n + 4;
+	if (b->h > lines - 2)
+		b->h = lines - 2;
+	b->rows = b->h - 4;
+	b->top = (lines - b->h) / 2;
+	b->left = (cols - b->w) / 2;
+}
+
+int ui_draw_help_scroll_max(const struct ui_view *v)
+{
+	static struct help_doc d;
+	struct help_box b;
+	int cols, lines;
+
+	ui_term_size(&cols, &lines);
+	help_layout(v, cols, help_width(cols) - 4, &d);
+	help_box(cols, lines, d.n, &b);
+	return d.n > b.rows ? d.n - b.rows : 0;
+}
+
+/* The footer of a help that scrolls, for a box w columns wide inside;
+ * the shortest fits the smallest box (34 columns). */
+static const char *help_scroll_hint(int utf8, int w)
+{
+	const char *full = utf8 ? "\u2191\u2193 PgUp PgDn Home End scroll, "
+				  "other keys close"
+				: "Up Down PgUp PgDn Home End scroll, other "
+				  "keys close";
+	int used;
+
+	draw_fit(full, w + 1, &used);
+	if (used <= w)
+		return full;
+	return utf8 ? "\u2191\u2193 scroll, other keys close"
+		    : "Up/Down scroll, other keys close";
+}
+
+/* The help overlay, from line v->help_top of the help on: a framed box
+ * sized to the text, or to the screen with marks where there is more. */
 static void draw_help(const struct ui_view *v, int cols, int lines)
 {
-	int w = cols - 2 < HELP_WIDTH_MAX + 4 ? cols - 2 : HELP_WIDTH_MAX + 4;
-	const char *work = v->title[draw_title_shown(v, cols)] ? v->title : "";
-	int runs = draw_para_rows(work, w - 4);
-	int lesson = draw_para_rows(v->lesson, w - 4);
-	/* frame 2, [what runs + blank], keys 8, blank, colours 10, blank,
-	 * [lesson + blank], close */
-	int h = 2 + (runs ? runs + 1 : 0) + 8 + 1 + (int)LEGEND_COUNT + 1 + 1 +
-		(lesson ? lesson + 1 : 0) + 1;
-	int top, left;
-	struct draw_box b;
+	static struct help_doc d; /* UI thread only */
+	struct help_box b;
+	int first, more_below;
 
-	if (h > lines - 2)
-		h = lines - 2;
-	top = (lines - h) / 2;
-	left = (cols - w) / 2;
-	b = (struct draw_box){ top + 1, top + h - 2, left + 2, w - 4 };
-	draw_frame(top, left, h, w, v->utf8);
-	draw_text(top, left + 2, left + w - 2, UI_STYLE_TITLE, " conviz help ");
-	if (runs) {
-		draw_help_para(&b, "What runs", work);
-		draw_box_line(&b, UI_STYLE_NORMAL, "");
-	}
-	draw_help_keys(&b);
-	draw_box_line(&b, UI_STYLE_NORMAL, "");
-	draw_help_colours(&b, v->utf8);
-	draw_box_line(&b, UI_STYLE_NORMAL, "");
-	draw_help_para(&b, "Lesson", v->lesson);
-	draw_text(top + h - 2, b.x, b.x + b.w, UI_STYLE_DIM,
-		  "press any key to close this help");
+	help_layout(v, cols, help_width(cols) - 4, &d);
+	help_box(cols, lines, d.n, &b);
+	first = v->help_top;
+	if (first > d.n - b.rows)
+		first = d.n - b.rows;
+	if (first < 0)
+		first = 0;
+	more_below = first + b.rows < d.n;
+	draw_frame(b.top, b.left, b.h, b.w, v->utf8);
+	draw_text(b.top, b.left + 2, b.left + b.w - 2, UI_STYLE_TITLE,
+		  " conviz help ");
+	if (first > 0)
+		draw_text(b.top, b.left + b.w - 10, b.left + b.w - 2,
+			  UI_STYLE_TITLE,
+			  v->utf8 ? " \u25b2 more " : " ^ more ");
+	if (more_below)
+		draw_text(b.top + b.h - 1, b.left + b.w - 10, b.left + b.w - 2,
+			  UI_STYLE_TITLE,
+			  v->utf8 ? " \u25bc more " : " v more ");
+	for (int i = 0; i < b.rows && first + i < d.n; i++)
+		help_draw_line(&d, &d.l[first + i], b.top + 1 + i, b.left + 2);
+	draw_text(b.top + b.h - 2, b.left + 2, b.left + b.w - 2, UI_STYLE_DIM,
+		  first > 0 || more_below ? help_scroll_hint(v->utf8, b.w - 4)
+					  : "press any key to close this help");
 }
 
 /* What the row(s) under the axis say: errors first (they need
@@ -679,43 +911,117 @@ static const char *results_text(const struct ui_view *v, const char **label,
 	return v->server && v->server[0] ? v->server : NULL;
 }
 
+/* Rows s takes wrapped at spaces to w columns. */
+static int wrap_rows(const char *s, int w)
+{
+	int rows = 0;
+
+	while (*s) {
+		draw_wrap(s, w, &s);
+		rows++;
+	}
+	return rows;
+}
+
+/* How many answers a results text already leaves out: K of its tail
+ * ", ... (K more)"; *base_len gets the length before that tail. */
+static unsigned long results_tail(const char *text, size_t *base_len)
+{
+	const char *tail = strstr(text, ", ... (");
+	unsigned long k = 0;
+
+	*base_len = strlen(text);
+	if (tail && sscanf(tail, ", ... (%lu more)", &k) == 1)
+		*base_len = (size_t)(tail - text);
+	return k;
+}
+
+/* The results list "a, b, c" as shown in `rows` rows of `w` columns:
+ * whole when it fits, else cut after the last answer that fits, ending
+ * with ", ... (N more)" as the headless report does, never mid-answer. */
+static void results_fit(const char *text, int w, int rows, int utf8, char *out,
+			size_t len)
+{
+	size_t base;
+	unsigned long more = results_tail(text, &base), cut = 0;
+	const char *dots = utf8 ? "\u2026" : "...";
+
+	snprintf(out, len, "%s", text);
+	if (wrap_rows(out, w) <= rows)
+		return;
+	/* Leave answers out from the end, one a turn, until the rest fits
+	 * with the count of those left out. */
+	for (size_t end = base; end-- > 0;) {
+		if (strncmp(text + end, ", ", 2) != 0)
+			continue;
+		cut++;
+		snprintf(out, len, "%.*s, %s (%lu more)", (int)end, text, dots,
+			 more + cut);
+		if (wrap_rows(out, w) <= rows)
+			return;
+	}
+	snprintf(out, len, "%s (%lu more)", dots, more + cut + 1);
+}
+
 /* Rows the results take: 0 (nothing to say), 1, or 2 when the text does
  * not fit one row and the screen is tall enough to give it a second. */
 static int results_rows(const struct ui_view *v, int cols, int lines)
 {
-	const char *label, *next;
+	const char *label;
 	enum ui_style style;
 	const char *text = results_text(v, &label, &style);
 
 	if (!text)
 		return 0;
-	draw_wrap(text, cols - (int)strlen(label), &next);
-	return *next && lines >= 24 ? 2 : 1;
+	return wrap_rows(text, cols - (int)strlen(label)) > 1 && lines >= 24
+		       ? 2
+		       : 1;
 }
 
-/* Draws the results from row y on `rows` rows, wrapped at spaces; the
- * last row is cut at the screen's edge. */
+/* Draws the results from row y on `rows` rows, wrapped at spaces and cut
+ * between two answers when they do not all fit. */
 static void draw_results(const struct ui_view *v, int y, int rows, int cols)
 {
-	const char *label, *next;
+	const char *label;
 	enum ui_style style;
 	const char *text = results_text(v, &label, &style);
 	int x = draw_text(y, 0, cols, UI_STYLE_DIM, label);
+	char fit[512];
+	const char *p = fit;
 
-	for (int r = 0; r < rows && text && *text; r++) {
-		int n = r + 1 < rows ? draw_wrap(text, cols - x, &next)
-				     : (int)strlen(text);
-		char line[512];
+	results_fit(text, cols - x, rows, v->utf8, fit, sizeof fit);
+	for (int r = 0; r < rows && *p; r++) {
+		const char *start = p;
+		int n = draw_wrap(start, cols - x, &p);
+		draw_textf(y + r, x, cols, style, "%.*s", n, start);
+	}
+}
 
-		snprintf(line, sizeof line, "%.*s", n, text);
-		draw_text(y + r, x, cols, style, line);
-		text = r + 1 < rows ? next : NULL;
+/* Rows of the screen, top to bottom: header, lanes and axis, results,
+ * legend, key bar. The lanes get what the rest leaves, and at least one
+ * row: the results give way first. */
+struct draw_layout {
+	int top, rows, extra, legend, keys;
+};
+
+static void draw_layout(const struct ui_view *v, int cols, int lines,
+			struct draw_layout *l)
+{
+	l->legend = draw_legend(0, cols, v, 0);
+	l->keys = keybar_rows(v, cols);
+	l->top = HEADER_ROWS + (lines >= 16); /* a blank row if there is room */
+	l->extra = results_rows(v, cols, lines);
+	l->rows = lines - l->keys - l->legend - AXIS_ROWS - l->top - l->extra;
+	if (l->rows < 1 && l->extra) {
+		l->rows += l->extra;
+		l->extra = 0;
 	}
 }
 
 void ui_draw_screen(const struct ui_view *v)
 {
-	int cols, lines, legend, top, rows, used, extra;
+	struct draw_layout l;
+	int cols, lines, used;
 
 	ui_term_size(&cols, &lines);
 	ui_term_style(UI_STYLE_NORMAL);
@@ -728,15 +1034,12 @@ void ui_draw_screen(const struct ui_view *v)
 	draw_title(v, cols);
 	draw_settings(v, cols);
 	draw_status(v, cols);
-	legend = draw_legend(0, cols, v->utf8, 0);
-	top = HEADER_ROWS + (lines >= 16); /* a blank row when there is room */
-	extra = results_rows(v, cols, lines);
-	rows = lines - 1 - legend - AXIS_ROWS - top - extra;
-	used = draw_lanes(v, top, rows, cols);
-	if (extra)
-		draw_results(v, top + used + AXIS_ROWS, extra, cols);
-	draw_legend(lines - 1 - legend, cols, v->utf8, 1);
-	draw_keybar(lines - 1, cols);
+	draw_layout(v, cols, lines, &l);
+	used = draw_lanes(v, l.top, l.rows, cols);
+	if (l.extra)
+		draw_results(v, l.top + used + AXIS_ROWS, l.extra, cols);
+	draw_legend(lines - l.keys - l.legend, cols, v, 1);
+	draw_keybar(v, lines - l.keys, cols);
 	if (v->help)
 		draw_help(v, cols, lines);
 	ui_term_style(UI_STYLE_NORMAL);

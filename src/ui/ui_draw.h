@@ -64,8 +64,11 @@ struct ui_view {
 	double baseline_s;     /* last sync wall time of this scenario; < 0
 				* when there is none yet */
 
+	unsigned kinds; /* what the run can draw (EV_BIT()s): the legend */
+
 	const char *message; /* shown in the header, or NULL */
 	int help;	     /* draw the help overlay */
+	int help_top;	     /* its first line shown (scrolled) */
 	int utf8;	     /* block glyphs (1) or ASCII (0) */
 };
 
@@ -73,5 +76,9 @@ struct ui_view {
  * UI_DRAW_MIN_COLS x UI_DRAW_MIN_LINES gets a "terminal too small" message
  * instead. */
 void ui_draw_screen(const struct ui_view *v);
+
+/* How far the help overlay of v can scroll on the screen as it is now:
+ * the largest help_top that still fills the box (0: it all fits). */
+int ui_draw_help_scroll_max(const struct ui_view *v);
 
 #endif

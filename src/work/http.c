@@ -115,6 +115,7 @@ const struct work_ops work_http = {
 	.expect = http_expect,
 	.format = http_format,
 	.io = 1,
+	.kinds = EV_BIT(EV_IO) | EV_BIT(EV_ERROR),
 };
 
 /* ---- pokemon: GET a pokedex page, read the <h1> ------------------------ */
@@ -240,4 +241,5 @@ const struct work_ops work_pokemon = {
 	.expect = pokemon_expect,
 	.format = pokemon_format,
 	.io = 1,
+	.kinds = EV_BIT(EV_IO) | EV_BIT(EV_ERROR),
 };
