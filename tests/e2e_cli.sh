@@ -95,4 +95,15 @@ grep -q '^  math  *2,000,000 rounds of powers, 20 tasks (CPU-bound)$' "$TMP/out"
 	fail "list: math at scale 1 is the tutorial's work"
 grep -q '^  sites  *160 downloads of 2 pages (I/O-bound)$' "$TMP/out" || fail "list: sites keeps its title"
 
+# README's example scenario file is a real one: it loads and runs (at a
+# small scale, to keep the test short) with every answer right.
+README="$TESTS_SRCDIR/../README.md"
+awk '/For example `data\/scenarios\/fib-watch.scn`/ { on = 1; next }
+	on && /^```/ { if (in_block) exit; in_block = 1; next }
+	in_block { print }' "$README" >"$TMP/example.scn"
+grep -q '^name = fib-watch$' "$TMP/example.scn" || fail "README: no example scenario found"
+run_conviz run -s "$TMP/example.scn" -m threads --scale 0.01 --headless
+expect_status 0 "README's example scenario"
+summary_has tasks=16 ok=16 wrong=0
+
 finish
