@@ -89,6 +89,10 @@ run_io 60 run -s sites -m threads -w 10 --url-file "$TMP/urls.txt" --headless
 expect_status 0 "sites --url-file"
 summary_has tasks=160 ok=160 failed=0
 checks=$((checks + 1))
+head -n 1 "$TMP/out" | grep -qF "conviz: 160 GETs of the 2 URLs in $TMP/urls.txt (I/O-bound) | model=threads" &&
+	pass "the title names the URL file" ||
+	fail "the title does not name the URL file: $(head -n 1 "$TMP/out")"
+checks=$((checks + 1))
 got=$(line 'results: ')
 [ "$(echo "$got" | cut -d, -f1)" = "80 x 276 bytes" ] && pass "url-file bytes: $got" ||
 	fail "url-file results: '$got'"
