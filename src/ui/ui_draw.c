@@ -20,6 +20,7 @@
 #include "core/ev.h"
 #include "core/timeline.h"
 #include "ui/ui_draw.h"
+#include "ui/ui_pick.h"
 #include "ui/ui_term.h"
 
 #define HEADER_ROWS 3
@@ -506,8 +507,8 @@ static void draw_help_keys(struct draw_box *b)
 {
 	static const char *const lines[] = {
 		"r      run the same configuration again",
-		"m      next model (sync, threads, ...)",
-		"s      next scenario (workers and scale reset)",
+		"m      pick a model from a list",
+		"s      pick a scenario from a list",
 		"+  -   more or fewer workers (sync has one)",
 		"g      simulated GIL on or off",
 		"?      this help",
@@ -737,6 +738,8 @@ void ui_draw_screen(const struct ui_view *v)
 		draw_results(v, top + used + AXIS_ROWS, extra, cols);
 	draw_legend(lines - 1 - legend, cols, v->utf8, 1);
 	draw_keybar(lines - 1, cols);
+	if (v->pick)
+		ui_pick_draw(v->pick, cols, lines, v->utf8);
 	if (v->help)
 		draw_help(v, cols, lines);
 	ui_term_style(UI_STYLE_NORMAL);
