@@ -163,6 +163,55 @@ alive() {
 	kill -0 "$(cat "$WORK/$1.pid")" 2>/dev/null || fail "$1: conviz died"
 }
 
+# The list s or m opens: its heading on the box's top border.
+LIST='(-|─) (Scenario|Model) (-|─)'
+
+# wait_gone ERE [TENTHS]: until no line of the pane matches ERE (default
+# limit 10 s). Returns 1 on timeout.
+wait_gone() {
+	n=${2:-100}
+	while [ "$n" -gt 0 ]; do
+		screen | grep -Eq -- "$1" || return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+# The name on the list's selected row: the one in reverse video (SGR 7;
+# the key bar is reverse too, but has no box line).
+selected() {
+	tmx capture-pane -e -p -t cv |
+		grep -E "$(printf '\033')\\[([0-9]+;)*7(;[0-9]+)*m" |
+		sed "s/$(printf '\033')\\[[0-9;]*m//g; s/│/|/g; s/●/*/g" |
+		sed -n 's/^.*| [* ] \([a-z0-9_-][a-z0-9_-]*\) .*/\1/p' | head -n 1
+}
+
+# pick KEY NAME: opens the list of key KEY (s or m), selects NAME by
+# pressing its first letter and chooses it with Enter.
+pick() {
+	tmx send-keys -t cv -l "$1"
+	wait_for "$LIST" 50 || fail "key $1: no list"
+	n=0
+	while [ "$(selected)" != "$2" ]; do
+		[ "$n" -lt 10 ] || fail "key $1: $2 cannot be selected"
+		old=$(selected)
+		tmx send-keys -t cv -l "$(printf %.1s "$2")"
+		wait_changed selected "$old" || fail "key $1: selection stays $old"
+		n=$((n + 1))
+	done
+	tmx send-keys -t cv Enter
+	wait_gone "$LIST" 50 || fail "key $1: Enter does not close the list"
+}
+
+# The phase at the end of the header's first row; the wall time.
+phase_shown() {
+	screen | sed -n '1s/.* \([a-z]*\)$/\1/p'
+}
+wall_shown() {
+	screen | sed -n 's/.* wall \([0-9.]*\) s.*/\1/p' | head -n 1
+}
+
 # --- the pane: an interactive shell in a 100x30 window --------------------
 tmx new-session -d -s cv -x 100 -y 30 "env PS1='READY> ' ENV= sh -i" ||
 	fail "tmux cannot start a session"
@@ -216,13 +265,12 @@ key + '^model threads +workers 3 ' "workers 2 -> 3"
 wait_for '^w2 +[^ ]' 100 || fail "key +: no third lane"
 pass "key +: the new run has three lanes"
 key g '^model threads +workers 3 +cores [0-9]+ +GIL off' "GIL on -> off"
-before=$(model_shown)
-tmx send-keys -t cv -l m
-wait_changed model_shown "$before" || fail "key m: model stays $before"
-pass "key m: model $before -> $(model_shown)"
-tmx send-keys -t cv -l s
+pick m sync
+wait_for '^model sync ' 50 || fail "key m: model stays threads"
+pass "key m: model threads -> sync, picked from the list"
+pick s fib
 wait_changed scenario_shown tui-slow || fail "key s: scenario stays tui-slow"
-pass "key s: scenario tui-slow -> $(scenario_shown)"
+pass "key s: scenario tui-slow -> $(scenario_shown), picked from the list"
 key '?' 'conviz help' "help overlay opens"
 screen | grep -q 'Lesson' || fail "help: no lesson"
 screen | grep -Eq 'gil-wait +waiting for the GIL' || fail "help: no colours"
@@ -242,22 +290,12 @@ finish main 0
 start base C run -s fib -m threads -w 2 --scale 0.1
 wait_for 'run sync for a baseline' 150 || fail "base: no baseline hint"
 pass "base: 'run sync for a baseline' before any sync run"
-n=0
-while [ "$(model_shown)" != sync ] && [ "$n" -lt 4 ]; do
-	tmx send-keys -t cv -l m
-	sleep 0.3
-	n=$((n + 1))
-done
-wait_for '^model sync ' 50 || fail "base: m never reaches sync"
+pick m sync
+wait_for '^model sync ' 50 || fail "base: m does not pick sync"
 wait_for 'speedup 1\.00x over sync' 150 || fail "base: sync run shows no speedup"
 pass "base: a sync run is its own baseline"
-n=0
-while [ "$(model_shown)" != threads ] && [ "$n" -lt 4 ]; do
-	tmx send-keys -t cv -l m
-	sleep 0.3
-	n=$((n + 1))
-done
-wait_for '^model threads ' 50 || fail "base: m never comes back to threads"
+pick m threads
+wait_for '^model threads ' 50 || fail "base: m does not pick threads"
 wait_for 'wall [0-9.]+ s .*speedup [0-9.]+x over sync' 150 ||
 	fail "base: threads run shows no speedup"
 pass "base: threads show wall time and speedup over sync"
@@ -504,5 +542,125 @@ kill -SEGV "$(cat "$WORK/segv.pid")"
 finish segv 139
 screen | grep -q 'conviz: crashed (SIGSEGV)' || fail "segv: no crash message"
 pass "segv: crash message on stderr"
+
+# --- issue 10: the picker ------------------------------------------------
+# s and m open a list to pick from instead of cycling. In the C locale:
+# the box is drawn with +-| and the current item is marked *.
+NAMES=$("$CONVIZ" list | sed -n '/^Scenarios/,/^$/s/^  \([a-z0-9_-][a-z0-9_-]*\) .*/\1/p')
+[ -n "$NAMES" ] || fail "pick: conviz list shows no scenario"
+TWO_BELOW=$(printf '%s\n' $NAMES | sed -n '/^fib$/{n;n;p;}')
+[ -n "$TWO_BELOW" ] || fail "pick: no scenario two below fib in: $NAMES"
+tmx resize-window -t cv -x 80 -y 24 || fail "tmux cannot resize"
+start pick C run -s fib -m threads -w 2 --scale 0.3
+wait_for '^conviz fib .* done$' 150 || fail "pick: the first run does not finish"
+wall=$(wall_shown)
+status=$(screen | sed -n 2,3p)
+
+# m, then Esc: nothing changes, the finished run stays as it was.
+tmx send-keys -t cv -l m
+wait_for "$LIST" 50 || fail "pick: m opens no list"
+for m in sync threads async procs; do
+	screen | grep -Eq "\| [* ] $m +[a-z]" || fail "pick: model $m not listed"
+done
+screen | grep -Eq '\| \* threads +a pool of threads' ||
+	fail "pick: threads not marked as the current model"
+[ "$(selected)" = threads ] || fail "pick: the selection starts on $(selected)"
+pass "pick: m lists every model, threads marked and selected"
+tmx send-keys -t cv Escape
+wait_gone "$LIST" 50 || fail "pick: Esc does not close the list"
+[ "$(model_shown)" = threads ] || fail "pick: Esc changed the model"
+# A new run would show "running" (or "stopping") for a while and then
+# other times.
+[ "$(phase_shown)" = done ] && [ "$(screen | sed -n 2,3p)" = "$status" ] ||
+	fail "pick: Esc restarted the run (phase $(phase_shown), wall $(wall_shown), was $wall)"
+pass "pick: Esc closes the list, model and run unchanged (wall $wall s)"
+
+# s: every scenario of `conviz list`, the current one marked; q closes.
+tmx send-keys -t cv -l s
+wait_for "$LIST" 50 || fail "pick: s opens no list"
+for sc in $NAMES; do
+	screen | grep -Eq "\| [* ] $sc +[^ ]" || fail "pick: scenario $sc not listed"
+done
+screen | grep -Eq '\| \* fib +fib\(' || fail "pick: fib not marked as current"
+[ "$(selected)" = fib ] || fail "pick: the selection starts on $(selected)"
+pass "pick: s lists every scenario ($(echo $NAMES)), fib marked and selected"
+tmx send-keys -t cv -l q
+wait_gone "$LIST" 50 || fail "pick: q does not close the list"
+sleep 0.5
+alive pick
+[ "$(scenario_shown)" = fib ] && [ "$(phase_shown)" = done ] ||
+	fail "pick: q in the list changed the run"
+pass "pick: q closes the list and does not quit"
+
+# A model not in this version yet is dimmed and cannot be chosen.
+tmx send-keys -t cv -l m
+wait_for "$LIST" 50 || fail "pick: m opens no list"
+tmx capture-pane -e -p -t cv | grep ' async ' |
+	grep -Eq "$(printf '\033')\\[([0-9]+;)*2(;[0-9]+)*m +async" ||
+	fail "pick: async is not dimmed"
+tmx send-keys -t cv -l a
+wait_changed selected threads || fail "pick: a does not select async"
+[ "$(selected)" = async ] || fail "pick: a selects $(selected)"
+tmx send-keys -t cv Enter
+wait_for 'async is not in this version yet' 50 || fail "pick: no note on Enter"
+screen | grep -Eq "$LIST" || fail "pick: the list closed on a dimmed model"
+[ "$(model_shown)" = threads ] && [ "$(phase_shown)" = done ] ||
+	fail "pick: a dimmed model was chosen"
+pass "pick: async is dimmed; Enter on it says so and keeps the list open"
+
+# Up to sync, Enter: the model changes and the run starts again.
+tmx send-keys -t cv Up
+wait_changed selected async || fail "pick: Up does not move"
+tmx send-keys -t cv Up
+wait_changed selected threads || fail "pick: Up does not move"
+[ "$(selected)" = sync ] || fail "pick: Up Up from async selects $(selected)"
+tmx send-keys -t cv Enter
+wait_gone "$LIST" 50 || fail "pick: Enter does not close the list"
+wait_for '^model sync ' 50 || fail "pick: Enter on sync does not switch"
+wait_for '^conviz fib .* done$' 300 || fail "pick: the sync run does not finish"
+wait_for 'speedup 1\.00x' 50 || fail "pick: no sync run happened"
+pass "pick: m, Up, Enter switches to sync and runs it"
+
+# Down twice from the current scenario, Enter: that one runs, and keeps
+# running while the list is open again.
+tmx send-keys -t cv -l s
+wait_for "$LIST" 50 || fail "pick: s opens no list"
+tmx send-keys -t cv Down
+wait_changed selected fib || fail "pick: Down does not move"
+old=$(selected)
+tmx send-keys -t cv Down
+wait_changed selected "$old" || fail "pick: Down does not move"
+[ "$(selected)" = "$TWO_BELOW" ] || fail "pick: Down Down selects $(selected)"
+tmx send-keys -t cv Enter
+wait_gone "$LIST" 50 || fail "pick: Enter does not close the list"
+wait_for "^conviz $TWO_BELOW - " 50 || fail "pick: header does not show $TWO_BELOW"
+wait_for "^conviz $TWO_BELOW .* running$" 100 || fail "pick: $TWO_BELOW does not run"
+pass "pick: Down Down Enter runs $TWO_BELOW"
+tmx send-keys -t cv -l s
+wait_for "$LIST" 50 || fail "pick: s opens no list while running"
+[ "$(selected)" = "$TWO_BELOW" ] || fail "pick: the selection starts on $(selected)"
+n1=$(tasks_done)
+wait_changed tasks_done "$n1" || fail "pick: the run stops while the list is open"
+pass "pick: the run goes on behind the list (tasks $n1 -> $(tasks_done))"
+
+# 40x10, the list open: redrawn, scrolls, and Enter works.
+tmx resize-window -t cv -x 40 -y 10 || fail "tmux cannot resize"
+wait_for 'more below' 50 || fail "pick: at 40x10 no 'more below'"
+screen | grep -Eq "\| \* $TWO_BELOW " || fail "pick: at 40x10 the selection is not shown"
+pass "pick: at 40x10 the list shows the selection and 'more below'"
+LAST=$(printf '%s\n' $NAMES | tail -n 1)
+tmx send-keys -t cv End
+wait_changed selected "$TWO_BELOW" || fail "pick: End does not move"
+[ "$(selected)" = "$LAST" ] || fail "pick: End selects $(selected)"
+wait_for 'more above' 50 || fail "pick: at 40x10 no 'more above' after End"
+screen | grep -q 'more below' && fail "pick: 'more below' at the end of the list"
+pass "pick: End scrolls to $LAST, 'more above' shown"
+tmx send-keys -t cv Enter
+wait_gone "$LIST" 50 || fail "pick: Enter does not close the list at 40x10"
+wait_for "^conviz $LAST " 50 || fail "pick: header does not show $LAST"
+pass "pick: Enter at 40x10 runs $LAST"
+tmx resize-window -t cv -x 100 -y 30
+tmx send-keys -t cv -l q
+finish pick 0
 
 echo "all $checks checks passed"

@@ -14,6 +14,9 @@
  * scenario, workers or GIL cancels the current run and starts the new
  * configuration as soon as the old one is joined; the loop never waits for
  * a run while it could be drawing.
+ *
+ * s and m open a list to pick from (ui_pick.h); while it is open every
+ * key goes to it, and the run on screen goes on behind it.
  */
 #include "config.h"
 
@@ -27,7 +30,6 @@
 #include "app/run.h"
 #include "app/scenario.h"
 #include "core/clock.h"
-#include "core/datadir.h"
 #include "core/ev.h"
 #include "core/evring.h"
 #include "core/msg.h"
@@ -36,6 +38,7 @@
 #include "server/server.h"
 #include "ui/ui.h"
 #include "ui/ui_draw.h"
+#include "ui/ui_pick.h"
 #include "ui/ui_term.h"
 #include "work/work.h"
 
@@ -91,8 +94,8 @@ struct ui {
 	int cores;	    /* online CPUs: the header shows them */
 	int64_t note_until; /* 0: the note stays until replaced */
 
-	char **names; /* scenario names, loaded on first 's' */
-	size_t nnames;
+	struct ui_pick *pick; /* the list s or m opened, or NULL */
+	int pick_models;      /* it lists models (else scenarios) */
 	struct ui_baseline base[UI_BASELINES];
 	size_t nbase;
 };
@@ -296,21 +299,6 @@ static void ui_pump(struct ui *ui)
 		ui->window_ns *= 2;
 }
 
-static void ui_next_model(struct ui *ui)
-{
-	for (int k = 1; k < MODEL_COUNT; k++) {
-		enum model_id id =
-			(enum model_id)((ui->cfg.model + k) % MODEL_COUNT);
-		/* A model without run is declared but not written yet. */
-		if (model_get(id)->run) {
-			ui->cfg.model = id;
-			ui_restart(ui);
-			return;
-		}
-	}
-	ui_note(ui, "no other model is available yet", 1);
-}
-
 static void ui_change_workers(struct ui *ui, int delta)
 {
 	int n = ui->cfg.workers + delta;
@@ -337,32 +325,74 @@ static void ui_use_scenario(struct ui *ui, const struct scenario *sc)
 	ui_restart(ui);
 }
 
-/* The scenario after the current one in scenario_names() (the first when
- * the current one came from a path); one that fails to load is skipped
- * with its error shown. */
-static void ui_next_scenario(struct ui *ui)
+/* s: the list of scenarios (ui_pick.h); the run goes on behind it. */
+static void ui_key_scenario(struct ui *ui)
+{
+	char err[256];
+
+	ui->pick = ui_pick_scenarios(ui->cfg.sc.name, err, sizeof err);
+	ui->pick_models = 0;
+	if (!ui->pick)
+		ui_note(ui, err, 1);
+}
+
+/* m: the list of models. */
+static void ui_key_model(struct ui *ui)
+{
+	ui->pick = ui_pick_models(ui->cfg.model);
+	ui->pick_models = 1;
+}
+
+static void ui_list_close(struct ui *ui)
+{
+	ui_pick_free(ui->pick);
+	ui->pick = NULL;
+}
+
+/* Enter in the list: starts the chosen configuration, even the current
+ * one (as r). A scenario that fails to load says why and the list stays
+ * open. */
+static void ui_list_chosen(struct ui *ui)
 {
 	char err[256];
 	struct scenario sc;
-	size_t start = 0;
 
-	if (!ui->names)
-		ui->names = scenario_names(&ui->nnames);
-	if (!ui->names || ui->nnames == 0) {
-		msg_fmt(err, sizeof err, "no scenarios in %s", datadir_path());
-		ui_note(ui, err, 1);
+	if (ui->pick_models) {
+		ui->cfg.model = (enum model_id)ui_pick_selected(ui->pick);
+		ui_list_close(ui);
+		ui_restart(ui);
 		return;
 	}
-	for (size_t i = 0; i < ui->nnames; i++)
-		if (strcmp(ui->names[i], ui->cfg.sc.name) == 0)
-			start = i + 1;
-	for (size_t k = 0; k < ui->nnames; k++) {
-		const char *name = ui->names[(start + k) % ui->nnames];
-		if (scenario_load(name, &sc, err, sizeof err) == 0) {
-			ui_use_scenario(ui, &sc);
-			return;
-		}
+	if (scenario_load(ui_pick_name(ui->pick), &sc, err, sizeof err) != 0) {
 		ui_note(ui, err, 0);
+		ui_pick_note(ui->pick, err);
+		return;
+	}
+	ui_list_close(ui);
+	ui_use_scenario(ui, &sc);
+}
+
+/* A key while the list is open: the list's own keys only. */
+static void ui_list_key(struct ui *ui, int ch)
+{
+	char note[128];
+
+	switch (ui_pick_key(ui->pick, ch)) {
+	case UI_PICK_CLOSED:
+		ui_list_close(ui);
+		break;
+	case UI_PICK_CHOSEN:
+		ui_list_chosen(ui);
+		break;
+	case UI_PICK_REFUSED:
+		msg_fmt(note, sizeof note,
+			"%s is not in this version yet: pick another model",
+			ui_pick_name(ui->pick));
+		ui_note(ui, note, 1);
+		ui_pick_note(ui->pick, note);
+		break;
+	default:
+		break;
 	}
 }
 
@@ -398,8 +428,8 @@ static const struct {
 	int key;
 	void (*fn)(struct ui *ui);
 } ui_keys[] = {
-	{ 'r', ui_key_restart },   { 'm', ui_next_model },
-	{ 's', ui_next_scenario }, { '+', ui_key_more },
+	{ 'r', ui_key_restart },   { 'm', ui_key_model },
+	{ 's', ui_key_scenario },  { '+', ui_key_more },
 	{ '=', ui_key_more },	   { '-', ui_key_fewer },
 	{ '_', ui_key_fewer },	   { 'g', ui_key_gil },
 	{ '?', ui_key_help },	   { 'h', ui_key_help },
@@ -446,6 +476,10 @@ static int ui_key(struct ui *ui, int ch)
 		return 0; /* curses has resized stdscr; just redraw */
 	if (ui->help) {
 		ui_help_key(ui, ch);
+		return 0;
+	}
+	if (ui->pick) {
+		ui_list_key(ui, ch);
 		return 0;
 	}
 	if (ch >= 'A' && ch <= 'Z')
@@ -521,6 +555,7 @@ static void ui_view_fill(struct ui *ui, struct ui_view *v, int64_t now)
 	v->help = ui->help;
 	v->help_top = ui->help_top;
 	v->kinds = ui_kinds(ui);
+	v->pick = ui->pick;
 	v->utf8 = ui_term_utf8();
 }
 
@@ -586,8 +621,7 @@ static void ui_shutdown(struct ui *ui)
 			ui_run_end(ui);
 	}
 	timeline_free(ui->tl);
-	if (ui->names)
-		scenario_names_free(ui->names);
+	ui_pick_free(ui->pick);
 	free(ui);
 }
 

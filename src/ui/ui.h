@@ -2,7 +2,7 @@
  *
  * Folder ui/, on app/ (this is its main header): everything that calls
  * curses - the loop and the keys (ui.c), the screen (ui_draw), the
- * terminal's one owner (ui_term).
+ * lists s and m open (ui_pick), the terminal's one owner (ui_term).
  * May include: every folder but src/ itself (main.c, the only thing
  * above); only ui/ includes curses.
  *

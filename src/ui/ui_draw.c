@@ -20,6 +20,7 @@
 #include "core/ev.h"
 #include "core/timeline.h"
 #include "ui/ui_draw.h"
+#include "ui/ui_pick.h"
 #include "ui/ui_term.h"
 
 #define HEADER_ROWS 3
@@ -46,6 +47,13 @@ static const struct draw_key draw_run_keys[] = {
 	{ "s", "Scenario", "Scen" },   { "+/-", "Workers", "Wkrs" },
 	{ "g", "GIL", "GIL" },	       { "?", "Help", "Help" },
 	{ "q", "Quit", "Quit" },
+};
+
+/* While a list to pick from is open (ui_pick.h says what they do). */
+static const struct draw_key draw_pick_keys[] = {
+	{ "Up/Down", "Move", "Move" },	   { "PgUp/PgDn", "Page", "Page" },
+	{ "Enter", "Run it", "Run" },	   { "Esc", "Cancel", "Back" },
+	{ "a-z", "Jump to name", "Jump" },
 };
 
 /* Bytes of s that fit in `cols` columns, one column per code point: the
@@ -558,7 +566,10 @@ static void keybar_plan(const struct draw_key *k, size_t n, int cols,
 /* The keys of the screen as it is: the list's while one is open. */
 static const struct draw_key *draw_keys_of(const struct ui_view *v, size_t *n)
 {
-	(void)v;
+	if (v->pick) {
+		*n = sizeof draw_pick_keys / sizeof draw_pick_keys[0];
+		return draw_pick_keys;
+	}
 	*n = sizeof draw_run_keys / sizeof draw_run_keys[0];
 	return draw_run_keys;
 }
@@ -1040,6 +1051,8 @@ void ui_draw_screen(const struct ui_view *v)
 		draw_results(v, l.top + used + AXIS_ROWS, l.extra, cols);
 	draw_legend(lines - l.keys - l.legend, cols, v, 1);
 	draw_keybar(v, lines - l.keys, cols);
+	if (v->pick) /* down to the key bar, which may take two rows */
+		ui_pick_draw(v->pick, cols, lines - l.keys + 1, v->utf8);
 	if (v->help)
 		draw_help(v, cols, lines);
 	ui_term_style(UI_STYLE_NORMAL);

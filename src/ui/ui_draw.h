@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 struct timeline;
+struct ui_pick;
 
 /* Below this size the screen shows "terminal too small" instead. */
 #define UI_DRAW_MIN_COLS 40
@@ -70,6 +71,9 @@ struct ui_view {
 	int help;	     /* draw the help overlay */
 	int help_top;	     /* its first line shown (scrolled) */
 	int utf8;	     /* block glyphs (1) or ASCII (0) */
+	/* The list s or m opened (ui_pick.h), drawn over the lanes; NULL:
+	 * none. */
+	const struct ui_pick *pick;
 };
 
 /* Paints the screen from v and refreshes it. A screen smaller than
