@@ -53,10 +53,10 @@ bad "scenario with dots" "unknown scenario '..'" run -s ..
 bad "unknown model" "unknown model 'fibers'" run -m fibers
 bad "async not yet" "model 'async' is not available yet" run -m async
 bad "procs not yet" "model 'procs' is not available yet" run -m procs
-bad "unknown command" "unknown command 'jump'" jump
+bad "unknown command" "unknown command 'jump': use run, list or serve \\(see conviz --help\\)$" jump
 bad "stray argument" "unexpected argument 'extra'" run extra
 bad "compare not yet" "'conviz compare' is not available yet" compare
-bad "--bind outside serve" "--bind belongs to 'conviz serve'" run --bind 127.0.0.1
+bad "--bind outside serve" "--bind does not belong to 'conviz run': leave it out \\(see conviz --help\\)$" run --bind 127.0.0.1
 bad "bad port" "bad port '70000'" serve --port 70000
 bad "bad port word" "bad port 'http'" serve --port http
 bad "bind to a name" "'example.invalid' is not an IPv4 or IPv6 address" serve --bind example.invalid

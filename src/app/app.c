@@ -243,11 +243,6 @@ int app_main(int argc, char **argv, int (*tui)(const struct run_config *))
 		return app_list();
 	case CLI_SERVE:
 		return app_serve(&cli);
-	case CLI_COMPARE:
-		msg_errorf("use 'conviz run -m MODEL' meanwhile",
-			   "'conviz %s' is not available yet in this version",
-			   "compare");
-		return APP_USAGE;
 	default:
 		return app_run(&cli, tui);
 	}
