@@ -927,6 +927,13 @@ for c in "serve -s fib --help" "list -w 3 --version"; do
 	[ -s "$TMP/err" ] && fail "$c: stderr: $(head -c 300 "$TMP/err")"
 	hygiene "$c" "$status"
 done
+# A scale on an I/O scenario: refused alike from the command line and
+# from a scenario file.
+IOSCALE="$TESTS_SRCDIR/data/scenarios/ioscale.scn"
+bad "--scale on an I/O scenario" "--scale multiplies CPU work, and 'sites' is I/O-bound: leave --scale out" run -s sites --scale 2
+bad "scale = 2 in an I/O scenario file" "[^ ]*ioscale\\.scn:8: scale multiplies CPU work, and 'ioscale' is I/O-bound: fix the file" run -s "$IOSCALE" --headless
+sed '/^scale/d' "$IOSCALE" >"$TMP/ioscale.scn"
+bad "--scale on an I/O scenario file" "--scale multiplies CPU work, and 'ioscale' is I/O-bound: leave --scale out" run -s "$TMP/ioscale.scn" --scale 2 --headless
 
 t2=$(date +%s)
 printf '# TUI rows: %d s; all rows: %d s; %d known-bug checks XFAILed\n' \
