@@ -8,6 +8,18 @@ run_conviz --help
 expect_status 0 "--help"
 grep -q 'Usage: conviz' "$TMP/out" || fail "--help prints the usage"
 grep -q -- '--no-gil' "$TMP/out" || fail "--help names --no-gil"
+# --help says which options each command takes: run's, serve's, none for
+# list.
+sed -n '/^Run options/,/^$/p' "$TMP/out" >"$TMP/run.opts"
+sed -n '/^Serve options/,/^$/p' "$TMP/out" >"$TMP/serve.opts"
+for o in --scenario --model --workers --no-gil --seed --scale --headless --url-file; do
+	grep -q -- "$o" "$TMP/run.opts" || fail "--help: $o is not among the run options"
+done
+for o in --port --bind --seed; do
+	grep -q -- "$o" "$TMP/serve.opts" || fail "--help: $o is not among the serve options"
+done
+grep -Eq -- '--(port|bind)' "$TMP/run.opts" && fail "--help: a serve option among the run options"
+grep -q 'conviz list .*(no options)' "$TMP/out" || fail "--help: list takes no options"
 
 run_conviz --version
 expect_status 0 "--version"
