@@ -105,6 +105,23 @@ static int points_into(const struct words *w, const char *p)
 	return 0;
 }
 
+/* Each subcommand gets only its own options (help and version take
+ * anything: they win); compare is refused until it exists. */
+static void check_belongs(const struct cli *c)
+{
+	int run = c->scenario || c->model >= 0 || c->workers || c->gil >= 0 ||
+		  c->scale > 0.0 || c->headless || c->url_file;
+	int serve = c->port >= 0 || c->bind;
+
+	promise(c->cmd != CLI_COMPARE, "compare-accepted");
+	if (c->cmd == CLI_TUI || c->cmd == CLI_RUN)
+		promise(!serve, "serve-option-on-run");
+	if (c->cmd == CLI_SERVE)
+		promise(!run, "run-option-on-serve");
+	if (c->cmd == CLI_LIST)
+		promise(!run && !serve && !c->have_seed, "option-on-list");
+}
+
 static void check_cli(const struct words *w, const struct cli *c)
 {
 	promise(c->cmd >= CLI_TUI && c->cmd <= CLI_SERVE, "cmd-range");
@@ -128,6 +145,7 @@ static void check_cli(const struct words *w, const struct cli *c)
 	}
 	if (c->url_file)
 		promise(points_into(w, c->url_file), "url-file-not-in-argv");
+	check_belongs(c);
 }
 
 /* err: nothing written past errlen; after a failure terminated inside it

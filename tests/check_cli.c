@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "check_suites.h"
@@ -116,6 +117,197 @@ START_TEST(test_bad_input)
 }
 END_TEST
 
+/* parse() of a command line given as one string, words split at spaces
+ * (at most 15). */
+static int parse_line(struct cli *c, char *err, size_t len, const char *line)
+{
+	static char buf[256];
+	char *argv[16] = { "conviz" };
+	int argc = 1;
+	size_t n = strlen(line);
+
+	ck_assert_uint_lt(n, sizeof buf);
+	memcpy(buf, line, n + 1);
+	for (char *w = buf; *w;) {
+		char *end = strchr(w, ' ');
+		if (end == w) {
+			w++;
+			continue;
+		}
+		ck_assert_int_lt(argc, 15);
+		argv[argc++] = w;
+		if (!end)
+			break;
+		*end = '\0';
+		w = end + 1;
+	}
+	argv[argc] = NULL;
+	return cli_parse(argc, argv, c, err, len);
+}
+
+/* Which subcommands take each option: every option, as written, on
+ * `conviz` alone, run, list, compare and serve. */
+START_TEST(test_options_belong)
+{
+	enum { T = 1, R = 2, L = 4, C = 8, S = 16 };
+	static const struct {
+		const char
+			*words;	  /* the option, with a value if it takes one */
+		const char *name; /* how the message names it */
+		int on;		  /* where it belongs */
+	} opts[] = {
+		{ "-s fib", "-s", T | R | C },
+		{ "--scenario fib", "--scenario", T | R | C },
+		{ "--scenario=fib", "--scenario", T | R | C },
+		{ "-m sync", "-m", T | R | C },
+		{ "--model=threads", "--model", T | R | C },
+		{ "-w 3", "-w", T | R },
+		{ "--workers 3", "--workers", T | R },
+		{ "--gil", "--gil", T | R },
+		{ "--no-gil", "--no-gil", T | R },
+		{ "--seed 7", "--seed", T | R | S },
+		{ "--seed=7", "--seed", T | R | S },
+		{ "--scale 2", "--scale", T | R },
+		{ "--headless", "--headless", T | R | C },
+		{ "--url-file /nonexist", "--url-file", T | R },
+		{ "--url-file=/nonexist", "--url-file", T | R },
+		{ "--port 8080", "--port", S },
+		{ "--port=0", "--port", S },
+		{ "--bind 127.0.0.1", "--bind", S },
+		{ "--bind=0.0.0.0", "--bind", S },
+	};
+	static const char *const cmds[] = { "", "run", "list", "compare",
+					    "serve" };
+	static const enum cli_cmd ids[] = { CLI_TUI, CLI_RUN, CLI_LIST,
+					    CLI_COMPARE, CLI_SERVE };
+	struct cli c;
+	char line[128], err[256], want[256];
+
+	for (size_t o = 0; o < sizeof opts / sizeof opts[0]; o++) {
+		for (int k = 0; k < 5; k++) {
+			int rc;
+			snprintf(line, sizeof line, "%s %s", cmds[k],
+				 opts[o].words);
+			rc = parse_line(&c, err, sizeof err, line);
+			if (!(opts[o].on & (1 << k))) {
+				snprintf(want, sizeof want,
+					 "%s does not belong to 'conviz%s%s': "
+					 "leave it out (see conviz --help)",
+					 opts[o].name, *cmds[k] ? " " : "",
+					 cmds[k]);
+				ck_assert_msg(rc == -1 &&
+						      strcmp(err, want) == 0,
+					      "'%s' gave %d '%s'", line, rc,
+					      rc ? err : "");
+			} else if (ids[k] == CLI_COMPARE) {
+				ck_assert_msg(
+					rc == -1 &&
+						strstr(err, "'conviz compare' "
+							    "is not available"),
+					"'%s' gave %d '%s'", line, rc,
+					rc ? err : "");
+			} else {
+				ck_assert_msg(rc == 0, "'%s' gave '%s'", line,
+					      err);
+				ck_assert_int_eq(c.cmd, ids[k]);
+			}
+			/* --help and --version go anywhere, and win. */
+			snprintf(line, sizeof line, "%s %s --help", cmds[k],
+				 opts[o].words);
+			ck_assert_int_eq(parse_line(&c, err, sizeof err, line),
+					 0);
+			ck_assert_int_eq(c.cmd, CLI_HELP);
+			snprintf(line, sizeof line, "%s -V %s", cmds[k],
+				 opts[o].words);
+			ck_assert_int_eq(parse_line(&c, err, sizeof err, line),
+					 0);
+			ck_assert_int_eq(c.cmd, CLI_VERSION);
+		}
+	}
+}
+END_TEST
+
+/* The command lines of issue 10, and what an option that does not belong
+ * does to the rest of the line. */
+START_TEST(test_options_misplaced)
+{
+	static const char *const cases[][2] = {
+		{ "serve -s fib -w 3 --scale 2 --url-file /nonexist "
+		  "--headless",
+		  "-s does not belong to 'conviz serve'" },
+		{ "list -s fib", "-s does not belong to 'conviz list'" },
+		{ "list --headless",
+		  "--headless does not belong to 'conviz list'" },
+		{ "list --seed 1", "--seed does not belong to 'conviz list'" },
+		/* The first one is named; its value is skipped, not taken
+		 * for a stray argument. */
+		{ "serve --port 0 --scale 2 -w 3",
+		  "--scale does not belong to 'conviz serve'" },
+		/* ... nor checked: it does not belong, whatever it is. */
+		{ "serve -w abc", "-w does not belong to 'conviz serve'" },
+		{ "serve -s", "-s does not belong to 'conviz serve'" },
+		{ "list --scale=-1",
+		  "--scale does not belong to 'conviz list'" },
+		/* Errors of the options that do belong still count. */
+		{ "serve --port 70000 -s fib", "bad port '70000'" },
+		{ "serve --port", "option '--port' needs a value" },
+		{ "serve --bogus", "unknown option '--bogus'" },
+		{ "list extra", "unexpected argument 'extra'" },
+		{ "compare extra", "unexpected argument 'extra'" },
+		{ "compare -m async", "model 'async' is not available yet" },
+		{ "compare --port 1",
+		  "--port does not belong to 'conviz compare'" },
+		{ "run --port 80", "--port does not belong to 'conviz run'" },
+		{ "--bind ::1", "--bind does not belong to 'conviz'" },
+	};
+	struct cli c;
+	char err[256];
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		ck_assert_int_eq(parse_line(&c, err, sizeof err, cases[i][0]),
+				 -1);
+		ck_assert_msg(strstr(err, cases[i][1]) == err, "'%s' gave '%s'",
+			      cases[i][0], err);
+	}
+	/* serve keeps --seed (the server's jitter) and its own options. */
+	ck_assert_int_eq(parse_line(&c, err, sizeof err,
+				    "serve --port 0 --bind 0.0.0.0 --seed 9"),
+			 0);
+	ck_assert_int_eq(c.cmd, CLI_SERVE);
+	ck_assert_int_eq(c.port, 0);
+	ck_assert_str_eq(c.bind, "0.0.0.0");
+	ck_assert_uint_eq(c.seed, 9);
+	/* A misplaced option with --help leaves nothing set. */
+	ck_assert_int_eq(
+		parse_line(&c, err, sizeof err, "run --port 80 --help"), 0);
+	ck_assert_int_eq(c.cmd, CLI_HELP);
+	ck_assert_int_eq(c.port, -1);
+	ck_assert_int_eq(parse_line(&c, err, sizeof err, "help -s fib"), 0);
+	ck_assert_int_eq(c.cmd, CLI_HELP);
+}
+END_TEST
+
+/* A typo gets the commands of this version; compare is not one yet. */
+START_TEST(test_commands_ready)
+{
+	struct cli c;
+	char err[256];
+
+	ck_assert_int_eq(parse_line(&c, err, sizeof err, "foo"), -1);
+	ck_assert_str_eq(err, "unknown command 'foo': use run, list or serve "
+			      "(see conviz --help)");
+	ck_assert_int_eq(parse_line(&c, err, sizeof err, "compare"), -1);
+	ck_assert_str_eq(err, "'conviz compare' is not available yet in this "
+			      "version: use 'conviz run -m MODEL' meanwhile");
+	ck_assert_int_eq(parse_line(&c, err, sizeof err,
+				    "compare -s fib -m sync --headless"),
+			 -1);
+	ck_assert_ptr_nonnull(strstr(err, "'conviz compare' is not available"));
+	ck_assert_int_eq(parse_line(&c, err, sizeof err, "compare --help"), 0);
+	ck_assert_int_eq(c.cmd, CLI_HELP);
+}
+END_TEST
+
 /* A long word in a message is cut, so "what to do" always fits. */
 START_TEST(test_long_words_quoted)
 {
@@ -146,6 +338,9 @@ Suite *suite_cli(void)
 	tcase_add_test(tc, test_commands);
 	tcase_add_test(tc, test_bad_input);
 	tcase_add_test(tc, test_long_words_quoted);
+	tcase_add_test(tc, test_options_belong);
+	tcase_add_test(tc, test_options_misplaced);
+	tcase_add_test(tc, test_commands_ready);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,11 +1,15 @@
 /* check_scenario.c - strict scenario parsing and the shipped scenarios. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "check_suites.h"
+#include "app/app.h"
+#include "app/cli.h"
+#include "app/run.h"
 #include "app/scenario.h"
 
 static const char good[] = "# a comment\n"
@@ -70,6 +74,12 @@ static const char *const bad[][2] = {
 	{ "name = x\ntitle = t\nworkload = fib\ntasks = 2\narg = 3\n"
 	  "urls = /a\n",
 	  "f.scn:6: urls is for I/O workloads only, not fib" },
+	{ "name = x\ntitle = t\nworkload = http\ntasks = 2\nscale = 2\n"
+	  "urls = /a\n",
+	  "f.scn:5: scale multiplies CPU work, and 'x' is I/O-bound" },
+	{ "scale = 1\nname = io\ntitle = t\nworkload = pokemon\n"
+	  "tasks = 2\nurls = /a\n",
+	  "f.scn:1: scale multiplies CPU work, and 'io' is I/O-bound" },
 	{ "urls = /a ftp://b\n",
 	  "f.scn:1: bad urls: unsupported scheme 'ftp': use http:// or "
 	  "https://" },
@@ -217,6 +227,59 @@ START_TEST(test_load_errors)
 }
 END_TEST
 
+/* Writes text to a new temporary file; its path in path. */
+static void scenario_write(char *path, size_t len, const char *text)
+{
+	int fd;
+
+	snprintf(path, len, "/tmp/conviz-scn.XXXXXX");
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+/* A scale on an I/O scenario is refused alike whether --scale or the
+ * scenario file gives it: the same words, and an error either way. */
+START_TEST(test_io_scale_both_ways)
+{
+	static const char io[] = "name = io\ntitle = t\nworkload = http\n"
+				 "tasks = 2\nurls = /a\n";
+	static const char what[] =
+		"scale multiplies CPU work, and 'io' is I/O-bound: ";
+	char plain[64], scaled[64], text[256], err[768];
+	struct run_config cfg;
+	struct cli cli;
+
+	scenario_write(plain, sizeof plain, io);
+	snprintf(text, sizeof text, "%sscale = 2\n", io);
+	scenario_write(scaled, sizeof scaled, text);
+	memset(&cli, 0, sizeof cli);
+	cli.model = -1;
+	cli.gil = -1;
+	cli.port = -1;
+
+	cli.scenario = plain;
+	ck_assert_int_eq(app_config(&cli, &cfg, err, sizeof err), 0);
+	cli.scale = 2;
+	ck_assert_int_eq(app_config(&cli, &cfg, err, sizeof err), -1);
+	ck_assert_msg(strncmp(err, "--", 2) == 0 &&
+			      strstr(err, what) == err + 2,
+		      "%s", err);
+	ck_assert_ptr_nonnull(strstr(err, ": leave --scale out"));
+
+	cli.scale = 0;
+	cli.scenario = scaled;
+	ck_assert_int_eq(app_config(&cli, &cfg, err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, scaled));
+	ck_assert_msg(strstr(err, ":6: ") && strstr(strstr(err, ":6: "), what),
+		      "%s", err);
+	ck_assert_ptr_nonnull(strstr(err, ": fix the file"));
+	unlink(plain);
+	unlink(scaled);
+}
+END_TEST
+
 START_TEST(test_default_workers)
 {
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -242,6 +305,7 @@ Suite *suite_scenario(void)
 	tcase_add_test(tc, test_parse_bom);
 	tcase_add_test(tc, test_shipped);
 	tcase_add_test(tc, test_load_errors);
+	tcase_add_test(tc, test_io_scale_both_ways);
 	tcase_add_test(tc, test_default_workers);
 	suite_add_tcase(s, tc);
 	return s;

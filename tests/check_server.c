@@ -1009,6 +1009,76 @@ START_TEST(test_bind_addresses)
 }
 END_TEST
 
+/* GET URL/ip with curl: the status, or 0 when it could not connect. */
+static long curl_status(const struct server_reach *at)
+{
+	char url[SERVER_URL_MAX + 8];
+	CURL *h = curl_easy_init();
+	FILE *sink = fopen("/dev/null", "w");
+	long code = 0;
+
+	ck_assert_ptr_nonnull(h);
+	ck_assert_ptr_nonnull(sink);
+	snprintf(url, sizeof url, "%.*s/ip", SERVER_URL_MAX - 1, at->url);
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, sink);
+	curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, 10L);
+	if (curl_easy_perform(h) == CURLE_OK)
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_cleanup(h);
+	fclose(sink);
+	return code;
+}
+
+/* server_urls of a server bound to `bind`: each URL answers, the loopback
+ * ones come last, and http://LOOPBACK:PORT is among them. Returns how
+ * many, or -1 when bind cannot be opened here (no IPv6). */
+static int check_urls(const char *bind, const char *loopback)
+{
+	struct server_config cfg = config(NULL);
+	struct server_reach at[SERVER_REACH_MAX];
+	char err[512], want[64];
+	struct server *s;
+	int n, found = 0;
+
+	cfg.bind = bind;
+	s = server_open(&cfg, err, sizeof err);
+	if (s == NULL)
+		return -1;
+	ck_assert_int_eq(server_start(s, err, sizeof err), 0);
+	snprintf(want, sizeof want, "http://%s:%d", loopback, server_port(s));
+	n = server_urls(s, at, SERVER_REACH_MAX);
+	ck_assert_int_ge(n, 1);
+	for (int i = 0; i < n; i++) {
+		ck_assert_msg(i == 0 || at[i].loopback >= at[i - 1].loopback,
+			      "%s: %s before %s", bind, at[i - 1].url,
+			      at[i].url);
+		ck_assert_msg(curl_status(&at[i]) == 200, "%s: %s", bind,
+			      at[i].url);
+		found |= strcmp(at[i].url, want) == 0 && at[i].loopback;
+	}
+	ck_assert_msg(found, "%s: no %s", bind, want);
+	/* The first one only, when there is room for no more. */
+	ck_assert_int_eq(server_urls(s, at + 1, 1), 1);
+	ck_assert_str_eq(at[1].url, at[0].url);
+	server_close(s);
+	return n;
+}
+
+/* Where a class reaches the server: one URL per address of the machine
+ * for a wildcard, else the address bound. */
+START_TEST(test_bind_urls)
+{
+	ck_assert_int_ge(check_urls("0.0.0.0", "127.0.0.1"), 1);
+	ck_assert_int_eq(check_urls("127.0.0.1", "127.0.0.1"), 1);
+	ck_assert_int_eq(check_urls("localhost", "127.0.0.1"), 1);
+	if (check_urls("::", "[::1]") < 0)
+		return; /* no IPv6 here */
+	ck_assert_int_eq(check_urls("::1", "[::1]"), 1);
+}
+END_TEST
+
 START_TEST(test_bind_ipv6)
 {
 	struct server_config cfg = config(NULL);
@@ -1141,6 +1211,7 @@ Suite *suite_server(void)
 	tcase_add_test(tc, test_foreground);
 	tcase_add_test(tc, test_bind_addresses);
 	tcase_add_test(tc, test_bind_ipv6);
+	tcase_add_test(tc, test_bind_urls);
 	tcase_add_test(tc, test_open_errors);
 	suite_add_tcase(s, tc);
 	return s;

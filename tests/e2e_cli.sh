@@ -8,6 +8,18 @@ run_conviz --help
 expect_status 0 "--help"
 grep -q 'Usage: conviz' "$TMP/out" || fail "--help prints the usage"
 grep -q -- '--no-gil' "$TMP/out" || fail "--help names --no-gil"
+# --help says which options each command takes: run's, serve's, none for
+# list.
+sed -n '/^Run options/,/^$/p' "$TMP/out" >"$TMP/run.opts"
+sed -n '/^Serve options/,/^$/p' "$TMP/out" >"$TMP/serve.opts"
+for o in --scenario --model --workers --no-gil --seed --scale --headless --url-file; do
+	grep -q -- "$o" "$TMP/run.opts" || fail "--help: $o is not among the run options"
+done
+for o in --port --bind --seed; do
+	grep -q -- "$o" "$TMP/serve.opts" || fail "--help: $o is not among the serve options"
+done
+grep -Eq -- '--(port|bind)' "$TMP/run.opts" && fail "--help: a serve option among the run options"
+grep -q 'conviz list .*(no options)' "$TMP/out" || fail "--help: list takes no options"
 
 run_conviz --version
 expect_status 0 "--version"
@@ -53,10 +65,10 @@ bad "scenario with dots" "unknown scenario '..'" run -s ..
 bad "unknown model" "unknown model 'fibers'" run -m fibers
 bad "async not yet" "model 'async' is not available yet" run -m async
 bad "procs not yet" "model 'procs' is not available yet" run -m procs
-bad "unknown command" "unknown command 'jump'" jump
+bad "unknown command" "unknown command 'jump': use run, list or serve \\(see conviz --help\\)$" jump
 bad "stray argument" "unexpected argument 'extra'" run extra
 bad "compare not yet" "'conviz compare' is not available yet" compare
-bad "--bind outside serve" "--bind belongs to 'conviz serve'" run --bind 127.0.0.1
+bad "--bind outside serve" "--bind does not belong to 'conviz run': leave it out \\(see conviz --help\\)$" run --bind 127.0.0.1
 bad "bad port" "bad port '70000'" serve --port 70000
 bad "bad port word" "bad port 'http'" serve --port http
 bad "bind to a name" "'example.invalid' is not an IPv4 or IPv6 address" serve --bind example.invalid

@@ -340,7 +340,112 @@ if [ -n "$url" ] && grep -q 'reachable from other machines' "$TMP/wide.err"; the
 else
 	fail "--bind 0.0.0.0: url '$url', stderr '$(head -c 400 "$TMP/wide.err")'"
 fi
+
+# served NAME: the URLs serve printed, one a line: "serving URL", then
+# "also serving URL".
+served() {
+	sed -n 's/^conviz: \(also \)\{0,1\}serving \(http:[^ ]*\).*/\2/p' \
+		"$TMP/$1.out"
+}
+
+# The machine's IPv4 addresses, as `ip -4 addr` (or `hostname -I`) sees
+# them, 127.0.0.1 among them; empty when neither tool is here.
+ipv4_addrs() {
+	if command -v ip >/dev/null 2>&1; then
+		ip -4 -o addr show up | awk '{ sub("/.*", "", $4); print $4 }'
+	elif command -v hostname >/dev/null 2>&1 && hostname -I >/dev/null 2>&1; then
+		echo 127.0.0.1
+		hostname -I | tr ' ' '\n' | grep -E '^[0-9]+(\.[0-9]+){3}$'
+	fi
+}
+
+# answers NAME WHAT: each URL serve printed answers GET /ip.
+answers() {
+	have curl "GET of each URL of $2" || return 0
+	for u in $(served "$1"); do
+		got=$(http -g -o /dev/null -w '%{http_code}' "$u/ip")
+		expect_eq "$got" 200 "$2: GET $u/ip"
+	done
+}
+
+# --bind 0.0.0.0: one URL for each IPv4 address of the machine, the class's
+# first, 127.0.0.1 last and marked; the routes on the first.
+port=${url##*:}
+addrs=$(ipv4_addrs)
+served wide >"$TMP/wide.urls"
+n=$(wc -l <"$TMP/wide.urls")
+checks=$((checks + 1))
+if [ "$(tail -n 1 "$TMP/wide.urls")" = "http://127.0.0.1:$port" ] && {
+	[ "$n" -eq 1 ] ||
+		grep -q "^conviz: also serving http://127\.0\.0\.1:$port (this machine only)\$" "$TMP/wide.out"
+}; then
+	pass "--bind 0.0.0.0: 127.0.0.1 last: $(tr '\n' ' ' <"$TMP/wide.urls")"
+else
+	fail "--bind 0.0.0.0: 127.0.0.1 is not last and marked: $(head -c 600 "$TMP/wide.out")"
+fi
+if [ -n "$addrs" ]; then
+	for a in $addrs; do
+		checks=$((checks + 1))
+		if grep -qxF "http://$a:$port" "$TMP/wide.urls"; then
+			pass "--bind 0.0.0.0: a URL for $a"
+		else
+			fail "--bind 0.0.0.0: no URL for $a: $(tr '\n' ' ' <"$TMP/wide.urls")"
+		fi
+	done
+	checks=$((checks + 1))
+	extra=$(for u in $(cat "$TMP/wide.urls"); do
+		h=${u#http://}
+		echo "$addrs" | grep -qxF "${h%:*}" || echo "$u"
+	done)
+	if [ -z "$extra" ]; then
+		pass "--bind 0.0.0.0: no URL for an address the machine lacks"
+	else
+		fail "--bind 0.0.0.0: URLs for addresses not in 'ip -4 addr': $extra"
+	fi
+else
+	echo "skip: the machine's IPv4 addresses (no ip, no hostname -I)"
+fi
+first=$(head -n 1 "$TMP/wide.urls")
+checks=$((checks + 1))
+if grep -Eq "^  $first/sites/dice\.html +276 bytes" "$TMP/wide.out"; then
+	pass "--bind 0.0.0.0: the routes on $first"
+else
+	fail "--bind 0.0.0.0: routes not on $first: $(head -c 600 "$TMP/wide.out")"
+fi
+answers wide "--bind 0.0.0.0"
 stop_serve TERM "serve stops on SIGTERM"
+
+# --bind one address of the machine (not loopback): that URL alone.
+other=$(echo "$addrs" | grep -v '^127\.' | head -n 1)
+if [ -n "$other" ]; then
+	start_serve one --port 0 --bind "$other"
+	expect_eq "$(served one | tr '\n' ' ')" "http://$other:${url##*:} " \
+		"--bind $other: its URL alone"
+	answers one "--bind $other"
+	stop_serve INT "serve --bind $other stops"
+fi
+
+# --bind :: (where there is IPv6): [::1] among the URLs, loopback last,
+# each answering (IPv4 ones too: the socket takes both).
+start_serve v6 --port 0 --bind ::
+if [ -n "$url" ]; then
+	served v6 >"$TMP/v6.urls"
+	checks=$((checks + 1))
+	case $(tail -n 1 "$TMP/v6.urls") in
+	"http://[::1]:${url##*:}" | "http://127.0.0.1:${url##*:}") lo=1 ;;
+	*) lo= ;;
+	esac
+	if [ -n "$lo" ] && grep -qxF "http://[::1]:${url##*:}" "$TMP/v6.urls"; then
+		pass "--bind ::: [::1] among the URLs, loopback last: $(tr '\n' ' ' <"$TMP/v6.urls")"
+	else
+		fail "--bind ::: no [::1], or loopback not last: $(head -c 600 "$TMP/v6.out")"
+	fi
+	answers v6 "--bind ::"
+	stop_serve INT "serve --bind :: stops"
+else
+	echo "skip: --bind :: (no IPv6 here: $(head -c 200 "$TMP/v6.err"))"
+	wait "$pid" 2>/dev/null
+fi
 
 # A port in use cannot be served: exit 1 with a message.
 start_serve first --port 0

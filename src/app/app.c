@@ -180,6 +180,20 @@ static int app_signal(int sig, void (*fn)(int))
 	return -1;
 }
 
+/* Where the class reaches the server: the first URL, then the others
+ * (bound to 0.0.0.0 or ::, one an address of this machine), loopback
+ * ones last and marked. */
+static void app_serve_urls(const struct server *s)
+{
+	struct server_reach at[SERVER_REACH_MAX];
+	int n = server_urls(s, at, SERVER_REACH_MAX);
+
+	printf("conviz: serving %s (Ctrl-C stops)\n", at[0].url);
+	for (int i = 1; i < n; i++)
+		printf("conviz: also serving %s%s\n", at[i].url,
+		       at[i].loopback ? " (this machine only)" : "");
+}
+
 /* `conviz serve`: the embedded server alone, in the foreground, one log
  * line per request on stdout, until Ctrl-C (or SIGTERM). */
 static int app_serve(const struct cli *cli)
@@ -209,7 +223,7 @@ static int app_serve(const struct cli *cli)
 			  "(--bind)",
 			  "use --bind 127.0.0.1 unless the class should reach "
 			  "it");
-	printf("conviz: serving %s (Ctrl-C stops)\n", server_url(s));
+	app_serve_urls(s);
 	server_print_routes(s, stdout);
 	fflush(stdout);
 	rc = server_run(s, &serve_stop);
@@ -244,11 +258,6 @@ int app_main(int argc, char **argv, int (*tui)(const struct run_config *))
 		return app_list();
 	case CLI_SERVE:
 		return app_serve(&cli);
-	case CLI_COMPARE:
-		msg_errorf("use 'conviz run -m MODEL' meanwhile",
-			   "'conviz %s' is not available yet in this version",
-			   "compare");
-		return APP_USAGE;
 	default:
 		return app_run(&cli, tui);
 	}

@@ -28,27 +28,66 @@ enum opt_id {
 	OPT_VERSION
 };
 
+/* Which subcommands take an option: one bit per enum cli_cmd. `conviz`
+ * alone (the TUI) takes run's options; compare takes what DESIGN.md gives
+ * it; list takes none; --help and --version go anywhere. */
+#define ON(cmd) (1u << (cmd))
+#define ON_RUN (ON(CLI_TUI) | ON(CLI_RUN))
+#define ON_ANY (~0u)
+
 struct opt {
 	char shortname;
 	const char *longname;
 	int takes_value;
 	enum opt_id id;
+	unsigned on; /* the subcommands that take it (ON bits) */
 };
 
 static const struct opt opts[] = {
-	{ 's', "scenario", 1, OPT_SCENARIO },
-	{ 'm', "model", 1, OPT_MODEL },
-	{ 'w', "workers", 1, OPT_WORKERS },
-	{ 0, "gil", 0, OPT_GIL },
-	{ 0, "no-gil", 0, OPT_NO_GIL },
-	{ 0, "seed", 1, OPT_SEED },
-	{ 0, "scale", 1, OPT_SCALE },
-	{ 0, "headless", 0, OPT_HEADLESS },
-	{ 0, "url-file", 1, OPT_URL_FILE },
-	{ 0, "port", 1, OPT_PORT },
-	{ 0, "bind", 1, OPT_BIND },
-	{ 'h', "help", 0, OPT_HELP },
-	{ 'V', "version", 0, OPT_VERSION },
+	{ 's', "scenario", 1, OPT_SCENARIO, ON_RUN | ON(CLI_COMPARE) },
+	{ 'm', "model", 1, OPT_MODEL, ON_RUN | ON(CLI_COMPARE) },
+	{ 'w', "workers", 1, OPT_WORKERS, ON_RUN },
+	{ 0, "gil", 0, OPT_GIL, ON_RUN },
+	{ 0, "no-gil", 0, OPT_NO_GIL, ON_RUN },
+	/* serve too: the server draws its jitter and /bytes/N from it. */
+	{ 0, "seed", 1, OPT_SEED, ON_RUN | ON(CLI_SERVE) },
+	{ 0, "scale", 1, OPT_SCALE, ON_RUN },
+	{ 0, "headless", 0, OPT_HEADLESS, ON_RUN | ON(CLI_COMPARE) },
+	{ 0, "url-file", 1, OPT_URL_FILE, ON_RUN },
+	{ 0, "port", 1, OPT_PORT, ON(CLI_SERVE) },
+	{ 0, "bind", 1, OPT_BIND, ON(CLI_SERVE) },
+	{ 'h', "help", 0, OPT_HELP, ON_ANY },
+	{ 'V', "version", 0, OPT_VERSION, ON_ANY },
+};
+
+/* The subcommands. A command that is not ready is parsed (its options
+ * checked against the table above) and then refused as not available in
+ * this version; only ready, listed ones are suggested for a typo. */
+static const struct cmd {
+	const char *name;
+	enum cli_cmd cmd;
+	int ready;
+	int listed;
+} cmds[] = {
+	{ "run", CLI_RUN, 1, 1 },	  { "list", CLI_LIST, 1, 1 },
+	{ "compare", CLI_COMPARE, 0, 1 }, { "serve", CLI_SERVE, 1, 1 },
+	{ "help", CLI_HELP, 1, 0 },	  { "version", CLI_VERSION, 1, 0 },
+};
+
+/* One command line being parsed. */
+struct parse {
+	int argc;
+	char **argv;
+	int i; /* the argument at hand */
+	struct cli *out;
+	const struct cmd *cmd; /* NULL: `conviz` alone */
+	int help;	       /* CLI_HELP or CLI_VERSION once asked for */
+	/* The first option the subcommand does not take, as written
+	 * ("-s", "--scenario" without its "=value"). */
+	const char *misplaced;
+	int misplaced_len;
+	char *err;
+	size_t errlen;
 };
 
 /* Finds the option `arg` names; *inline_value is set for "--opt=value". */
@@ -196,109 +235,171 @@ static void apply_flag(const struct opt *o, struct cli *out)
 	}
 }
 
-/* Parses one option at argv[*i], consuming its value. 0 or -1. */
-static int parse_option(int argc, char **argv, int *i, struct cli *out,
-			int *help, char *err, size_t len)
+/* Notes the first option the subcommand does not take, and skips its
+ * value: cli_parse refuses it unless help was asked for. */
+static void misplaced_option(struct parse *p, const struct opt *o,
+			     const char *inline_value)
+{
+	const char *arg = p->argv[p->i];
+
+	if (!p->misplaced) {
+		p->misplaced = arg;
+		p->misplaced_len = inline_value ? (int)(inline_value - 1 - arg)
+						: (int)strlen(arg);
+	}
+	if (o->takes_value && !inline_value && p->i + 1 < p->argc)
+		p->i++;
+}
+
+/* Parses one option at argv[p->i], consuming its value. 0 or -1. */
+static int parse_option(struct parse *p)
 {
 	struct msg_quote q;
-	const char *arg = argv[*i];
+	const char *arg = p->argv[p->i];
 	const char *v;
 	const struct opt *o = opt_lookup(arg, &v);
+	enum cli_cmd cmd = p->out->cmd;
 
 	if (!o) {
-		msg_fmt(err, len, "unknown option '%s': see conviz --help",
+		msg_fmt(p->err, p->errlen,
+			"unknown option '%s': see conviz --help",
 			msg_quote(arg, &q));
 		return -1;
 	}
+	if (!(o->on & ON(cmd))) {
+		misplaced_option(p, o, v);
+		return 0;
+	}
 	if (!o->takes_value) {
-		enum cli_cmd before = out->cmd;
-		apply_flag(o, out);
-		if (out->cmd == CLI_HELP || out->cmd == CLI_VERSION) {
-			*help = out->cmd;
-			out->cmd = before;
+		apply_flag(o, p->out);
+		if (p->out->cmd != cmd) { /* --help, --version */
+			p->help = p->out->cmd;
+			p->out->cmd = cmd;
 		}
 		return 0;
 	}
 	if (!v) {
-		if (*i + 1 >= argc) {
-			msg_fmt(err, len,
+		if (p->i + 1 >= p->argc) {
+			msg_fmt(p->err, p->errlen,
 				"option '%s' needs a value: see "
 				"conviz --help",
 				msg_quote(arg, &q));
 			return -1;
 		}
-		v = argv[++*i];
+		v = p->argv[++p->i];
 	}
-	return apply_value(o, v, out, err, len);
+	return apply_value(o, v, p->out, p->err, p->errlen);
 }
 
-static int parse_command(const char *word, struct cli *out, char *err,
-			 size_t len)
+/* "unknown command 'WORD': use run, list or serve (see conviz --help)",
+ * naming the commands that work in this version. */
+static int unknown_command(const char *word, char *err, size_t len)
 {
 	struct msg_quote q;
-	static const struct {
-		const char *name;
-		enum cli_cmd cmd;
-	} cmds[] = { { "run", CLI_RUN },	 { "list", CLI_LIST },
-		     { "compare", CLI_COMPARE }, { "serve", CLI_SERVE },
-		     { "help", CLI_HELP },	 { "version", CLI_VERSION } };
+	char names[128] = "";
+	size_t n = 0, k = 0;
 
+	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+		n += cmds[i].ready && cmds[i].listed;
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
-		if (strcmp(word, cmds[i].name) == 0) {
-			out->cmd = cmds[i].cmd;
-			return 0;
-		}
+		if (!cmds[i].ready || !cmds[i].listed)
+			continue;
+		k++;
+		msg_fmt(names + strlen(names), sizeof names - strlen(names),
+			"%s%s",
+			k == 1	 ? ""
+			: k == n ? " or "
+				 : ", ",
+			cmds[i].name);
 	}
-	msg_fmt(err, len,
-		"unknown command '%s': use run, list, compare or "
-		"serve (see conviz --help)",
-		msg_quote(word, &q));
+	msg_fmt(err, len, "unknown command '%s': use %s (see conviz --help)",
+		msg_quote(word, &q), names);
 	return -1;
 }
 
-int cli_parse(int argc, char **argv, struct cli *out, char *err, size_t errlen)
+static int parse_command(struct parse *p, const char *word)
 {
-	struct msg_quote q;
-	int i = 1;
-	int help = 0;
-
-	memset(out, 0, sizeof *out);
-	out->model = -1;
-	out->gil = -1;
-	out->port = -1;
-	if (i < argc && argv[i][0] != '-') {
-		if (parse_command(argv[i], out, err, errlen) < 0)
-			return -1;
-		i++;
-	}
-	for (; i < argc; i++) {
-		if (argv[i][0] != '-' || argv[i][1] == '\0') {
-			msg_fmt(err, errlen,
-				"unexpected argument '%s': see "
-				"conviz --help",
-				msg_quote(argv[i], &q));
-			return -1;
+	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+		if (strcmp(word, cmds[i].name) == 0) {
+			p->cmd = &cmds[i];
+			p->out->cmd = cmds[i].cmd;
+			return 0;
 		}
-		if (parse_option(argc, argv, &i, out, &help, err, errlen) < 0)
-			return -1;
 	}
-	if (help)
-		out->cmd = (enum cli_cmd)help;
-	else if (out->cmd != CLI_SERVE && (out->port >= 0 || out->bind)) {
-		msg_fmt(err, errlen,
-			"--%s belongs to 'conviz serve': leave it out",
-			out->port >= 0 ? "port" : "bind");
+	return unknown_command(word, p->err, p->errlen);
+}
+
+/* What the whole command line says, once every option is read: help
+ * wins; then an option the subcommand does not take; then a subcommand
+ * that is not in this version. 0 or -1. */
+static int parse_end(struct parse *p)
+{
+	const char *cmd = p->cmd ? p->cmd->name : NULL;
+
+	if (p->help) {
+		p->out->cmd = (enum cli_cmd)p->help;
+		return 0;
+	}
+	if (p->out->cmd == CLI_HELP || p->out->cmd == CLI_VERSION)
+		return 0;
+	if (p->misplaced) {
+		msg_fmt(p->err, p->errlen,
+			"%.*s does not belong to 'conviz%s%s': leave it out "
+			"(see conviz --help)",
+			p->misplaced_len, p->misplaced, cmd ? " " : "",
+			cmd ? cmd : "");
+		return -1;
+	}
+	if (p->cmd && !p->cmd->ready) {
+		msg_fmt(p->err, p->errlen,
+			"'conviz %s' is not available yet in this version: "
+			"use 'conviz run -m MODEL' meanwhile",
+			cmd);
 		return -1;
 	}
 	return 0;
 }
 
+int cli_parse(int argc, char **argv, struct cli *out, char *err, size_t errlen)
+{
+	struct msg_quote q;
+	struct parse p = { .argc = argc,
+			   .argv = argv,
+			   .i = 1,
+			   .out = out,
+			   .err = err,
+			   .errlen = errlen };
+
+	memset(out, 0, sizeof *out);
+	out->model = -1;
+	out->gil = -1;
+	out->port = -1;
+	if (p.i < argc && argv[p.i][0] != '-') {
+		if (parse_command(&p, argv[p.i]) < 0)
+			return -1;
+		p.i++;
+	}
+	for (; p.i < argc; p.i++) {
+		if (argv[p.i][0] != '-' || argv[p.i][1] == '\0') {
+			msg_fmt(err, errlen,
+				"unexpected argument '%s': see "
+				"conviz --help",
+				msg_quote(argv[p.i], &q));
+			return -1;
+		}
+		if (parse_option(&p) < 0)
+			return -1;
+	}
+	return parse_end(&p);
+}
+
 void cli_usage(FILE *to)
 {
-	fputs("Usage: conviz [run] [OPTIONS]      watch a scenario run (TUI, "
+	fputs("Usage: conviz [run] [RUN OPTIONS]  watch a scenario run (TUI, "
 	      "or headless)\n"
-	      "       conviz list                 scenarios and models\n"
-	      "       conviz serve [--port N] [--bind ADDR]\n"
+	      "       conviz list                 scenarios and models (no "
+	      "options)\n"
+	      "       conviz serve [--port N] [--bind ADDR] [--seed N]\n"
 	      "                                   the embedded HTTP server "
 	      "alone\n"
 	      "       conviz --help | --version\n"
@@ -311,7 +412,7 @@ void cli_usage(FILE *to)
 	      "Compare\n"
 	      "models and see why one wins.\n"
 	      "\n"
-	      "Options:\n"
+	      "Run options (conviz run, and conviz alone):\n"
 	      "  -s, --scenario NAME|FILE  scenario to run (default: fib); a "
 	      "name from\n"
 	      "                            'conviz list' or a path containing "
@@ -327,7 +428,7 @@ void cli_usage(FILE *to)
 	      "ignore it)\n"
 	      "      --scale F             multiply each task's work by F (0 < "
 	      "F <= 1000;\n"
-	      "                            CPU-bound scenarios)\n"
+	      "                            CPU-bound scenarios only)\n"
 	      "      --headless            no TUI: print an ASCII timing "
 	      "diagram and a\n"
 	      "                            'summary:' line (implied when "
@@ -335,12 +436,23 @@ void cli_usage(FILE *to)
 	      "                            terminal)\n"
 	      "      --url-file FILE       I/O scenarios: GET the URLs of FILE "
 	      "(one a line)\n"
-	      "      --port N              serve: the port (default 0: any "
-	      "free one)\n"
-	      "      --bind ADDR           serve: the address (default "
-	      "127.0.0.1)\n"
+	      "\n"
+	      "Serve options (conviz serve):\n"
+	      "      --port N              the port (default 0: any free one)\n"
+	      "      --bind ADDR           the address (default 127.0.0.1); "
+	      "0.0.0.0 or ::\n"
+	      "                            listen on every address, and each "
+	      "URL is printed\n"
+	      "      --seed N              random seed of the waits' jitter "
+	      "and "
+	      "/bytes/N\n"
+	      "\n"
+	      "Anywhere:\n"
 	      "  -h, --help                this text\n"
 	      "  -V, --version             the version\n"
+	      "\n"
+	      "An option given to a command that does not take it is refused "
+	      "(exit 2).\n"
 	      "\n"
 	      "Keys in the TUI: r run again, m model, s scenario, +/- workers, "
 	      "g GIL,\n"

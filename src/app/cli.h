@@ -2,6 +2,9 @@
  *
  * cli_parse never prints and never exits: it fills struct cli or returns
  * -1 with "what went wrong: what to do" in err; main prints it and exits 2.
+ * Each option belongs to some subcommands (a table in cli.c): one given
+ * to another is refused, named as written ("-s does not belong to 'conviz
+ * serve'"), unless --help or --version is asked for too.
  */
 #ifndef CONVIZ_CLI_H
 #define CONVIZ_CLI_H
@@ -10,8 +13,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* CLI_COMPARE is never returned while compare is not in this version:
+ * cli_parse refuses it (after checking its options). */
 enum cli_cmd {
-	CLI_TUI = 0,
+	CLI_TUI = 0, /* `conviz` alone; takes run's options */
 	CLI_RUN,
 	CLI_LIST,
 	CLI_HELP,

@@ -201,7 +201,8 @@ static int parse_line(struct parse *p, char *s, struct scenario *sc)
 }
 
 /* What the workload asks of the keys: arg for CPU workloads, urls for
- * I/O ones (and only there), arg within the workload's range. */
+ * I/O ones (and only there), no scale for I/O ones (their waits come from
+ * the server's latency profile), arg within the workload's range. */
 static int check_workload(struct parse *p, struct scenario *sc,
 			  const struct work_ops *w)
 {
@@ -213,6 +214,12 @@ static int check_workload(struct parse *p, struct scenario *sc,
 	if (!w->io && p->seen[KEY_URLS]) {
 		p->line = p->seen[KEY_URLS];
 		return fail(p, "urls is for I/O workloads only, not ", w->name);
+	}
+	if (w->io && p->seen[KEY_SCALE]) {
+		/* As --scale on the command line is (app.c): same words. */
+		msg_fmt(detail, sizeof detail, "'%s' is I/O-bound", sc->name);
+		p->line = p->seen[KEY_SCALE];
+		return fail(p, "scale multiplies CPU work, and ", detail);
 	}
 	if (!w->io && !p->seen[KEY_ARG])
 		return fail(p, "missing key ", "arg");

@@ -18,7 +18,8 @@
  *                               task i GETs number i % count; a path
  *                               ("/...") is on the embedded server
  *   workers = 5 | default       optional; default = min(32, cores + 4)
- *   scale = 3                   optional, 0 < scale <= 1000, default 1
+ *   scale = 3                   CPU workloads only, optional,
+ *                               0 < scale <= 1000, default 1
  *   lesson = ...                optional, one line shown beside the run
  */
 #ifndef CONVIZ_SCENARIO_H

@@ -33,7 +33,9 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
 #include <limits.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
@@ -120,6 +122,9 @@ struct server {
 	int64_t request_ns, idle_ns;
 	int lfd, ep, wakefd, spare_fd;
 	int port, loopback;
+	/* The bound address: its family, a wildcard (0.0.0.0, ::), and for
+	 * ::, whether IPv4 clients are refused (IPV6_V6ONLY). */
+	int family, wildcard, v6only;
 	char url[SERVER_URL_MAX];
 	/* epoll data.ptr of the listening socket and the wake-up eventfd;
 	 * connections use their struct conn. */
@@ -881,11 +886,13 @@ static void describe_bound(struct server *s, const struct sockaddr_storage *ss)
 	struct sockaddr_in in4;
 	struct sockaddr_in6 in6;
 
+	s->family = ss->ss_family;
 	if (ss->ss_family == AF_INET) {
 		memcpy(&in4, ss, sizeof in4);
 		s->port = ntohs(in4.sin_port);
 		s->loopback = (ntohl(in4.sin_addr.s_addr) >> 24) == 127;
-		if (in4.sin_addr.s_addr == htonl(INADDR_ANY))
+		s->wildcard = in4.sin_addr.s_addr == htonl(INADDR_ANY);
+		if (s->wildcard)
 			in4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 		inet_ntop(AF_INET, &in4.sin_addr, host, sizeof host);
 		msg_fmt(s->url, sizeof s->url, "http://%s:%d", host, s->port);
@@ -896,7 +903,8 @@ static void describe_bound(struct server *s, const struct sockaddr_storage *ss)
 	s->loopback = IN6_IS_ADDR_LOOPBACK(&in6.sin6_addr) ||
 		      (IN6_IS_ADDR_V4MAPPED(&in6.sin6_addr) &&
 		       in6.sin6_addr.s6_addr[12] == 127);
-	if (IN6_IS_ADDR_UNSPECIFIED(&in6.sin6_addr))
+	s->wildcard = IN6_IS_ADDR_UNSPECIFIED(&in6.sin6_addr);
+	if (s->wildcard)
 		in6.sin6_addr = in6addr_loopback;
 	inet_ntop(AF_INET6, &in6.sin6_addr, host, sizeof host);
 	msg_fmt(s->url, sizeof s->url, "http://[%s]:%d", host, s->port);
@@ -978,6 +986,12 @@ static int open_socket(struct server *s, const struct server_config *cfg,
 	if (getsockname(s->lfd, (struct sockaddr *)&ss, &len) != 0)
 		return bind_failed(addr, cfg->port, err, errlen);
 	describe_bound(s, &ss);
+	if (s->family == AF_INET6) {
+		len = sizeof s->v6only;
+		if (getsockopt(s->lfd, IPPROTO_IPV6, IPV6_V6ONLY, &s->v6only,
+			       &len) != 0)
+			s->v6only = 1; /* unknown: promise no IPv4 */
+	}
 	return 0;
 }
 
@@ -1160,6 +1174,95 @@ int server_loopback(const struct server *s)
 	return s->loopback;
 }
 
+/* --- where clients reach it ------------------------------------------- */
+
+/* The URL of an interface address `sa` if the socket takes connections
+ * to it: 0 with *loopback set, or -1 (another family, IPv4 on an IPv6
+ * only socket, a link-local IPv6 address, which a URL can name only with
+ * its interface). */
+static int reach_url(const struct server *s, const struct sockaddr *sa,
+		     char *url, size_t len, int *loopback)
+{
+	char host[INET6_ADDRSTRLEN];
+	struct sockaddr_in in4;
+	struct sockaddr_in6 in6;
+
+	if (sa->sa_family == AF_INET) {
+		if (s->family == AF_INET6 && s->v6only)
+			return -1;
+		memcpy(&in4, sa, sizeof in4);
+		*loopback = (ntohl(in4.sin_addr.s_addr) >> 24) == 127;
+		inet_ntop(AF_INET, &in4.sin_addr, host, sizeof host);
+		msg_fmt(url, len, "http://%s:%d", host, s->port);
+		return 0;
+	}
+	if (sa->sa_family != AF_INET6 || s->family != AF_INET6)
+		return -1;
+	memcpy(&in6, sa, sizeof in6);
+	if (IN6_IS_ADDR_LINKLOCAL(&in6.sin6_addr))
+		return -1;
+	*loopback = IN6_IS_ADDR_LOOPBACK(&in6.sin6_addr);
+	inet_ntop(AF_INET6, &in6.sin6_addr, host, sizeof host);
+	msg_fmt(url, len, "http://[%s]:%d", host, s->port);
+	return 0;
+}
+
+/* Adds url to out[0..n) unless it is there or out is full; the new n. */
+static int reach_add(struct server_reach *out, int n, int max, const char *url,
+		     int loopback)
+{
+	for (int i = 0; i < n; i++) {
+		if (strcmp(out[i].url, url) == 0)
+			return n;
+	}
+	if (n == max)
+		return n;
+	msg_fmt(out[n].url, sizeof out[n].url, "%s", url);
+	out[n].loopback = loopback;
+	return n + 1;
+}
+
+/* Adds the URLs of the interface addresses of one family and kind
+ * (loopback or not) that are up, in the order the kernel lists them. */
+static int reach_pass(const struct server *s, const struct ifaddrs *all,
+		      int family, int loopback, struct server_reach *out, int n,
+		      int max)
+{
+	char url[SERVER_URL_MAX];
+	int lo;
+
+	for (const struct ifaddrs *a = all; a; a = a->ifa_next) {
+		if (!a->ifa_addr || a->ifa_addr->sa_family != family ||
+		    !(a->ifa_flags & IFF_UP))
+			continue;
+		if (reach_url(s, a->ifa_addr, url, sizeof url, &lo) == 0 &&
+		    lo == loopback)
+			n = reach_add(out, n, max, url, lo);
+	}
+	return n;
+}
+
+int server_urls(const struct server *s, struct server_reach *out, int max)
+{
+	struct ifaddrs *all;
+	int n = 0;
+
+	if (max < 1)
+		return 0;
+	if (s->wildcard && getifaddrs(&all) == 0) {
+		/* What the class can reach first, IPv4 first; this machine's
+		 * own loopback last. */
+		n = reach_pass(s, all, AF_INET, 0, out, n, max);
+		n = reach_pass(s, all, AF_INET6, 0, out, n, max);
+		n = reach_pass(s, all, AF_INET, 1, out, n, max);
+		n = reach_pass(s, all, AF_INET6, 1, out, n, max);
+		freeifaddrs(all);
+	}
+	if (n == 0)
+		n = reach_add(out, 0, max, s->url, s->loopback);
+	return n;
+}
+
 static uint64_t load(const _Atomic uint64_t *c)
 {
 	return atomic_load_explicit(c, memory_order_relaxed);
@@ -1182,14 +1285,14 @@ const struct www *server_www(const struct server *s)
 }
 
 /* One route: its URL, what it is, and its latency rule's wait. */
-static void route_line(const struct server *s, FILE *to, const char *path,
-		       const char *what)
+static void route_line(const struct server *s, FILE *to, const char *base,
+		       const char *path, const char *what)
 {
 	const struct latency_rule *r =
 		latency_match(&s->lat, path, strlen(path));
 	char url[SERVER_URL_MAX + 64];
 
-	msg_fmt(url, sizeof url, "%s%s", s->url, path);
+	msg_fmt(url, sizeof url, "%s%s", base, path);
 	if (s->no_latency || r == NULL)
 		fprintf(to, "  %-44s %s\n", url, what);
 	else
@@ -1201,17 +1304,20 @@ void server_print_routes(const struct server *s, FILE *to)
 	char what[64];
 	size_t len;
 	const char *path;
+	struct server_reach at;
 
+	server_urls(s, &at, 1);
 	for (size_t i = 0; (path = www_page(s->www, i, &len)) != NULL; i++) {
 		if (strncmp(path, "/pokedex/", 9) == 0)
 			continue;
 		msg_fmt(what, sizeof what, "%zu bytes", len);
-		route_line(s, to, path, what);
+		route_line(s, to, at.url, path, what);
 	}
-	route_line(s, to, "/pokedex/1",
+	route_line(s, to, at.url, "/pokedex/1",
 		   "... /pokedex/151: a page whose <h1> is the name");
-	route_line(s, to, "/ip", "{\"origin\": \"YOUR ADDRESS\"}");
-	route_line(s, to, "/delay/MS", "answers MS ms later (0..10000)");
-	route_line(s, to, "/status/CODE", "an empty answer (200..599)");
-	route_line(s, to, "/bytes/N", "N random bytes (0..1048576)");
+	route_line(s, to, at.url, "/ip", "{\"origin\": \"YOUR ADDRESS\"}");
+	route_line(s, to, at.url, "/delay/MS",
+		   "answers MS ms later (0..10000)");
+	route_line(s, to, at.url, "/status/CODE", "an empty answer (200..599)");
+	route_line(s, to, at.url, "/bytes/N", "N random bytes (0..1048576)");
 }

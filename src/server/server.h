@@ -17,6 +17,7 @@
  *   s = server_open(&cfg, err, len);   loads pages and profiles, binds,
  *                                      listens; no thread yet
  *   server_url(s), server_loopback(s)  print them, warn if not loopback
+ *     (server_urls(s, ...): the URLs a class can reach)
  *   server_start(s, err, len);         serve on a thread of its own
  *     or server_run(s, &flag);         serve on the calling thread
  *   server_close(s);                   stop, join, close, free
@@ -130,8 +131,28 @@ const char *server_url(const struct server *s);
  * reachable from other machines, which the caller should warn about. */
 int server_loopback(const struct server *s);
 
+/* Room for the URLs of server_urls (more addresses are left out). */
+#define SERVER_REACH_MAX 16
+
+struct server_reach {
+	char url[SERVER_URL_MAX]; /* "http://ADDRESS:PORT", no slash */
+	int loopback;		  /* 1: reachable from this machine only */
+};
+
+/* Where clients reach the server, for people to type: fills out[0..max)
+ * and returns how many (at least 1 when max >= 1). Bound to one address:
+ * its URL, server_url's. Bound to a wildcard: one URL per address of the
+ * machine's interfaces that are up (getifaddrs) and that the socket
+ * takes: for 0.0.0.0 every IPv4 address; for :: every IPv6 address but
+ * link-local ones, and every IPv4 one too unless the socket is IPv6 only.
+ * Those other machines can reach come first (IPv4 first), loopback ones
+ * last, marked; if none is found, server_url's. Any thread. */
+int server_urls(const struct server *s, struct server_reach *out, int max);
+
 /* Prints every route, one a line: its URL, what it answers and its
- * latency ("  http://127.0.0.1:PORT/ip   {...}, 157 ms"). Any thread. */
+ * latency ("  http://127.0.0.1:PORT/ip   {...}, 157 ms"), on the first URL
+ * of server_urls (bound to a wildcard: one the class can reach). Any
+ * thread. */
 void server_print_routes(const struct server *s, FILE *to);
 
 /* The pages it serves (read-only, until server_close), so a client in
