@@ -21,6 +21,7 @@ int main(void)
 	srunner_add_suite(sr, suite_run());
 	srunner_add_suite(sr, suite_scenario());
 	srunner_add_suite(sr, suite_server());
+	srunner_add_suite(sr, suite_textfile());
 	srunner_add_suite(sr, suite_timeline());
 	srunner_add_suite(sr, suite_urllist());
 	srunner_add_suite(sr, suite_work_http());

@@ -1,6 +1,7 @@
 /* check_scenario.c - strict scenario parsing and the shipped scenarios. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -75,7 +76,24 @@ static const char *const bad[][2] = {
 	  "https://" },
 	{ "urls = example.com\n", "f.scn:1: bad urls: not a URL" },
 	{ "urls =\n", "f.scn:1: empty value" },
+	/* Not UTF-8 (Latin-1, or a binary file without a NUL byte): binary
+	 * data, at the line of the first bad byte. */
+	{ "name = x\ntitle = caf\xe9\n",
+	  "f.scn:2: binary data (a byte that is not UTF-8 text)" },
+	{ "\x80\x81\xfe\xff", "f.scn:1: binary data" },
+	/* UTF-8, but quoted without its high bytes. */
+	{ "cl\xc3\xa9 = 1\n", "f.scn:1: unknown key cl??" },
+	{ "caf\xc3\xa9\n", "f.scn:1: expected 'key = value', got caf??" },
 };
+
+/* No message shows a byte of 0x80 or above: raw, such bytes would reach
+ * the terminal (0x9b is an escape on an 8-bit one). */
+static void assert_ascii(const char *msg)
+{
+	for (const char *c = msg; *c; c++)
+		ck_assert_msg((unsigned char)*c < 0x80, "raw byte %#x in '%s'",
+			      (unsigned char)*c, msg);
+}
 
 /* An I/O scenario: urls instead of arg, which defaults to 1. */
 START_TEST(test_parse_io)
@@ -106,6 +124,7 @@ START_TEST(test_parse_bad)
 			 -1);
 	ck_assert_msg(strncmp(err, bad[_i][1], strlen(bad[_i][1])) == 0,
 		      "text %d: got '%s', want '%s...'", _i, err, bad[_i][1]);
+	assert_ascii(err);
 }
 END_TEST
 
@@ -142,6 +161,21 @@ START_TEST(test_parse_binary_and_long)
 		scenario_parse(longline, n, "l.scn", &sc, err, sizeof err), -1);
 	ck_assert_ptr_nonnull(strstr(err, "l.scn:2: line too long"));
 	free(longline);
+}
+END_TEST
+
+/* UTF-8 text is text: a title may say "×" or "café". */
+START_TEST(test_parse_utf8)
+{
+	struct scenario sc;
+	char err[256];
+	static const char text[] = "name = x\ntitle = caf\xc3\xa9 \xc3\x97 2\n"
+				   "workload = fib\ntasks = 2\narg = 3\n";
+
+	ck_assert_msg(scenario_parse(text, sizeof text - 1, "u.scn", &sc, err,
+				     sizeof err) == 0,
+		      "%s", err);
+	ck_assert_str_eq(sc.title, "caf\xc3\xa9 \xc3\x97 2");
 }
 END_TEST
 
@@ -217,6 +251,49 @@ START_TEST(test_load_errors)
 }
 END_TEST
 
+/* Writes len bytes of text to path. */
+static void write_file(const char *path, const char *text, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(text, 1, len, f), len);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* A binary file given with -s: "binary data", what to do, and none of
+ * its bytes (nor the high bytes of its name) in the message. */
+START_TEST(test_load_binary)
+{
+	char dir[] = "/tmp/conviz-scn.XXXXXX", path[64], err[768];
+	static const char nul[] = "\x7f"
+				  "ELF\x02\x01\x01\0\0\0\0";
+	char high[128];
+	struct scenario sc;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/nul", dir);
+	write_file(path, nul, sizeof nul - 1);
+	ck_assert_int_eq(scenario_load(path, &sc, err, sizeof err), -1);
+	unlink(path);
+	ck_assert_msg(strstr(err, "/nul: binary data (a NUL byte): give a "
+				  "scenario file, which is UTF-8 text (format: "
+				  "see conviz(1))") != NULL,
+		      "%s", err);
+	for (size_t i = 0; i < sizeof high; i++)
+		high[i] = (char)(0x80 + i);
+	snprintf(path, sizeof path, "%s/h\xe9\x9b", dir);
+	write_file(path, high, sizeof high);
+	ck_assert_int_eq(scenario_load(path, &sc, err, sizeof err), -1);
+	unlink(path);
+	ck_assert_msg(strstr(err, "/h??:1: binary data (a byte that is not "
+				  "UTF-8 text): give a scenario file") != NULL,
+		      "%s", err);
+	assert_ascii(err);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 START_TEST(test_default_workers)
 {
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -240,8 +317,10 @@ Suite *suite_scenario(void)
 	tcase_add_test(tc, test_parse_binary_and_long);
 	tcase_add_test(tc, test_parse_io);
 	tcase_add_test(tc, test_parse_bom);
+	tcase_add_test(tc, test_parse_utf8);
 	tcase_add_test(tc, test_shipped);
 	tcase_add_test(tc, test_load_errors);
+	tcase_add_test(tc, test_load_binary);
 	tcase_add_test(tc, test_default_workers);
 	suite_add_tcase(s, tc);
 	return s;

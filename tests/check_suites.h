@@ -16,6 +16,7 @@ Suite *suite_report(void);
 Suite *suite_run(void);
 Suite *suite_scenario(void);
 Suite *suite_server(void);
+Suite *suite_textfile(void);
 Suite *suite_timeline(void);
 Suite *suite_urllist(void);
 Suite *suite_work_http(void);
