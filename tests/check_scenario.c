@@ -294,6 +294,76 @@ START_TEST(test_load_binary)
 }
 END_TEST
 
+/* No data directory at all: said so, with where conviz looked, not
+ * "unknown scenario" (the default scenario is looked up by name too). */
+START_TEST(test_load_no_datadir)
+{
+	const char *was = getenv("CONVIZ_DATADIR");
+	char *keep = was ? strdup(was) : NULL;
+	struct scenario sc;
+	char err[768];
+
+	setenv("CONVIZ_DATADIR", "/nonexistent", 1);
+	ck_assert_int_eq(scenario_load("fib", &sc, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "no data directory: CONVIZ_DATADIR is "
+				  "'/nonexistent', which has no scenarios/ "
+				  "(the installed one is '" PKGDATADIR
+				  "/data'): point CONVIZ_DATADIR at") == err,
+		      "%s", err);
+	ck_assert_int_eq(scenario_load("..", &sc, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "no data directory") == err, "%s", err);
+	if (keep)
+		setenv("CONVIZ_DATADIR", keep, 1);
+	else
+		unsetenv("CONVIZ_DATADIR");
+	free(keep);
+}
+END_TEST
+
+/* A name that looks like a file: a hint to write it as a path. */
+START_TEST(test_load_file_hint)
+{
+	const char *was = getenv("CONVIZ_DATADIR");
+	char *keep = was ? strdup(was) : NULL;
+	char dir[] = "/tmp/conviz-scn.XXXXXX", cwd[4096], err[768];
+	struct scenario sc;
+
+	ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(chdir(dir), 0);
+	write_file("fib-small.scn", "", 0);
+	write_file("mine", "", 0);
+	ck_assert_int_eq(scenario_load("fib-small.scn", &sc, err, sizeof err),
+			 -1);
+	ck_assert_str_eq(err, "unknown scenario 'fib-small.scn': to run a "
+			      "file, write ./fib-small.scn (a name without "
+			      "'/' is one from 'conviz list')");
+	ck_assert_int_eq(scenario_load("mine", &sc, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "to run a file, write ./mine (") != NULL,
+		      "%s", err);
+	/* Ends in .scn: a file is meant, even one that is not here. */
+	ck_assert_int_eq(scenario_load("gone.scn", &sc, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "to run a file, write ./gone.scn (") != NULL,
+		      "%s", err);
+	ck_assert_int_eq(scenario_load("nope", &sc, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "unknown scenario 'nope': use a name") == err,
+		      "%s", err);
+	/* A file here is the better guess even with no data directory. */
+	setenv("CONVIZ_DATADIR", "/nonexistent", 1);
+	ck_assert_int_eq(scenario_load("mine", &sc, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "write ./mine") != NULL, "%s", err);
+	unlink("fib-small.scn");
+	unlink("mine");
+	ck_assert_int_eq(chdir(cwd), 0);
+	ck_assert_int_eq(rmdir(dir), 0);
+	if (keep)
+		setenv("CONVIZ_DATADIR", keep, 1);
+	else
+		unsetenv("CONVIZ_DATADIR");
+	free(keep);
+}
+END_TEST
+
 START_TEST(test_default_workers)
 {
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -321,6 +391,8 @@ Suite *suite_scenario(void)
 	tcase_add_test(tc, test_shipped);
 	tcase_add_test(tc, test_load_errors);
 	tcase_add_test(tc, test_load_binary);
+	tcase_add_test(tc, test_load_no_datadir);
+	tcase_add_test(tc, test_load_file_hint);
 	tcase_add_test(tc, test_default_workers);
 	suite_add_tcase(s, tc);
 	return s;

@@ -112,10 +112,16 @@ static void app_list_scenario(const struct scenario *sc)
 
 static int app_list(void)
 {
+	struct msg_quote q;
 	size_t n;
-	char **names = scenario_names(&n);
-	char err[512];
+	char **names;
+	char err[768];
 
+	if (datadir_check(err, sizeof err) < 0) {
+		msg_print(err);
+		return APP_USAGE;
+	}
+	names = scenario_names(&n);
 	printf("Scenarios (conviz run -s NAME):\n");
 	for (size_t i = 0; i < n; i++) {
 		struct scenario sc;
@@ -127,7 +133,7 @@ static int app_list(void)
 	}
 	if (n == 0)
 		printf("  (none found in %s/scenarios: set CONVIZ_DATADIR)\n",
-		       datadir_path());
+		       msg_quote_path(datadir_path(), &q));
 	scenario_names_free(names);
 	printf("\nModels (conviz run -m MODEL):\n");
 	for (int m = 0; m < MODEL_COUNT; m++) {

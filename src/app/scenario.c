@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/datadir.h"
@@ -313,6 +314,33 @@ static const struct textfile_kind scenario_file = {
 	.large_hint = "a scenario is a small text file",
 };
 
+/* Why a name is not a known scenario, with what to do, into err. A name
+ * that looks like a file (a file of that name is here, not a directory
+ * such as "..", or it ends in .scn)
+ * gets the hint to write it as a path; a missing data directory is told
+ * as such, not as an unknown name. */
+static void unknown_name(const char *name, char *err, size_t errlen)
+{
+	struct msg_quote q;
+	const char *shown = msg_quote(name, &q);
+	size_t n = strlen(name);
+	struct stat st;
+	int here = stat(name, &st) == 0 && !S_ISDIR(st.st_mode);
+
+	if (!here && datadir_check(err, errlen) < 0)
+		return;
+	if (here || (n > 4 && strcmp(name + n - 4, ".scn") == 0))
+		msg_fmt(err, errlen,
+			"unknown scenario '%s': to run a file, write ./%s "
+			"(a name without '/' is one from 'conviz list')",
+			shown, shown);
+	else
+		msg_fmt(err, errlen,
+			"unknown scenario '%s': use a name "
+			"from 'conviz list' or a path to a scenario file",
+			shown);
+}
+
 /* Parses a file's text, with the what-to-do half of the message. */
 static int load_text(const char *path, const char *text, size_t len,
 		     struct scenario *out, char *err, size_t errlen)
@@ -346,12 +374,7 @@ int scenario_load(const char *name_or_path, struct scenario *out, char *err,
 		msg_fmt(path, sizeof path, "%s/scenarios/%s.scn",
 			datadir_path(), name_or_path);
 		if (!valid_name(name_or_path) || access(path, F_OK) != 0) {
-			struct msg_quote q;
-			msg_fmt(err, errlen,
-				"unknown scenario '%s': use a name "
-				"from 'conviz list' or a path to a scenario "
-				"file",
-				msg_quote(name_or_path, &q));
+			unknown_name(name_or_path, err, errlen);
 			return -1;
 		}
 	}
