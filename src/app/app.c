@@ -55,6 +55,31 @@ static int app_io_options(const struct cli *cli, struct run_config *cfg,
 	return 0;
 }
 
+/* The data an I/O run's embedded server will read (latency profile,
+ * pages), checked before anything starts: a mistake there is an input
+ * error (exit 2), not a run that could not complete. Only when the run
+ * will start the server (a URL is a path). */
+static int app_check_server(const struct run_config *cfg, char *err,
+			    size_t errlen)
+{
+	struct server_config sc = { .seed = cfg->seed };
+	struct urllist own;
+	int needs;
+
+	if (!work_find(cfg->sc.workload)->io)
+		return 0;
+	if (cfg->urls) {
+		needs = urllist_needs_server(cfg->urls);
+	} else {
+		/* Checked by the scenario's parser; the run tells it if not. */
+		if (urllist_words(cfg->sc.urls, &own, err, errlen) < 0)
+			return 0;
+		needs = urllist_needs_server(&own);
+		urllist_free(&own);
+	}
+	return needs ? server_check_data(&sc, err, errlen) : 0;
+}
+
 int app_config(const struct cli *cli, struct run_config *cfg, char *err,
 	       size_t errlen)
 {
@@ -75,7 +100,7 @@ int app_config(const struct cli *cli, struct run_config *cfg, char *err,
 	cfg->gil = cli->gil != 0;
 	cfg->seed = cli->have_seed ? cli->seed : 1;
 	cfg->scale = cli->scale > 0 ? cli->scale : cfg->sc.scale;
-	return 0;
+	return app_check_server(cfg, err, errlen);
 }
 
 /* Did everything written to stdout get out? A full disk or a closed
@@ -198,6 +223,13 @@ static int app_serve(const struct cli *cli)
 	int rc;
 
 	if (cli->bind && server_check_bind(cli->bind, err, sizeof err) < 0) {
+		msg_print(err);
+		return APP_USAGE;
+	}
+	/* Bad data is an input error; a port in use, below, is not. No
+	 * data directory at all says more than the file missing from it. */
+	if (server_check_data(&cfg, err, sizeof err) < 0) {
+		datadir_check(err, sizeof err);
 		msg_print(err);
 		return APP_USAGE;
 	}
