@@ -5,7 +5,9 @@
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check_suites.h"
 #include "core/datadir.h"
@@ -220,6 +222,31 @@ START_TEST(test_shipped_profile)
 }
 END_TEST
 
+/* A bad profile's message points at the installed man page (the source
+ * tree's headers are not installed), and quotes no raw byte of the file. */
+START_TEST(test_load_error_message)
+{
+	char path[] = "/tmp/conviz-lat.XXXXXX", err[512];
+	static const char text[] = "/ip 157\n/sites/ 89 \xff\x9b\n";
+	struct latency l;
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, sizeof text - 1),
+			 (ssize_t)(sizeof text - 1));
+	close(fd);
+	ck_assert_int_eq(latency_load(path, &l, err, sizeof err), -1);
+	unlink(path);
+	ck_assert_msg(strstr(err, ":2: jitter must be none, uniform MS or "
+				  "normal MS, not ??: fix the file (format: "
+				  "see LATENCY PROFILE in conviz(1))") != NULL,
+		      "%s", err);
+	ck_assert_ptr_null(strstr(err, "src/"));
+	for (const char *c = err; *c; c++)
+		ck_assert_int_lt((unsigned char)*c, 0x80);
+}
+END_TEST
+
 Suite *suite_latency(void)
 {
 	Suite *s = suite_create("latency");
@@ -233,6 +260,7 @@ Suite *suite_latency(void)
 	tcase_add_test(tc, test_draw);
 	tcase_add_test(tc, test_draw_repeatable);
 	tcase_add_test(tc, test_shipped_profile);
+	tcase_add_test(tc, test_load_error_message);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -10,6 +10,7 @@
 int main(void)
 {
 	SRunner *sr = srunner_create(suite_cli());
+	srunner_add_suite(sr, suite_datadir());
 	srunner_add_suite(sr, suite_evring());
 	srunner_add_suite(sr, suite_gil());
 	srunner_add_suite(sr, suite_http());
@@ -21,6 +22,7 @@ int main(void)
 	srunner_add_suite(sr, suite_run());
 	srunner_add_suite(sr, suite_scenario());
 	srunner_add_suite(sr, suite_server());
+	srunner_add_suite(sr, suite_textfile());
 	srunner_add_suite(sr, suite_timeline());
 	srunner_add_suite(sr, suite_urllist());
 	srunner_add_suite(sr, suite_work_http());

@@ -340,6 +340,27 @@ START_TEST(test_full_disk_is_no_reader_gone)
 }
 END_TEST
 
+/* --- quoting what a person typed, or a file held ------------------------ */
+
+/* Printable ASCII is shown as it is; a control byte and any byte of 0x80
+ * and above become '?', so neither an escape sequence, a C1 control of an
+ * 8-bit terminal (0x9b) nor a binary file's bytes reach the terminal. */
+START_TEST(test_quote_bytes)
+{
+	struct msg_quote q;
+	const char *plain = "fib-small.scn ~!";
+
+	ck_assert_ptr_eq(msg_quote(plain, &q), plain);
+	ck_assert_str_eq(msg_quote("a\nb\x1b[2Jc\x7f", &q), "a?b?[2Jc?");
+	ck_assert_str_eq(msg_quote("\x80\x9b\xff.scn", &q), "???.scn");
+	/* UTF-8 text too: one '?' a byte. */
+	ck_assert_str_eq(msg_quote("caf\xc3\xa9", &q), "caf??");
+	ck_assert_str_eq(msg_quote_path("/tmp/\xe9t\xe9/f", &q), "/tmp/?t?/f");
+	msg_at(q.s, sizeof q.s, "f\xff", 3, "bad ", "\x9b");
+	ck_assert_str_eq(q.s, "f?:3: bad ?");
+}
+END_TEST
+
 Suite *suite_msg(void)
 {
 	Suite *s = suite_create("msg");
@@ -355,6 +376,7 @@ Suite *suite_msg(void)
 	tc = tcase_create("output");
 	tcase_add_test(tc, test_reader_gone);
 	tcase_add_test(tc, test_full_disk_is_no_reader_gone);
+	tcase_add_test(tc, test_quote_bytes);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -85,7 +85,24 @@ static const char *const bad[][2] = {
 	  "https://" },
 	{ "urls = example.com\n", "f.scn:1: bad urls: not a URL" },
 	{ "urls =\n", "f.scn:1: empty value" },
+	/* Not UTF-8 (Latin-1, or a binary file without a NUL byte): binary
+	 * data, at the line of the first bad byte. */
+	{ "name = x\ntitle = caf\xe9\n",
+	  "f.scn:2: binary data (a byte that is not UTF-8 text)" },
+	{ "\x80\x81\xfe\xff", "f.scn:1: binary data" },
+	/* UTF-8, but quoted without its high bytes. */
+	{ "cl\xc3\xa9 = 1\n", "f.scn:1: unknown key cl??" },
+	{ "caf\xc3\xa9\n", "f.scn:1: expected 'key = value', got caf??" },
 };
+
+/* No message shows a byte of 0x80 or above: raw, such bytes would reach
+ * the terminal (0x9b is an escape on an 8-bit one). */
+static void assert_ascii(const char *msg)
+{
+	for (const char *c = msg; *c; c++)
+		ck_assert_msg((unsigned char)*c < 0x80, "raw byte %#x in '%s'",
+			      (unsigned char)*c, msg);
+}
 
 /* An I/O scenario: urls instead of arg, which defaults to 1. */
 START_TEST(test_parse_io)
@@ -116,6 +133,7 @@ START_TEST(test_parse_bad)
 			 -1);
 	ck_assert_msg(strncmp(err, bad[_i][1], strlen(bad[_i][1])) == 0,
 		      "text %d: got '%s', want '%s...'", _i, err, bad[_i][1]);
+	assert_ascii(err);
 }
 END_TEST
 
@@ -152,6 +170,21 @@ START_TEST(test_parse_binary_and_long)
 		scenario_parse(longline, n, "l.scn", &sc, err, sizeof err), -1);
 	ck_assert_ptr_nonnull(strstr(err, "l.scn:2: line too long"));
 	free(longline);
+}
+END_TEST
+
+/* UTF-8 text is text: a title may say "×" or "café". */
+START_TEST(test_parse_utf8)
+{
+	struct scenario sc;
+	char err[256];
+	static const char text[] = "name = x\ntitle = caf\xc3\xa9 \xc3\x97 2\n"
+				   "workload = fib\ntasks = 2\narg = 3\n";
+
+	ck_assert_msg(scenario_parse(text, sizeof text - 1, "u.scn", &sc, err,
+				     sizeof err) == 0,
+		      "%s", err);
+	ck_assert_str_eq(sc.title, "caf\xc3\xa9 \xc3\x97 2");
 }
 END_TEST
 
@@ -280,6 +313,119 @@ START_TEST(test_io_scale_both_ways)
 }
 END_TEST
 
+/* Writes len bytes of text to path. */
+static void write_file(const char *path, const char *text, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(text, 1, len, f), len);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* A binary file given with -s: "binary data", what to do, and none of
+ * its bytes (nor the high bytes of its name) in the message. */
+START_TEST(test_load_binary)
+{
+	char dir[] = "/tmp/conviz-scn.XXXXXX", path[64], err[768];
+	static const char nul[] = "\x7f"
+				  "ELF\x02\x01\x01\0\0\0\0";
+	char high[128];
+	struct scenario sc;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/nul", dir);
+	write_file(path, nul, sizeof nul - 1);
+	ck_assert_int_eq(scenario_load(path, &sc, err, sizeof err), -1);
+	unlink(path);
+	ck_assert_msg(strstr(err, "/nul: binary data (a NUL byte): give a "
+				  "scenario file, which is UTF-8 text (format: "
+				  "see conviz(1))") != NULL,
+		      "%s", err);
+	for (size_t i = 0; i < sizeof high; i++)
+		high[i] = (char)(0x80 + i);
+	snprintf(path, sizeof path, "%s/h\xe9\x9b", dir);
+	write_file(path, high, sizeof high);
+	ck_assert_int_eq(scenario_load(path, &sc, err, sizeof err), -1);
+	unlink(path);
+	ck_assert_msg(strstr(err, "/h??:1: binary data (a byte that is not "
+				  "UTF-8 text): give a scenario file") != NULL,
+		      "%s", err);
+	assert_ascii(err);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
+/* No data directory at all: said so, with where conviz looked, not
+ * "unknown scenario" (the default scenario is looked up by name too). */
+START_TEST(test_load_no_datadir)
+{
+	const char *was = getenv("CONVIZ_DATADIR");
+	char *keep = was ? strdup(was) : NULL;
+	struct scenario sc;
+	char err[768];
+
+	setenv("CONVIZ_DATADIR", "/nonexistent", 1);
+	ck_assert_int_eq(scenario_load("fib", &sc, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "no data directory: CONVIZ_DATADIR is "
+				  "'/nonexistent', which has no scenarios/ "
+				  "(the installed one is '" PKGDATADIR
+				  "/data'): point CONVIZ_DATADIR at") == err,
+		      "%s", err);
+	ck_assert_int_eq(scenario_load("..", &sc, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "no data directory") == err, "%s", err);
+	if (keep)
+		setenv("CONVIZ_DATADIR", keep, 1);
+	else
+		unsetenv("CONVIZ_DATADIR");
+	free(keep);
+}
+END_TEST
+
+/* A name that looks like a file: a hint to write it as a path. */
+START_TEST(test_load_file_hint)
+{
+	const char *was = getenv("CONVIZ_DATADIR");
+	char *keep = was ? strdup(was) : NULL;
+	char dir[] = "/tmp/conviz-scn.XXXXXX", cwd[4096], err[768];
+	struct scenario sc;
+
+	ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(chdir(dir), 0);
+	write_file("fib-small.scn", "", 0);
+	write_file("mine", "", 0);
+	ck_assert_int_eq(scenario_load("fib-small.scn", &sc, err, sizeof err),
+			 -1);
+	ck_assert_str_eq(err, "unknown scenario 'fib-small.scn': to run a "
+			      "file, write ./fib-small.scn (a name without "
+			      "'/' is one from 'conviz list')");
+	ck_assert_int_eq(scenario_load("mine", &sc, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "to run a file, write ./mine (") != NULL,
+		      "%s", err);
+	/* Ends in .scn: a file is meant, even one that is not here. */
+	ck_assert_int_eq(scenario_load("gone.scn", &sc, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "to run a file, write ./gone.scn (") != NULL,
+		      "%s", err);
+	ck_assert_int_eq(scenario_load("nope", &sc, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "unknown scenario 'nope': use a name") == err,
+		      "%s", err);
+	/* A file here is the better guess even with no data directory. */
+	setenv("CONVIZ_DATADIR", "/nonexistent", 1);
+	ck_assert_int_eq(scenario_load("mine", &sc, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "write ./mine") != NULL, "%s", err);
+	unlink("fib-small.scn");
+	unlink("mine");
+	ck_assert_int_eq(chdir(cwd), 0);
+	ck_assert_int_eq(rmdir(dir), 0);
+	if (keep)
+		setenv("CONVIZ_DATADIR", keep, 1);
+	else
+		unsetenv("CONVIZ_DATADIR");
+	free(keep);
+}
+END_TEST
+
 START_TEST(test_default_workers)
 {
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -303,9 +449,13 @@ Suite *suite_scenario(void)
 	tcase_add_test(tc, test_parse_binary_and_long);
 	tcase_add_test(tc, test_parse_io);
 	tcase_add_test(tc, test_parse_bom);
+	tcase_add_test(tc, test_parse_utf8);
 	tcase_add_test(tc, test_shipped);
 	tcase_add_test(tc, test_load_errors);
 	tcase_add_test(tc, test_io_scale_both_ways);
+	tcase_add_test(tc, test_load_binary);
+	tcase_add_test(tc, test_load_no_datadir);
+	tcase_add_test(tc, test_load_file_hint);
 	tcase_add_test(tc, test_default_workers);
 	suite_add_tcase(s, tc);
 	return s;

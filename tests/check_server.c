@@ -1145,6 +1145,38 @@ START_TEST(test_open_errors)
 }
 END_TEST
 
+/* The data alone, before anything opens: a bad profile or missing pages
+ * fail server_check_data as they would server_open (an input error, exit
+ * 2 in the program); good data passes, and nothing is bound. */
+START_TEST(test_check_data)
+{
+	struct profile broken = profile_write("/ip 157\n/sites/ abc\n");
+	struct profile good = profile_write("/ip 5 uniform 1\n");
+	struct server_config cfg = config(&broken);
+	char err[512];
+
+	ck_assert_int_eq(server_check_data(&cfg, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, ":2: base must be a whole number of ms") !=
+			      NULL,
+		      "%s", err);
+	ck_assert_msg(strstr(err, ": fix the file (format: see LATENCY "
+				  "PROFILE in conviz(1))") != NULL,
+		      "%s", err);
+	cfg = config(&good);
+	ck_assert_msg(server_check_data(&cfg, err, sizeof err) == 0, "%s", err);
+	cfg.port = 1; /* not bound: no permission would be needed */
+	ck_assert_msg(server_check_data(&cfg, err, sizeof err) == 0, "%s", err);
+	cfg.www_dir = "/nonexistent/www";
+	cfg.no_latency = 1;
+	ck_assert_int_eq(server_check_data(&cfg, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "/nonexistent/www") != NULL, "%s", err);
+	cfg = config(NULL);
+	ck_assert_msg(server_check_data(&cfg, err, sizeof err) == 0, "%s", err);
+	profile_remove(&broken);
+	profile_remove(&good);
+}
+END_TEST
+
 /* The shipped profile applies when no file is named. */
 START_TEST(test_default_profile)
 {
@@ -1204,6 +1236,7 @@ Suite *suite_server(void)
 	tcase_add_test(tc, test_delay_route);
 	tcase_add_test(tc, test_latency_repeatable);
 	tcase_add_test(tc, test_default_profile);
+	tcase_add_test(tc, test_check_data);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("life");
 	tcase_set_timeout(tc, 60);

@@ -5,6 +5,7 @@
 #include <check.h>
 
 Suite *suite_cli(void);
+Suite *suite_datadir(void);
 Suite *suite_evring(void);
 Suite *suite_gil(void);
 Suite *suite_http(void);
@@ -16,6 +17,7 @@ Suite *suite_report(void);
 Suite *suite_run(void);
 Suite *suite_scenario(void);
 Suite *suite_server(void);
+Suite *suite_textfile(void);
 Suite *suite_timeline(void);
 Suite *suite_urllist(void);
 Suite *suite_work_http(void);

@@ -900,6 +900,88 @@ row_region() {
 }
 row_region
 
+# issue 10: data directory and files
+# No data directory: said so, with where conviz looked ($CONVIZ_DATADIR and
+# the installed one, which ends in conviz/data: tests/e2e_install.sh checks
+# the exact path), for the default scenario too; never "unknown scenario".
+# A broken latency profile is an input error (2), for serve and for an I/O
+# run, and points at the man page. A binary scenario file is "binary
+# data", and no byte of 0x80 and above reaches stderr. A name that looks
+# like a file gets the hint to write it as a path.
+datadir_was=$CONVIZ_DATADIR
+# with_datadir DIR FUNCTION ARGS...: FUNCTION with CONVIZ_DATADIR=DIR.
+with_datadir() {
+	CONVIZ_DATADIR=$1
+	export CONVIZ_DATADIR
+	shift
+	"$@"
+	CONVIZ_DATADIR=$datadir_was
+}
+# no_high DESCRIPTION: stderr holds no byte of 0x80 and above.
+no_high() {
+	if LC_ALL=C grep -q "$(printf '[\200-\377]')" "$TMP/err"; then
+		fail "$1: raw high bytes on stderr: $(od -c "$TMP/err" | head -n 3 | tr '\n' ' ')"
+	else
+		pass "$1: no raw high byte on stderr"
+	fi
+}
+NODATA="no data directory: CONVIZ_DATADIR is '/nonexistent', which has no scenarios/ \(the installed one is '[^']*conviz/data'\): point CONVIZ_DATADIR at a directory that holds scenarios/ and www/, or unset it$"
+with_datadir /nonexistent bad "no data directory, default scenario" "$NODATA" run --headless
+with_datadir /nonexistent bad "no data directory, -s fib" "$NODATA" run -s fib --headless
+with_datadir /nonexistent bad "no data directory, list" "$NODATA" list
+with_datadir /nonexistent bad "no data directory, serve" "$NODATA" serve --port 0
+with_datadir "$TMP" bad "a data directory without scenarios/" "CONVIZ_DATADIR is '[^']*', which has no scenarios/" list
+
+mkdir "$TMP/data" || exit 1
+cp -R "$datadir_was/scenarios" "$datadir_was/www" "$TMP/data/" || fail "cannot copy the data directory"
+printf '# a teacher edited this\n/ip 157\n/sites/ 89 normal\n' >"$TMP/data/www/latency.conf"
+LATMSG="latency.conf:3: missing MS after normal: fix the file \(format: see LATENCY PROFILE in conviz\(1\)\)$"
+with_datadir "$TMP/data" bad "broken latency.conf, serve" "$LATMSG" serve --port 0
+with_datadir "$TMP/data" bad "broken latency.conf, run -s httpbin" "$LATMSG" run -s httpbin --headless
+with_datadir "$TMP/data" bad "broken latency.conf, run -s pokemon" "$LATMSG" run -s pokemon
+printf '/ip 157 uniform \377\233\n' >"$TMP/data/www/latency.conf"
+with_datadir "$TMP/data" bad "latency.conf with high bytes, serve" "latency.conf:1: jitter must be a whole number of ms from 0 to 60000, not \?\?: fix the file" serve --port 0
+no_high "latency.conf with high bytes"
+# A CPU run needs no server: the profile is not read.
+with_datadir "$TMP/data" cv null file run -s fib --scale 0.05 --headless
+expect_status 0 "broken latency.conf, CPU run"
+hygiene "broken latency.conf, CPU run" "$status"
+
+head -c 200 /bin/ls >"$TMP/ls.scn"
+bad "a binary scenario file (head -c 200 /bin/ls)" "ls.scn: binary data \(a NUL byte\): give a scenario file, which is UTF-8 text \(format: see conviz\(1\)\)$" run -s "$TMP/ls.scn"
+no_high "head -c 200 /bin/ls"
+i=128
+: >"$TMP/high.scn"
+while [ "$i" -le 255 ]; do
+	printf "\\$(printf '%03o' "$i")" >>"$TMP/high.scn"
+	i=$((i + 1))
+done
+bad "a scenario file of bytes 0x80-0xff" "high.scn:1: binary data \(a byte that is not UTF-8 text\): give a scenario file" run -s "$TMP/high.scn"
+no_high "bytes 0x80-0xff"
+printf 'name = x\ntitle = caf\351 cr\350me\n' >"$TMP/latin1.scn"
+bad "a Latin-1 scenario file" "latin1.scn:2: binary data \(a byte that is not UTF-8 text\)" run -s "$TMP/latin1.scn"
+cp "$TMP/high.scn" "$TMP/$(printf 'h\351\233')"
+bad "a binary file with high bytes in its name" "/h\?\?:1: binary data \(a byte that is not UTF-8 text\)" run -s "$TMP/$(printf 'h\351\233')"
+no_high "high bytes in a file name"
+bad "-s with high bytes" "unknown scenario 'x\?\?': use a name from 'conviz list'" run -s "$(printf 'x\351\233')"
+no_high "-s with high bytes"
+
+# A name without '/' is a scenario's name: a file of that name in the
+# working directory, or a name ending in .scn, gets the hint.
+HINT="to run a file, write ./fib-small.scn \(a name without '/' is one from 'conviz list'\)$"
+cp "$TINY" "$CWD/fib-small.scn"
+cv null file run -s fib-small.scn --headless
+rm -f "$CWD/fib-small.scn"
+expect_status 2 "-s fib-small.scn, a file here"
+expect_err "^conviz: unknown scenario 'fib-small.scn': $HINT" "-s fib-small.scn, a file here"
+hygiene "-s fib-small.scn, a file here" "$status"
+bad "-s fib-small.scn, no such file" "unknown scenario 'fib-small.scn': $HINT" run -s fib-small.scn
+cp "$TINY" "$CWD/mine"
+cv null file run -s mine --headless
+rm -f "$CWD/mine"
+expect_status 2 "-s mine, a file here"
+expect_err "^conviz: unknown scenario 'mine': to run a file, write ./mine " "-s mine, a file here"
+hygiene "-s mine, a file here" "$status"
 # issue 10: options on the wrong subcommand
 # Each subcommand takes its own options (cli.c's table): any other is
 # refused before anything starts (no server, no run), named as written.

@@ -56,6 +56,31 @@ static int app_io_options(const struct cli *cli, struct run_config *cfg,
 	return 0;
 }
 
+/* The data an I/O run's embedded server will read (latency profile,
+ * pages), checked before anything starts: a mistake there is an input
+ * error (exit 2), not a run that could not complete. Only when the run
+ * will start the server (a URL is a path). */
+static int app_check_server(const struct run_config *cfg, char *err,
+			    size_t errlen)
+{
+	struct server_config sc = { .seed = cfg->seed };
+	struct urllist own;
+	int needs;
+
+	if (!work_find(cfg->sc.workload)->io)
+		return 0;
+	if (cfg->urls) {
+		needs = urllist_needs_server(cfg->urls);
+	} else {
+		/* Checked by the scenario's parser; the run tells it if not. */
+		if (urllist_words(cfg->sc.urls, &own, err, errlen) < 0)
+			return 0;
+		needs = urllist_needs_server(&own);
+		urllist_free(&own);
+	}
+	return needs ? server_check_data(&sc, err, errlen) : 0;
+}
+
 int app_config(const struct cli *cli, struct run_config *cfg, char *err,
 	       size_t errlen)
 {
@@ -76,7 +101,7 @@ int app_config(const struct cli *cli, struct run_config *cfg, char *err,
 	cfg->gil = cli->gil != 0;
 	cfg->seed = cli->have_seed ? cli->seed : 1;
 	cfg->scale = cli->scale > 0 ? cli->scale : cfg->sc.scale;
-	return 0;
+	return app_check_server(cfg, err, errlen);
 }
 
 /* Did everything written to stdout get out? A full disk or a closed
@@ -113,10 +138,16 @@ static void app_list_scenario(const struct scenario *sc)
 
 static int app_list(void)
 {
+	struct msg_quote q;
 	size_t n;
-	char **names = scenario_names(&n);
-	char err[512];
+	char **names;
+	char err[768];
 
+	if (datadir_check(err, sizeof err) < 0) {
+		msg_print(err);
+		return APP_USAGE;
+	}
+	names = scenario_names(&n);
 	printf("Scenarios (conviz run -s NAME):\n");
 	for (size_t i = 0; i < n; i++) {
 		struct scenario sc;
@@ -128,7 +159,7 @@ static int app_list(void)
 	}
 	if (n == 0)
 		printf("  (none found in %s/scenarios: set CONVIZ_DATADIR)\n",
-		       datadir_path());
+		       msg_quote_path(datadir_path(), &q));
 	scenario_names_free(names);
 	printf("\nModels (conviz run -m MODEL):\n");
 	for (int m = 0; m < MODEL_COUNT; m++) {
@@ -207,6 +238,13 @@ static int app_serve(const struct cli *cli)
 	int rc;
 
 	if (cli->bind && server_check_bind(cli->bind, err, sizeof err) < 0) {
+		msg_print(err);
+		return APP_USAGE;
+	}
+	/* Bad data is an input error; a port in use, below, is not. No
+	 * data directory at all says more than the file missing from it. */
+	if (server_check_data(&cfg, err, sizeof err) < 0) {
+		datadir_check(err, sizeof err);
 		msg_print(err);
 		return APP_USAGE;
 	}

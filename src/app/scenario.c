@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/datadir.h"
@@ -257,11 +258,31 @@ static int check_whole(struct parse *p, struct scenario *sc)
 	return check_workload(p, sc, work_find(sc->workload));
 }
 
+/* NULL when text[0..len) is text: UTF-8 without a NUL byte. Else what
+ * makes it binary data, and *line the line of the first bad byte (0 for a
+ * NUL: a file with one is no text at all). */
+static const char *binary_data(const char *text, size_t len, int *line)
+{
+	size_t good;
+
+	*line = 0;
+	if (memchr(text, '\0', len))
+		return "a NUL byte";
+	good = textfile_utf8_len(text, len);
+	if (good == len)
+		return NULL;
+	*line = 1;
+	for (size_t i = 0; i < good; i++)
+		*line += text[i] == '\n';
+	return "a byte that is not UTF-8 text";
+}
+
 int scenario_parse(const char *text, size_t len, const char *file,
 		   struct scenario *out, char *err, size_t errlen)
 {
 	struct parse p = { .file = file, .err = err, .errlen = errlen };
 	char line[SCENARIO_LINE_MAX + 2];
+	const char *binary;
 	size_t pos = 0;
 
 	memset(out, 0, sizeof *out);
@@ -271,11 +292,12 @@ int scenario_parse(const char *text, size_t len, const char *file,
 		text += 3;
 		len -= 3;
 	}
-	if (memchr(text, '\0', len))
-		return fail(&p,
-			    "binary data (a NUL byte): a scenario is a "
-			    "text file",
-			    "");
+	binary = binary_data(text, len, &p.line);
+	if (binary) {
+		msg_fmt(line, sizeof line, "binary data (%s)", binary);
+		return fail(&p, line, "");
+	}
+	p.line = 0;
 	while (pos < len) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
 		size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
@@ -299,12 +321,57 @@ static const struct textfile_kind scenario_file = {
 	.large_hint = "a scenario is a small text file",
 };
 
+/* Why a name is not a known scenario, with what to do, into err. A name
+ * that looks like a file (a file of that name is here, not a directory
+ * such as "..", or it ends in .scn)
+ * gets the hint to write it as a path; a missing data directory is told
+ * as such, not as an unknown name. */
+static void unknown_name(const char *name, char *err, size_t errlen)
+{
+	struct msg_quote q;
+	const char *shown = msg_quote(name, &q);
+	size_t n = strlen(name);
+	struct stat st;
+	int here = stat(name, &st) == 0 && !S_ISDIR(st.st_mode);
+
+	if (!here && datadir_check(err, errlen) < 0)
+		return;
+	if (here || (n > 4 && strcmp(name + n - 4, ".scn") == 0))
+		msg_fmt(err, errlen,
+			"unknown scenario '%s': to run a file, write ./%s "
+			"(a name without '/' is one from 'conviz list')",
+			shown, shown);
+	else
+		msg_fmt(err, errlen,
+			"unknown scenario '%s': use a name "
+			"from 'conviz list' or a path to a scenario file",
+			shown);
+}
+
+/* Parses a file's text, with the what-to-do half of the message. */
+static int load_text(const char *path, const char *text, size_t len,
+		     struct scenario *out, char *err, size_t errlen)
+{
+	char perr[512];
+	int line;
+
+	if (scenario_parse(text, len, path, out, perr, sizeof perr) == 0)
+		return 0;
+	if (binary_data(text, len, &line))
+		msg_fmt(err, errlen,
+			"%s: give a scenario file, which is UTF-8 text "
+			"(format: see conviz(1))",
+			perr);
+	else
+		msg_fmt(err, errlen, "%s: fix the file (format: see conviz(1))",
+			perr);
+	return -1;
+}
+
 int scenario_load(const char *name_or_path, struct scenario *out, char *err,
 		  size_t errlen)
 {
-	struct msg_quote q;
 	char path[PATH_MAX];
-	char perr[512];
 	char *text;
 	size_t len;
 
@@ -314,21 +381,14 @@ int scenario_load(const char *name_or_path, struct scenario *out, char *err,
 		msg_fmt(path, sizeof path, "%s/scenarios/%s.scn",
 			datadir_path(), name_or_path);
 		if (!valid_name(name_or_path) || access(path, F_OK) != 0) {
-			msg_fmt(err, errlen,
-				"unknown scenario '%s': use a name "
-				"from 'conviz list' or a path to a scenario "
-				"file",
-				msg_quote(name_or_path, &q));
+			unknown_name(name_or_path, err, errlen);
 			return -1;
 		}
 	}
 	if (textfile_read(path, &scenario_file, &text, &len, err, errlen) < 0)
 		return -1;
-	int rc = scenario_parse(text, len, path, out, perr, sizeof perr);
+	int rc = load_text(path, text, len, out, err, errlen);
 	free(text);
-	if (rc < 0)
-		msg_fmt(err, errlen, "%s: fix the file (format: see conviz(1))",
-			perr);
 	return rc;
 }
 

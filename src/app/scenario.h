@@ -41,7 +41,9 @@ int scenario_parse(const char *text, size_t len, const char *file,
 
 /* Loads a scenario by name (from the data directory, datadir.h) or by path
  * (anything containing '/'). Returns 0, or -1 with a message in err shaped
- * "what went wrong: what to do". */
+ * "what went wrong: what to do": among others, no data directory at all
+ * (datadir_check), a name that looks like a file ("to run a file, write
+ * ./NAME"), binary data. Any thread but one at a time (datadir_path). */
 int scenario_load(const char *name_or_path, struct scenario *out, char *err,
 		  size_t errlen);
 

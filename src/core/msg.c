@@ -236,20 +236,28 @@ void msg_fmt(char *buf, size_t len, const char *fmt, ...)
 		buf[0] = '\0';
 }
 
+/* Printable ASCII. A byte of 0x80 and above is not shown either: bytes
+ * of a binary file are no text, and 0x80-0x9f are the C1 controls of an
+ * 8-bit terminal (0x9b starts an escape sequence there). */
+static int quote_plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f;
+}
+
 const char *msg_quote(const char *s, struct msg_quote *q)
 {
 	size_t i = 0;
 	int plain = 1;
 
 	for (; i <= MSG_QUOTE_MAX && s[i]; i++)
-		plain &= (unsigned char)s[i] >= 0x20 && s[i] != 0x7f;
+		plain &= quote_plain((unsigned char)s[i]);
 	if (plain && i <= MSG_QUOTE_MAX)
 		return s;
 	/* A newline or an escape sequence typed (or read from a file) must
 	 * not reach the terminal: the message stays one clean line. */
 	for (i = 0; i < MSG_QUOTE_MAX && s[i]; i++) {
 		unsigned char c = (unsigned char)s[i];
-		q->s[i] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+		q->s[i] = quote_plain(c) ? (char)c : '?';
 	}
 	memcpy(q->s + i, s[i] ? "..." : "", s[i] ? 4 : 1);
 	return q->s;

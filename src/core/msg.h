@@ -77,9 +77,10 @@ struct msg_quote {
 	char s[MSG_QUOTE_MAX + 4];
 };
 
-/* s itself when short and free of control characters; else a copy in *q
- * of at most MSG_QUOTE_MAX bytes (then "...") with each control character
- * (newline, escape, ...) shown as '?'. Any thread. */
+/* s itself when short and printable ASCII; else a copy in *q of at most
+ * MSG_QUOTE_MAX bytes (then "...") with each other byte (newline, escape,
+ * a byte of 0x80 and above, so any non-ASCII character too) shown as '?'.
+ * Any thread. */
 const char *msg_quote(const char *s, struct msg_quote *q);
 
 /* Like msg_quote for a file path: a long one keeps its end (the file's

@@ -85,3 +85,58 @@ int textfile_read(const char *path, const struct textfile_kind *kind,
 			kind->what, shown, kind->max_text, kind->large_hint);
 	return -1;
 }
+
+/* The length of the UTF-8 sequence that lead byte c starts (2 to 4), and
+ * the range of its second byte (RFC 3629's table: it rules out overlong
+ * forms, surrogates and what is above U+10FFFF); 0 when c starts none. */
+static size_t utf8_lead(unsigned char c, unsigned char *lo, unsigned char *hi)
+{
+	*lo = 0x80;
+	*hi = 0xbf;
+	if (c >= 0xc2 && c <= 0xdf)
+		return 2;
+	if (c >= 0xe0 && c <= 0xef) {
+		*lo = c == 0xe0 ? 0xa0 : 0x80;
+		*hi = c == 0xed ? 0x9f : 0xbf;
+		return 3;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		*lo = c == 0xf0 ? 0x90 : 0x80;
+		*hi = c == 0xf4 ? 0x8f : 0xbf;
+		return 4;
+	}
+	return 0;
+}
+
+/* The length of the UTF-8 sequence at s[0..left) (1 to 4), or 0 when it
+ * is not well-formed. */
+static size_t utf8_seq(const unsigned char *s, size_t left)
+{
+	unsigned char lo, hi;
+	size_t n;
+
+	if (s[0] < 0x80)
+		return 1;
+	n = utf8_lead(s[0], &lo, &hi);
+	if (n == 0 || left < n || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++) {
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	}
+	return n;
+}
+
+size_t textfile_utf8_len(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t pos = 0;
+
+	while (pos < len) {
+		size_t n = utf8_seq(u + pos, len - pos);
+		if (n == 0)
+			break;
+		pos += n;
+	}
+	return pos;
+}

@@ -26,4 +26,10 @@ struct textfile_kind {
 int textfile_read(const char *path, const struct textfile_kind *kind,
 		  char **text, size_t *len, char *err, size_t errlen);
 
+/* How many bytes at the start of s[0..len) are well-formed UTF-8 (no
+ * overlong form, no surrogate, nothing above U+10FFFF): len when all of
+ * it is. A file where that is less than its length is not text (or not
+ * in UTF-8, as a Latin-1 file is not). Any thread. */
+size_t textfile_utf8_len(const char *s, size_t len);
+
 #endif

@@ -225,7 +225,8 @@ int latency_load(const char *path, struct latency *out, char *err,
 	free(buf);
 	if (rc < 0)
 		msg_fmt(err, errlen,
-			"%s: fix the file (format: see src/server/latency.h)",
+			"%s: fix the file (format: see LATENCY PROFILE in "
+			"conviz(1))",
 			perr);
 	return rc;
 }

@@ -1067,6 +1067,18 @@ static int load_content(struct server *s, const struct server_config *cfg,
 	return s->www ? 0 : -1;
 }
 
+int server_check_data(const struct server_config *cfg, char *err, size_t errlen)
+{
+	struct server *s = xcalloc(1, sizeof *s);
+	int rc;
+
+	s->no_latency = cfg->no_latency != 0;
+	rc = load_content(s, cfg, err, errlen);
+	www_free(s->www);
+	free(s);
+	return rc;
+}
+
 static int or_default(int v, int def, int max)
 {
 	return v <= 0 ? def : v > max ? max : v;

@@ -94,6 +94,15 @@ struct www;
  * -1 with "what went wrong: what to do" in err. Any thread. */
 int server_check_bind(const char *addr, char *err, size_t errlen);
 
+/* Loads the pages and the latency profile as server_open would, and lets
+ * them go, so that bad data (a latency profile with an error at
+ * FILE:LINE, a missing page) can be told as an input error before anything
+ * starts, apart from what server_open alone can hit (a port in use).
+ * Returns 0, or -1 with "what went wrong: what to do" in err. Any thread;
+ * only cfg's www_dir, latency_file and no_latency count. */
+int server_check_data(const struct server_config *cfg, char *err,
+		      size_t errlen);
+
 /* Loads the pages and the latency profile, creates the listening socket
  * and binds it. Returns NULL with "what went wrong: what to do" in err
  * (an unknown address, a port in use, a bad profile at FILE:LINE, ...).
