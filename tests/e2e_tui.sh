@@ -409,6 +409,16 @@ quit_within delay 10
 # if it must be, never cut mid-word.
 LESSON='CPU-bound: under the GIL threads take turns and do not speed this up; try g (GIL off) or more cores.'
 
+# close_help: any key closes the help; waits until it is gone (5 s).
+close_help() {
+	tmx send-keys -t cv -l x
+	n=50
+	while [ "$n" -gt 0 ] && screen | grep -q 'conviz help'; do
+		sleep 0.1
+		n=$((n - 1))
+	done
+}
+
 # help_rows: the rows of text inside the help's frame, blank and footer
 # left out.
 help_rows() {
@@ -460,12 +470,7 @@ for size in 80x24 60x20 50x16 40x10; do
 	*) fail "$size: a colour line is cut in the help: $help" ;;
 	esac
 	pass "$size: the help shows the lesson and colours whole"
-	tmx send-keys -t cv -l x
-	n=50
-	while [ "$n" -gt 0 ] && screen | grep -q 'conviz help'; do
-		sleep 0.1
-		n=$((n - 1))
-	done
+	close_help
 done
 tmx resize-window -t cv -x 80 -y 24
 tmx send-keys -t cv -l '?'
@@ -474,7 +479,7 @@ case "$(help_rows | tr '\n' ' ' | tr -s ' ')" in
 *"Lesson $LESSON"*) pass "80x24: the lesson shows without scrolling" ;;
 *) fail "80x24: the lesson needs scrolling" ;;
 esac
-tmx send-keys -t cv -l x
+close_help
 # The legend: only what fib can draw under threads with the GIL.
 legend=$(screen | tail -n 3 | head -n 2 | tr '\n' ' ')
 case "$legend" in
