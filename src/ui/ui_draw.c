@@ -56,23 +56,6 @@ static const struct draw_key draw_pick_keys[] = {
 	{ "a-z", "Jump to name", "Jump" },
 };
 
-/* Bytes of s that fit in `cols` columns, one column per code point: the
- * glyphs and texts conviz draws are all one column wide. *ncols gets the
- * columns used. */
-static int draw_fit(const char *s, int cols, int *ncols)
-{
-	int bytes = 0, used = 0;
-
-	while (s[bytes] && used < cols) {
-		bytes++;
-		while (((unsigned char)s[bytes] & 0xC0) == 0x80)
-			bytes++;
-		used++;
-	}
-	*ncols = used;
-	return bytes;
-}
-
 /* Writes s at (y, x) in `style`, clipped to the right edge `xmax`
  * (exclusive). Returns the column after the text. */
 static int draw_text(int y, int x, int xmax, enum ui_style style, const char *s)
@@ -81,7 +64,7 @@ static int draw_text(int y, int x, int xmax, enum ui_style style, const char *s)
 
 	if (x >= xmax || y < 0 || y >= LINES)
 		return x;
-	bytes = draw_fit(s, xmax - x, &used);
+	bytes = ui_term_fit(s, xmax - x, &used);
 	ui_term_style(style);
 	mvaddnstr(y, x, s, bytes);
 	return x + used;
@@ -94,7 +77,7 @@ static int draw_whole(int y, int x, int xmax, enum ui_style style,
 {
 	int used;
 
-	if (s[draw_fit(s, xmax - x, &used)])
+	if (s[ui_term_fit(s, xmax - x, &used)])
 		return x;
 	return draw_text(y, x, xmax, style, s);
 }
@@ -166,7 +149,7 @@ static void draw_title_span(const struct ui_view *v, int cols, int *x,
 	*xmax = cols - plen - 2;
 	if (*xmax < cols / 2)
 		*xmax = cols;
-	draw_fit(v->scenario, cols, &used);
+	ui_term_fit(v->scenario, cols, &used);
 	*x = (int)strlen("conviz ") + used + (int)strlen(" - ");
 }
 
@@ -176,11 +159,11 @@ static void draw_title_span(const struct ui_view *v, int cols, int *x,
  * first, reads whole; else what fits. */
 static int draw_title_cut(const char *s, int room, int mark)
 {
-	int used, n = draw_fit(s, room, &used);
+	int used, n = ui_term_fit(s, room, &used);
 
 	if (!s[n])
 		return n;
-	n = draw_fit(s, room - mark, &used);
+	n = ui_term_fit(s, room - mark, &used);
 	for (int i = n; i > 0; i--) {
 		if ((s[i] == ';' || s[i] == ',' || s[i] == ' ') &&
 		    s[i + 1] == (s[i] == ' ' ? '(' : ' '))
@@ -201,7 +184,7 @@ static int draw_title_shown(const struct ui_view *v, int cols)
 	int x, xmax, used;
 
 	draw_title_span(v, cols, &x, &xmax);
-	draw_fit(draw_title_mark(v), cols, &used);
+	ui_term_fit(draw_title_mark(v), cols, &used);
 	return draw_title_cut(v->title, xmax - x, used);
 }
 
@@ -495,18 +478,10 @@ static int draw_legend(int y, int cols, const struct ui_view *v, int paint)
 	return row + 1;
 }
 
-/* Columns s takes (one a code point, as draw_fit counts). */
-static int draw_width(const char *s)
-{
-	int used;
-
-	draw_fit(s, (int)strlen(s), &used);
-	return used;
-}
-
 static int key_width(const struct draw_key *k, int brief)
 {
-	return draw_width(k->key) + 1 + draw_width(brief ? k->brief : k->name);
+	return ui_term_width(k->key) + 1 +
+	       ui_term_width(brief ? k->brief : k->name);
 }
 
 /* How the key bar is laid out: on how many rows, with brief names or
@@ -524,7 +499,7 @@ static size_t keybar_fit(const struct draw_key *k, size_t n,
 			 int paint)
 {
 	int gap = p->brief ? 1 : 2, row = 0, x = 0;
-	int more = p->more ? draw_width("? more") + gap : 0;
+	int more = p->more ? ui_term_width("? more") + gap : 0;
 
 	for (size_t i = 0; i < n; i++) {
 		int len = key_width(&k[i], p->brief);
@@ -597,7 +572,7 @@ static void draw_keybar(const struct ui_view *v, int y, int cols)
 	for (int r = 0; r < p.rows; r++)
 		mvhline(y + r, 0, ' ', cols);
 	if (keybar_fit(k, n, &p, y, cols, 1) < n) {
-		int x = cols - draw_width("? more");
+		int x = cols - ui_term_width("? more");
 		x = draw_text(y + p.rows - 1, x, cols, UI_STYLE_BAR_KEY, "?");
 		draw_text(y + p.rows - 1, x, cols, UI_STYLE_BAR, " more");
 	}
@@ -630,7 +605,7 @@ static void draw_too_small(int cols, int lines)
  * in bytes and sets *next to where the line after it starts. */
 static int draw_wrap(const char *p, int w, const char **next)
 {
-	int used, n = draw_fit(p, w, &used);
+	int used, n = ui_term_fit(p, w, &used);
 
 	if (p[n]) { /* break at the last space that fits */
 		int cut = n;
@@ -861,7 +836,7 @@ static const char *help_scroll_hint(int utf8, int w)
 				  "keys close";
 	int used;
 
-	draw_fit(full, w + 1, &used);
+	ui_term_fit(full, w + 1, &used);
 	if (used <= w)
 		return full;
 	return utf8 ? "\u2191\u2193 scroll, other keys close"

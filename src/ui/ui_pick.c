@@ -67,30 +67,6 @@ static const char *const pick_model_about[MODEL_COUNT] = {
 	[MODEL_PROCS] = "a pool of processes",
 };
 
-/* Bytes of s that fit in `cols` columns, one column per code point (the
- * texts conviz draws are all one column wide); *used gets the columns. */
-static int pick_fit(const char *s, int cols, int *used)
-{
-	int bytes = 0, n = 0;
-
-	while (s[bytes] && n < cols) {
-		bytes++;
-		while (((unsigned char)s[bytes] & 0xC0) == 0x80)
-			bytes++;
-		n++;
-	}
-	*used = n;
-	return bytes;
-}
-
-static int pick_cols(const char *s)
-{
-	int used;
-
-	pick_fit(s, (int)strlen(s), &used);
-	return used;
-}
-
 static struct ui_pick *pick_new(const char *heading, size_t count)
 {
 	struct ui_pick *p = xcalloc(1, sizeof *p);
@@ -111,10 +87,10 @@ static void pick_set(struct ui_pick *p, size_t i, const char *name,
 	it->name = xstrdup(name);
 	it->about = xstrdup(about);
 	it->off = off;
-	w = pick_cols(name);
+	w = ui_term_width(name);
 	if (w > p->namew)
 		p->namew = w;
-	w = pick_cols(about);
+	w = ui_term_width(about);
 	if (w > p->aboutw)
 		p->aboutw = w;
 }
@@ -363,7 +339,7 @@ static int pick_text(int y, int x, int xmax, const char *s)
 
 	if (x >= xmax)
 		return x;
-	bytes = pick_fit(s, xmax - x, &used);
+	bytes = ui_term_fit(s, xmax - x, &used);
 	mvaddnstr(y, x, s, bytes);
 	return x + used;
 }
@@ -377,12 +353,12 @@ static void pick_clipped(int y, int x, int xmax, const char *s, int utf8)
 
 	if (x >= xmax)
 		return;
-	bytes = pick_fit(s, xmax - x, &used);
+	bytes = ui_term_fit(s, xmax - x, &used);
 	if (!s[bytes] || xmax - x <= mw) {
 		mvaddnstr(y, x, s, bytes);
 		return;
 	}
-	bytes = pick_fit(s, xmax - x - mw, &used);
+	bytes = ui_term_fit(s, xmax - x - mw, &used);
 	mvaddnstr(y, x, s, bytes);
 	mvaddstr(y, x + used, mark);
 }

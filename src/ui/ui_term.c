@@ -472,6 +472,28 @@ void ui_term_size(int *cols, int *lines)
 	*lines = LINES;
 }
 
+int ui_term_fit(const char *s, int cols, int *ncols)
+{
+	int bytes = 0, used = 0;
+
+	while (s[bytes] && used < cols) {
+		bytes++;
+		while (((unsigned char)s[bytes] & 0xC0) == 0x80)
+			bytes++;
+		used++;
+	}
+	*ncols = used;
+	return bytes;
+}
+
+int ui_term_width(const char *s)
+{
+	int used;
+
+	ui_term_fit(s, (int)strlen(s), &used);
+	return used;
+}
+
 void ui_term_style(enum ui_style style)
 {
 	attr_t a;

@@ -72,6 +72,14 @@ void ui_term_size(int *cols, int *lines);
 /* Sets the attributes of what is drawn next on the screen. */
 void ui_term_style(enum ui_style style);
 
+/* Bytes of s that fit in `cols` columns, one column per code point: the
+ * glyphs and texts conviz draws are all one column wide. *ncols gets the
+ * columns used. Any thread. */
+int ui_term_fit(const char *s, int cols, int *ncols);
+
+/* Columns all of s takes, as ui_term_fit counts them. Any thread. */
+int ui_term_width(const char *s);
+
 /* The terminating signal caught since init (SIGINT, SIGTERM, SIGHUP), or
  * 0. The loop polls this, at least once a frame, and exits with 128 + the
  * signal. UI thread only: if a worker's fatal error is pending, this
