@@ -90,8 +90,11 @@ START_TEST(test_bad_input)
 		{ "--scale", "inf", "bad scale 'inf'" },
 		{ "--scale", "1001", "bad scale '1001'" },
 		{ "--seed", "x", "bad seed 'x'" },
+		{ "--limit", "0", "bad limit '0'" },
+		{ "--limit", "10001", "bad limit '10001'" },
+		{ "--limit", "5x", "bad limit '5x'" },
 		{ "-m", "fibers", "unknown model 'fibers'" },
-		{ "-m", "async", "model 'async' is not available yet" },
+		{ "-m", "procs", "model 'procs' is not available yet" },
 		{ "-s", "", "empty scenario name" },
 	};
 	struct cli c;
@@ -254,7 +257,7 @@ START_TEST(test_options_misplaced)
 		{ "serve --bogus", "unknown option '--bogus'" },
 		{ "list extra", "unexpected argument 'extra'" },
 		{ "compare extra", "unexpected argument 'extra'" },
-		{ "compare -m async", "model 'async' is not available yet" },
+		{ "compare -m procs", "model 'procs' is not available yet" },
 		{ "compare --port 1",
 		  "--port does not belong to 'conviz compare'" },
 		{ "run --port 80", "--port does not belong to 'conviz run'" },

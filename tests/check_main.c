@@ -12,6 +12,7 @@ int main(void)
 	SRunner *sr = srunner_create(suite_cli());
 	srunner_add_suite(sr, suite_datadir());
 	srunner_add_suite(sr, suite_evring());
+	srunner_add_suite(sr, suite_async());
 	srunner_add_suite(sr, suite_gil());
 	srunner_add_suite(sr, suite_http());
 	srunner_add_suite(sr, suite_job());

@@ -7,6 +7,7 @@
 Suite *suite_cli(void);
 Suite *suite_datadir(void);
 Suite *suite_evring(void);
+Suite *suite_async(void);
 Suite *suite_gil(void);
 Suite *suite_http(void);
 Suite *suite_job(void);

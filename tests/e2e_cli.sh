@@ -30,10 +30,10 @@ expect_status 0 "list"
 for s in fib sumsq primes math; do
 	grep -Eq "^  $s " "$TMP/out" || fail "list names scenario $s"
 done
-for m in sync threads; do
+for m in sync threads async; do
 	grep -Eq "^  $m " "$TMP/out" || fail "list names model $m"
 done
-for m in async procs; do
+for m in procs; do
 	grep -Eq "^  $m .*not yet available" "$TMP/out" || fail "list says $m is not yet available"
 done
 
@@ -63,7 +63,9 @@ bad "--seed -1" "bad seed '-1'" run --seed -1
 bad "unknown scenario" "unknown scenario 'nope'" run -s nope
 bad "scenario with dots" "unknown scenario '..'" run -s ..
 bad "unknown model" "unknown model 'fibers'" run -m fibers
-bad "async not yet" "model 'async' is not available yet" run -m async
+bad "procs not yet" "model 'procs' is not available yet" run -m procs
+bad "--limit 0" "bad limit '0'" run -m async --limit 0
+bad "--limit without async" "--limit caps the connections of the async model, and the model is threads" run -s sites --limit 5
 bad "procs not yet" "model 'procs' is not available yet" run -m procs
 bad "unknown command" "unknown command 'jump': use run, list or serve \\(see conviz --help\\)$" jump
 bad "stray argument" "unexpected argument 'extra'" run extra

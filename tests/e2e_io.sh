@@ -70,6 +70,42 @@ else
 		fail "sites: threads -w 5 is ${r}x sync ($threads_s s vs $sync_s s), expected 3x..6x"
 fi
 
+# The async model: one thread, every GET awaited on one event loop, at
+# most 100 connections at once (two waves of the 160 GETs).
+run_io 60 run -s sites -m async --headless
+expect_status 0 "sites async"
+summary_has tasks=160 ok=160 failed=0 workers=1 wrong=0
+async_s=$(field wall_s)
+if [ "${CONVIZ_TIMING_TESTS:-1}" != 0 ]; then
+	# About two latencies instead of 160: ~65x here; 30x leaves room for
+	# a loaded machine (make bench measures lesson_sites_async_speedup).
+	checks=$((checks + 1))
+	r=$(ratio "$sync_s" "$async_s")
+	in_range "$r" 30 200 && pass "sites: async is ${r}x sync ($async_s s vs $sync_s s)" ||
+		fail "sites: async is ${r}x sync ($async_s s vs $sync_s s), expected 30x or more"
+fi
+# --limit 10: ten connections at once, sixteen waves instead of two.
+run_io 60 run -s sites -m async --limit 10 --headless
+expect_status 0 "sites async --limit 10"
+summary_has tasks=160 ok=160 failed=0
+limited_s=$(field wall_s)
+if [ "${CONVIZ_TIMING_TESTS:-1}" != 0 ]; then
+	checks=$((checks + 1))
+	r=$(ratio "$limited_s" "$async_s")
+	in_range "$r" 3 16 && pass "sites: --limit 10 takes ${r}x as long as 100 ($limited_s s vs $async_s s)" ||
+		fail "sites: --limit 10 takes ${r}x as long as 100 ($limited_s s vs $async_s s), expected 3x..16x"
+fi
+run_io 60 run -s pokemon -m async --headless
+expect_status 0 "pokemon async"
+summary_has tasks=20 ok=20 failed=0 wrong=0
+checks=$((checks + 1))
+got=$(line 'results: ')
+[ "$got" = "$want" ] && pass "pokemon async names: $got" ||
+	fail "pokemon async names: '$got', expected '$want'"
+run_io 60 run -s httpbin -m async --headless
+expect_status 0 "httpbin async"
+summary_has tasks=100 ok=100 failed=0 wrong=0
+
 # A separate `conviz serve` for the --url-file checks.
 "$CONVIZ" serve --port 0 </dev/null >"$TMP/serve.out" 2>"$TMP/serve.err" &
 spid=$!

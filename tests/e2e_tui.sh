@@ -400,6 +400,10 @@ printf '/delay/10000\n' >"$WORK/delay.txt"
 start delay C run -s httpbin -m threads -w 2 --url-file "$WORK/delay.txt"
 sleep 0.5
 quit_within delay 10
+# The same under async: the loop abandons its 100 transfers in flight.
+start delayasync C run -s httpbin -m async --url-file "$WORK/delay.txt"
+sleep 0.5
+quit_within delayasync 10
 
 # --- issue 10: an 80x24 screen holds everything, and so do smaller ones --
 # Sizes a classroom meets: the common terminal (80x24), a split pane
@@ -600,25 +604,27 @@ pass "pick: q closes the list and does not quit"
 # A model not in this version yet is dimmed and cannot be chosen.
 tmx send-keys -t cv -l m
 wait_for "$LIST" 50 || fail "pick: m opens no list"
-tmx capture-pane -e -p -t cv | grep ' async ' |
-	grep -Eq "$(printf '\033')\\[([0-9]+;)*2(;[0-9]+)*m +async" ||
-	fail "pick: async is not dimmed"
-tmx send-keys -t cv -l a
-wait_changed selected threads || fail "pick: a does not select async"
-[ "$(selected)" = async ] || fail "pick: a selects $(selected)"
+tmx capture-pane -e -p -t cv | grep ' procs ' |
+	grep -Eq "$(printf '\033')\\[([0-9]+;)*2(;[0-9]+)*m +procs" ||
+	fail "pick: procs is not dimmed"
+tmx send-keys -t cv -l p
+wait_changed selected threads || fail "pick: p does not select procs"
+[ "$(selected)" = procs ] || fail "pick: p selects $(selected)"
 tmx send-keys -t cv Enter
-wait_for 'async is not in this version yet' 50 || fail "pick: no note on Enter"
+wait_for 'procs is not in this version yet' 50 || fail "pick: no note on Enter"
 screen | grep -Eq "$LIST" || fail "pick: the list closed on a dimmed model"
 [ "$(model_shown)" = threads ] && [ "$(phase_shown)" = done ] ||
 	fail "pick: a dimmed model was chosen"
-pass "pick: async is dimmed; Enter on it says so and keeps the list open"
+pass "pick: procs is dimmed; Enter on it says so and keeps the list open"
 
 # Up to sync, Enter: the model changes and the run starts again.
+tmx send-keys -t cv Up
+wait_changed selected procs || fail "pick: Up does not move"
 tmx send-keys -t cv Up
 wait_changed selected async || fail "pick: Up does not move"
 tmx send-keys -t cv Up
 wait_changed selected threads || fail "pick: Up does not move"
-[ "$(selected)" = sync ] || fail "pick: Up Up from async selects $(selected)"
+[ "$(selected)" = sync ] || fail "pick: Up x3 from procs selects $(selected)"
 tmx send-keys -t cv Enter
 wait_gone "$LIST" 50 || fail "pick: Enter does not close the list"
 wait_for '^model sync ' 50 || fail "pick: Enter on sync does not switch"

@@ -92,6 +92,13 @@ int app_config(const struct cli *cli, struct run_config *cfg, char *err,
 		return -1;
 	cfg->model =
 		cli->model >= 0 ? (enum model_id)cli->model : APP_DEFAULT_MODEL;
+	if (cli->limit > 0 && cfg->model != MODEL_ASYNC) {
+		msg_fmt(err, errlen,
+			"--limit caps the connections of the async model, and "
+			"the model is %s: add -m async or leave --limit out",
+			model_get(cfg->model)->name);
+		return -1;
+	}
 	cfg->workers = cli->workers;
 	if (cfg->workers == 0)
 		cfg->workers = cfg->sc.workers ? cfg->sc.workers
@@ -99,6 +106,7 @@ int app_config(const struct cli *cli, struct run_config *cfg, char *err,
 	/* Kept for sync too (which runs one worker whatever it says), so a
 	 * switch to a pooled model in the TUI gets the scenario's pool. */
 	cfg->gil = cli->gil != 0;
+	cfg->limit = cli->limit;
 	cfg->seed = cli->have_seed ? cli->seed : 1;
 	cfg->scale = cli->scale > 0 ? cli->scale : cfg->sc.scale;
 	return app_check_server(cfg, err, errlen);

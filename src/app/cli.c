@@ -20,6 +20,7 @@ enum opt_id {
 	OPT_NO_GIL,
 	OPT_SEED,
 	OPT_SCALE,
+	OPT_LIMIT,
 	OPT_HEADLESS,
 	OPT_URL_FILE,
 	OPT_PORT,
@@ -52,6 +53,7 @@ static const struct opt opts[] = {
 	/* serve too: the server draws its jitter and /bytes/N from it. */
 	{ 0, "seed", 1, OPT_SEED, ON_RUN | ON(CLI_SERVE) },
 	{ 0, "scale", 1, OPT_SCALE, ON_RUN },
+	{ 0, "limit", 1, OPT_LIMIT, ON_RUN },
 	{ 0, "headless", 0, OPT_HEADLESS, ON_RUN | ON(CLI_COMPARE) },
 	{ 0, "url-file", 1, OPT_URL_FILE, ON_RUN },
 	{ 0, "port", 1, OPT_PORT, ON(CLI_SERVE) },
@@ -128,7 +130,7 @@ static int model_value(const char *v, struct cli *out, char *err, size_t len)
 	if (!model_get((enum model_id)m)->run) {
 		msg_fmt(err, len,
 			"model '%s' is not available yet in this version: "
-			"use -m sync or -m threads",
+			"use -m sync, threads or async",
 			msg_quote(v, &q));
 		return -1;
 	}
@@ -162,6 +164,16 @@ static int number_value(enum opt_id id, const char *v, struct cli *out,
 			"bad seed '%s': use a whole number from 0 "
 			"to 18446744073709551615",
 			msg_quote(v, &q));
+		return -1;
+	case OPT_LIMIT:
+		if (num_parse_long(v, 1, RUN_LIMIT_MAX, &n) == 0) {
+			out->limit = (int)n;
+			return 0;
+		}
+		msg_fmt(err, len,
+			"bad limit '%s': use a whole number of connections "
+			"from 1 to %d",
+			msg_quote(v, &q), RUN_LIMIT_MAX);
 		return -1;
 	default:
 		if (num_parse_double(v, 0.0, SCENARIO_SCALE_MAX, &out->scale) ==
@@ -417,8 +429,8 @@ void cli_usage(FILE *to)
 	      "name from\n"
 	      "                            'conviz list' or a path containing "
 	      "'/'\n"
-	      "  -m, --model MODEL         sync or threads (async and procs: "
-	      "not yet)\n"
+	      "  -m, --model MODEL         sync, threads or async (procs: not "
+	      "yet)\n"
 	      "  -w, --workers N           pool size, 1..1024 (default: the "
 	      "scenario's)\n"
 	      "      --gil | --no-gil      simulated GIL on (default) or off\n"
@@ -436,6 +448,9 @@ void cli_usage(FILE *to)
 	      "                            terminal)\n"
 	      "      --url-file FILE       I/O scenarios: GET the URLs of FILE "
 	      "(one a line)\n"
+	      "      --limit N             -m async: connections open at once, "
+	      "1..10000\n"
+	      "                            (default 100, as aiohttp's)\n"
 	      "\n"
 	      "Serve options (conviz serve):\n"
 	      "      --port N              the port (default 0: any free one)\n"

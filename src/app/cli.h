@@ -30,6 +30,7 @@ struct cli {
 	const char *scenario; /* NULL: the default scenario */
 	int model;	      /* enum model_id, or -1: the default */
 	int workers;	      /* 0: the scenario's default */
+	int limit;	      /* async's connections at once; 0: default */
 	int gil;	      /* -1 default (on), 0 off, 1 on */
 	uint64_t seed;
 	int have_seed;

@@ -192,6 +192,7 @@ struct run *run_start(const struct run_config *cfg, struct evring *ring,
 	r->job.tasks = (uint32_t)cfg->sc.tasks;
 	r->job.ring = ring;
 	r->job.gil_on = cfg->gil;
+	r->job.limit = cfg->limit;
 	r->job.corrupt = atomic_load(&test_corrupt);
 	if (job_init(&r->job, err, errlen) < 0 ||
 	    (r->job.work->io && run_io_setup(r, err, errlen) < 0)) {

@@ -22,11 +22,13 @@ struct evring;
 struct urllist;
 
 #define RUN_WORKERS_MAX 1024
+#define RUN_LIMIT_MAX 10000 /* --limit */
 
 struct run_config {
 	struct scenario sc; /* copied: the run owns its scenario */
 	enum model_id model;
 	int workers; /* 1..RUN_WORKERS_MAX (sync: forced to 1) */
+	int limit;   /* async: connections open at once; 0: 100 */
 	int gil;     /* 1: simulated GIL on */
 	uint64_t seed;
 	double scale; /* work multiplier, > 0 */

@@ -8,18 +8,22 @@
 #include "core/ev.h"
 
 static const struct model_ops models[MODEL_COUNT] = {
-	[MODEL_SYNC] = { "sync", "one thread runs the tasks in order",
-			 model_sync_run, 0 },
-	[MODEL_THREADS] = { "threads",
-			    "a pool of W threads pulls tasks from a queue",
-			    model_threads_run, 1,
-			    EV_BIT(EV_STARTUP) | EV_BIT(EV_GIL_WAIT) },
-	[MODEL_ASYNC] = { "async",
-			  "one thread, an event loop of coroutines (not yet "
-			  "available)",
-			  NULL, 0 },
-	[MODEL_PROCS] = { "procs", "a pool of W processes (not yet available)",
-			  NULL, 1 },
+	[MODEL_SYNC] = { .name = "sync",
+			 .about = "one thread runs the tasks in order",
+			 .run = model_sync_run },
+	[MODEL_THREADS] = { .name = "threads",
+			    .about = "a pool of W threads pulls tasks from a "
+				     "queue",
+			    .run = model_threads_run,
+			    .pooled = 1,
+			    .kinds = EV_BIT(EV_STARTUP) | EV_BIT(EV_GIL_WAIT) },
+	[MODEL_ASYNC] = { .name = "async",
+			  .about = "one thread, an event loop of coroutines "
+				   "(asyncio)",
+			  .run = model_async_run },
+	[MODEL_PROCS] = { .name = "procs",
+			  .about = "a pool of W processes (not yet available)",
+			  .pooled = 1 },
 };
 
 const struct model_ops *model_get(enum model_id id)

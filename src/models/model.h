@@ -49,5 +49,6 @@ int model_find(const char *name);
 
 int model_sync_run(struct job *j);
 int model_threads_run(struct job *j);
+int model_async_run(struct job *j);
 
 #endif

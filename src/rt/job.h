@@ -32,6 +32,7 @@ struct job {
 	int workers;	     /* lanes the model runs (sync: 1) */
 	struct evring *ring; /* where events go; NULL: tracing off */
 	int gil_on;	     /* 1: the workers share the simulated GIL */
+	int limit;	     /* async: connections open at once (0: 100) */
 	int64_t corrupt;     /* test hook: this task's answer is made wrong
 				(-1: none; see run_test_corrupt_task) */
 	/* Set up by job_init, freed by job_destroy. */

@@ -28,6 +28,7 @@
 
 #include "core/msg.h"
 #include "rt/rt.h"
+#include "rt/rt_http.h"
 
 /* How long a waiting worker sleeps before it looks at the cancel flag. */
 #define RT_HTTP_POLL_MS 50
@@ -67,7 +68,7 @@ static size_t on_body(char *data, size_t size, size_t n, void *p)
 }
 
 /* An easy handle with options set once, kept across requests. */
-static CURL *easy_new(void)
+CURL *rt_http_easy_new(void)
 {
 	CURL *c = curl_easy_init();
 
@@ -106,7 +107,7 @@ static struct session *session_new(void)
 
 	if (!s)
 		return NULL;
-	s->easy = easy_new();
+	s->easy = rt_http_easy_new();
 	s->multi = curl_multi_init();
 	if (!s->easy || !s->multi) {
 		session_free(s);
@@ -192,19 +193,21 @@ static CURLcode transfer(struct rt *rt, struct session *s)
 	return rc;
 }
 
-/* Performs the GET on the worker's session; the caller shows the wait. */
-static int http_perform(struct rt *rt, struct session *s, const char *url,
-			struct rt_http *reply)
+void rt_http_prepare(CURL *c, const char *url, struct rt_http *reply)
 {
-	CURL *c = s->easy;
-	CURLcode rc;
-
+	reply->kept = 0;
+	reply->bytes = 0;
+	reply->status = 0;
+	reply->error[0] = '\0';
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, reply);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
 			 reply->timeout_ms > 0 ? reply->timeout_ms
 					       : (long)RT_HTTP_TOTAL_MS);
-	rc = transfer(rt, s);
+}
+
+int rt_http_finish(CURL *c, CURLcode rc, struct rt_http *reply)
+{
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply->status);
 	if (rc != CURLE_OK) {
 		explain(c, rc, reply);
@@ -218,13 +221,18 @@ static int http_perform(struct rt *rt, struct session *s, const char *url,
 	return 0;
 }
 
+/* Performs the GET on the worker's session; the caller shows the wait. */
+static int http_perform(struct rt *rt, struct session *s, const char *url,
+			struct rt_http *reply)
+{
+	rt_http_prepare(s->easy, url, reply);
+	return rt_http_finish(s->easy, transfer(rt, s), reply);
+}
+
 int rt_http_get_blocking(struct rt *rt, const char *url, struct rt_http *reply)
 {
 	int rc;
 
-	reply->kept = 0;
-	reply->bytes = 0;
-	reply->status = 0;
 	reply->error[0] = '\0';
 	if (!rt->http) {
 		rt_http_init();
