@@ -281,8 +281,9 @@ START_TEST(test_diagram_axis_legend)
 	ck_assert_str_eq(line, "    0s                  5s"
 			       "                  10s");
 	nth_line(out, 4, line, sizeof line);
-	ck_assert_str_eq(line, "# cpu  _ ready  . io  = lock-wait  : gil-wait  "
-			       "^ stall  - startup  ! error  X lost-update");
+	ck_assert_str_eq(
+		line, "# cpu  _ ready  . io  = lock-wait  : gil-wait  "
+		      "^ stall  - startup  ! error  X lost-update  | new task");
 	free(out);
 
 	/* 1.2 s over 72 columns: a label every 0.2 s, 12 columns apart. */

@@ -63,6 +63,7 @@ bad "--seed -1" "bad seed '-1'" run --seed -1
 bad "unknown scenario" "unknown scenario 'nope'" run -s nope
 bad "scenario with dots" "unknown scenario '..'" run -s ..
 bad "unknown model" "unknown model 'fibers'" run -m fibers
+bad "--view bogus" "bad view 'bogus': use worker or task" run --view bogus
 bad "async not yet" "model 'async' is not available yet" run -m async
 bad "procs not yet" "model 'procs' is not available yet" run -m procs
 bad "unknown command" "unknown command 'jump': use run, list or serve \\(see conviz --help\\)$" jump
