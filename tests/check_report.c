@@ -281,8 +281,9 @@ START_TEST(test_diagram_axis_legend)
 	ck_assert_str_eq(line, "    0s                  5s"
 			       "                  10s");
 	nth_line(out, 4, line, sizeof line);
-	ck_assert_str_eq(line, "# cpu  _ ready  . io  = lock-wait  : gil-wait  "
-			       "^ stall  - startup  ! error  X lost-update");
+	ck_assert_str_eq(
+		line, "# cpu  _ ready  . io  = lock-wait  : gil-wait  "
+		      "^ stall  - startup  ! error  X lost-update  | new task");
 	free(out);
 
 	/* 1.2 s over 72 columns: a label every 0.2 s, 12 columns apart. */
@@ -292,6 +293,40 @@ START_TEST(test_diagram_axis_legend)
 	ck_assert_ptr_eq(strstr(line, "0.2s"), line + 4 + 12);
 	ck_assert_ptr_eq(strstr(line, "0.6s"), line + 4 + 36);
 	ck_assert_ptr_eq(strstr(line, "1.2s"), line + 4 + 72);
+	free(out);
+	timeline_free(tl);
+}
+END_TEST
+
+/* One worker runs tasks 0, 1 and 2 back to back (each ended by its
+ * idle): by worker, '|' marks where tasks 1 and 2 begin; by task, three
+ * lanes t0..t2, with no mark. */
+START_TEST(test_diagram_tasks)
+{
+	struct timeline *tl = timeline_new(ORIGIN);
+	char *out;
+	char line[256];
+
+	for (uint32_t t = 0; t < 3; t++) {
+		struct ev e = { .ts_ns = ORIGIN + (int64_t)t * 10 * SEC,
+				.task = t,
+				.kind = EV_CPU };
+		ck_assert_int_eq(timeline_add(tl, &e), 0);
+		e.ts_ns += 10 * SEC - 1;
+		e.kind = EV_IDLE;
+		ck_assert_int_eq(timeline_add(tl, &e), 0);
+	}
+	out = draw(tl, 30 * SEC, 30);
+	nth_line(out, 0, line, sizeof line);
+	ck_assert_str_eq(line, "w0 |##########|#########|#########|");
+	free(out);
+	timeline_set_view(tl, TIMELINE_BY_TASK);
+	out = draw(tl, 30 * SEC, 30);
+	nth_line(out, 0, line, sizeof line);
+	ck_assert_str_eq(line, "t0 |##########                    |");
+	nth_line(out, 2, line, sizeof line);
+	ck_assert_str_eq(line, "t2 |                    ##########|");
+	ck_assert_ptr_null(strstr(out, "w0"));
 	free(out);
 	timeline_free(tl);
 }
@@ -380,6 +415,7 @@ Suite *suite_report(void)
 	tc = tcase_create("diagram");
 	tcase_add_test(tc, test_diagram_cells);
 	tcase_add_test(tc, test_diagram_axis_legend);
+	tcase_add_test(tc, test_diagram_tasks);
 	tcase_add_test(tc, test_diagram_many_lanes);
 	tcase_add_test(tc, test_diagram_empty);
 	tcase_add_test(tc, test_glyphs);

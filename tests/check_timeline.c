@@ -463,6 +463,146 @@ START_TEST(test_unknown_kind_ignored)
 }
 END_TEST
 
+/* Lane 0 runs tasks 5 and 6 interleaved, as the async loop's one thread
+ * does: 0 io t5 | 10 cpu t6 | 20 cpu t5 (error at 22) | 30 idle t5 (its
+ * end) | 40 idle t6. */
+static struct timeline *interleaved(void)
+{
+	struct timeline *tl = timeline_new(ORIGIN);
+	ck_assert_ptr_nonnull(tl);
+	add(tl, 0, 0, EV_IO, 5);
+	add(tl, 0, 10, EV_CPU, 6);
+	add(tl, 0, 20, EV_CPU, 5);
+	add(tl, 0, 22, EV_ERROR, 5);
+	add(tl, 0, 30, EV_IDLE, 5);
+	add(tl, 0, 40, EV_IDLE, 6);
+	add(tl, 0, 50, EV_DONE, EV_NO_TASK);
+	return tl;
+}
+
+START_TEST(test_task_lanes)
+{
+	struct timeline *tl = interleaved();
+
+	timeline_set_view(tl, TIMELINE_BY_TASK);
+	ck_assert_int_eq(timeline_get_view(tl), TIMELINE_BY_TASK);
+	ck_assert_int_eq(timeline_lanes(tl), 7); /* highest task + 1 */
+	/* Task 5: io, then cpu, then ended; task 6 did not end it. */
+	ck_assert_int_eq(timeline_state_at(tl, 5, 5), EV_IO);
+	ck_assert_int_eq(timeline_state_at(tl, 5, 15), EV_IO);
+	ck_assert_int_eq(timeline_state_at(tl, 5, 25), EV_CPU);
+	ck_assert_int_eq(timeline_state_at(tl, 5, 35), EV_IDLE);
+	ck_assert_int_eq(timeline_state_at(tl, 5, 45), EV_IDLE);
+	ck_assert_uint_eq(timeline_segments(tl, 5), 3);
+	ck_assert_int_eq(timeline_state_at(tl, 6, 5), EV_IDLE);
+	ck_assert_int_eq(timeline_state_at(tl, 6, 25), EV_CPU);
+	ck_assert_int_eq(timeline_state_at(tl, 6, 45), EV_IDLE);
+	/* Tasks never seen have empty lanes; the event without a task (the
+	 * worker's done) is on no task's lane. */
+	ck_assert_uint_eq(timeline_segments(tl, 0), 0);
+	ck_assert_uint_eq(timeline_segments(tl, 4), 0);
+	ck_assert_uint_eq(timeline_segments(tl, 7), 0);
+	ck_assert_int_eq(timeline_dominant(tl, 3, 0, 50, 50), EV_IDLE);
+	/* The marker of task 5 is on its lane, not on task 6's. */
+	ck_assert_uint_eq(timeline_markers(tl, 5, 20, 25),
+			  1u << (EV_ERROR - EV_STATE_COUNT));
+	ck_assert_uint_eq(timeline_markers(tl, 6, 0, 50), 0);
+	ck_assert_uint_eq(timeline_lane_tasks(tl, 5), 1);
+	/* Counted once, whatever the views. */
+	ck_assert_uint_eq(timeline_events(tl), 7);
+	ck_assert_uint_eq(timeline_marker_count(tl, EV_ERROR), 1);
+	timeline_free(tl);
+}
+END_TEST
+
+START_TEST(test_worker_view_unchanged)
+{
+	struct timeline *tl = interleaved();
+
+	/* By worker unless told otherwise, and back again. */
+	ck_assert_int_eq(timeline_get_view(tl), TIMELINE_BY_WORKER);
+	timeline_set_view(tl, TIMELINE_BY_TASK);
+	timeline_set_view(tl, TIMELINE_BY_WORKER);
+	timeline_set_view(tl, (enum timeline_view)7); /* ignored */
+	ck_assert_int_eq(timeline_get_view(tl), TIMELINE_BY_WORKER);
+	ck_assert_int_eq(timeline_lanes(tl), 1);
+	ck_assert_int_eq(timeline_state_at(tl, 0, 5), EV_IO);
+	ck_assert_int_eq(timeline_state_at(tl, 0, 15), EV_CPU);
+	ck_assert_int_eq(timeline_state_at(tl, 0, 35), EV_IDLE);
+	ck_assert_int_eq(timeline_state_at(tl, 0, 55), EV_DONE);
+	/* io t5, cpu t6, cpu t5, idle t5, idle t6, done */
+	ck_assert_uint_eq(timeline_segments(tl, 0), 6);
+	ck_assert_uint_eq(timeline_lane_tasks(tl, 0), 2);
+	ck_assert_uint_eq(timeline_markers(tl, 0, 20, 25),
+			  1u << (EV_ERROR - EV_STATE_COUNT));
+	timeline_free(tl);
+}
+END_TEST
+
+/* A worker's lane as job_exec_task leaves it: startup, then task 0 and
+ * task 1, each ended by its idle; task 1 starts 2 ns after task 0 ends,
+ * task 2 at the same instant as task 1 ends. */
+START_TEST(test_task_boundaries)
+{
+	struct timeline *tl = timeline_new(ORIGIN);
+
+	add(tl, 0, 0, EV_STARTUP, EV_NO_TASK);
+	add(tl, 0, 10, EV_CPU, 0);
+	add(tl, 0, 30, EV_IO, 0);
+	add(tl, 0, 50, EV_IDLE, 0);
+	add(tl, 0, 52, EV_CPU, 1);
+	add(tl, 0, 80, EV_IDLE, 1);
+	add(tl, 0, 80, EV_CPU, 2); /* a tie: the idle lasted no time */
+	add(tl, 0, 90, EV_IDLE, 2);
+	ck_assert_uint_eq(timeline_events(tl), 8);
+	/* The tied idle is folded away; the 2 ns one stays (it is real). */
+	ck_assert_uint_eq(timeline_segments(tl, 0), 7);
+	/* The first task after startup is no boundary. */
+	ck_assert_int_eq(timeline_task_starts(tl, 0, 0, 50), 0);
+	ck_assert_int_eq(timeline_task_starts(tl, 0, 50, 52), 0);
+	ck_assert_int_eq(timeline_task_starts(tl, 0, 50, 53), 1);
+	ck_assert_int_eq(timeline_task_starts(tl, 0, 53, 80), 0);
+	ck_assert_int_eq(timeline_task_starts(tl, 0, 80, 81), 1);
+	ck_assert_int_eq(timeline_task_starts(tl, 0, 81, 200), 0);
+	ck_assert_int_eq(timeline_task_starts(tl, 0, 60, 60), 0);
+	ck_assert_int_eq(timeline_task_starts(tl, 3, 0, 200), 0);
+	/* A cell of cpu with a boundary is drawn as one; a cell that mixes
+	 * io and cpu about evenly keeps showing both. */
+	ck_assert_int_eq(timeline_cell_boundary(tl, 0, 75, 85, 90, 0), 1);
+	ck_assert_int_eq(timeline_cell_boundary(tl, 0, 40, 60, 90, 0), 0);
+	ck_assert_int_eq(timeline_cell_boundary(tl, 0, 60, 70, 90, 0), 0);
+	/* A task's own lane holds one task: no boundary on it. */
+	timeline_set_view(tl, TIMELINE_BY_TASK);
+	ck_assert_int_eq(timeline_lanes(tl), 3);
+	ck_assert_int_eq(timeline_task_starts(tl, 1, 0, 200), 0);
+	ck_assert_int_eq(timeline_state_at(tl, 1, 60), EV_CPU);
+	ck_assert_int_eq(timeline_state_at(tl, 1, 85), EV_IDLE);
+	timeline_free(tl);
+}
+END_TEST
+
+/* 15,000 tiny tasks on two workers (the primes scenario): a lane each in
+ * the task view, made as they come. */
+START_TEST(test_many_task_lanes)
+{
+	struct timeline *tl = timeline_new(ORIGIN);
+
+	for (uint32_t t = 0; t < 15000; t++) {
+		add(tl, (int)(t % 2), 10 * t, EV_CPU, t);
+		add(tl, (int)(t % 2), 10 * t + 9, EV_IDLE, t);
+	}
+	ck_assert_int_eq(timeline_lanes(tl), 2);
+	timeline_set_view(tl, TIMELINE_BY_TASK);
+	ck_assert_int_eq(timeline_lanes(tl), 15000);
+	ck_assert_uint_eq(timeline_segments(tl, 14999), 2);
+	ck_assert_int_eq(timeline_state_at(tl, 14999, 149990), EV_CPU);
+	ck_assert_int_eq(timeline_state_at(tl, 14999, 149999), EV_IDLE);
+	ck_assert_int_eq(timeline_state_at(tl, 7, 75), EV_CPU);
+	ck_assert_uint_eq(timeline_events(tl), 30000);
+	timeline_free(tl);
+}
+END_TEST
+
 Suite *suite_timeline(void)
 {
 	Suite *s = suite_create("timeline");
@@ -476,6 +616,13 @@ Suite *suite_timeline(void)
 	tcase_add_test(tc, test_lane_tasks);
 	tcase_add_test(tc, test_unknown_lane);
 	tcase_add_test(tc, test_unknown_kind_ignored);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("views");
+	tcase_add_test(tc, test_task_lanes);
+	tcase_add_test(tc, test_worker_view_unchanged);
+	tcase_add_test(tc, test_task_boundaries);
+	tcase_add_test(tc, test_many_task_lanes);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("zoom");

@@ -63,9 +63,9 @@ bad "--seed -1" "bad seed '-1'" run --seed -1
 bad "unknown scenario" "unknown scenario 'nope'" run -s nope
 bad "scenario with dots" "unknown scenario '..'" run -s ..
 bad "unknown model" "unknown model 'fibers'" run -m fibers
-bad "procs not yet" "model 'procs' is not available yet" run -m procs
 bad "--limit 0" "bad limit '0'" run -m async --limit 0
 bad "--limit without async" "--limit caps the connections of the async model, and the model is threads" run -s sites --limit 5
+bad "--view bogus" "bad view 'bogus': use worker or task" run --view bogus
 bad "procs not yet" "model 'procs' is not available yet" run -m procs
 bad "unknown command" "unknown command 'jump': use run, list or serve \\(see conviz --help\\)$" jump
 bad "stray argument" "unexpected argument 'extra'" run extra

@@ -20,7 +20,7 @@ fi
 # meanings than lib.sh's.
 . "${TESTS_SRCDIR:-$(dirname "$0")}/lib.sh"
 SLOW="$TESTS_SRCDIR/data/tui/slow.scn"
-KEYBAR='r Run again  m Model  s Scenario  \+/- Workers  g GIL  \? Help  q Quit'
+KEYBAR='r Run again  m Model  s Scenario  \+/- Workers  g GIL  v View  (↑↓|Up/Dn) Scroll  \? Help  q Quit'
 LEGEND='cpu .*ready'
 
 unset TMUX TMUX_PANE
@@ -91,7 +91,8 @@ keys_complete() {
 	bar=$(screen | tail -n 2 | tr '\n' ' ')
 	printf '%s\n' "$bar" | grep -q '? more' && return 0
 	for k in 'r (Run again|Rerun)' 'm Model' 's (Scenario|Scen)' \
-		'\+/- (Workers|Wkrs)' 'g GIL' '\? Help' 'q Quit'; do
+		'\+/- (Workers|Wkrs)' 'g GIL' 'v View' '(↑↓|Up/Dn) Scroll' \
+		'\? Help' 'q Quit'; do
 		printf '%s\n' "$bar" | grep -Eq -- "$k" || return 1
 	done
 }
@@ -223,8 +224,8 @@ UTF8=$(locale -a 2>/dev/null | grep -iE '^c\.utf-?8$' | head -n 1)
 start main "${UTF8:-C}" run -s "$SLOW" -m threads -w 2
 wait_for '^w1 +[^ ]' 50 || fail "main: lane w1 not drawn"
 pass "main: one lane per worker"
-screen | grep -Eq '^model threads +workers 2 +cores [0-9]+ +GIL on +elapsed [0-9.]+ s' ||
-	fail "main: header row shows model, workers, cores, GIL, elapsed"
+screen | grep -Eq '^model threads +workers 2 +cores [0-9]+ +GIL on +view worker +elapsed [0-9.]+ s' ||
+	fail "main: header row shows model, workers, cores, GIL, view, elapsed"
 screen | grep -Eq '^conviz tui-slow - fib\(32\) x1000' ||
 	fail "main: header shows scenario and title"
 screen | grep -Eq '^\[[=> ]+\] tasks [0-9]+/1000' ||
@@ -273,7 +274,8 @@ wait_changed scenario_shown tui-slow || fail "key s: scenario stays tui-slow"
 pass "key s: scenario tui-slow -> $(scenario_shown), picked from the list"
 key '?' 'conviz help' "help overlay opens"
 screen | grep -q 'Lesson' || fail "help: no lesson"
-screen | grep -Eq 'gil-wait +waiting for the GIL' || fail "help: no colours"
+tmx send-keys -t cv End # the colours come last
+wait_for 'gil-wait +waiting for the GIL' 50 || fail "help: no colours"
 tmx send-keys -t cv -l x
 n=50
 while [ "$n" -gt 0 ] && screen | grep -q 'conviz help'; do
@@ -499,12 +501,17 @@ pass "header: no stall count while there is none"
 tmx send-keys -t cv -l q
 finish sizes 0
 
-# A 40x10 screen with five lanes: one lane and how many more.
+# A 40x10 screen with five lanes: one lane and which of how many ("lane
+# 1 of 5" under it, or " 1/5" at its end when it has the only row).
 tmx resize-window -t cv -x 40 -y 10
 start tiny C run -s fib --scale 20 -m threads -w 5
 wait_for '^w0 +[^ ]' 50 || fail "tiny: no lane at 40x10"
-wait_for '\+4' 50 || fail "tiny: the lanes left out are not counted"
-pass "tiny: one lane and +4 more at 40x10"
+wait_for '(^w0 .* 1/5 *$|^ +lane 1 of 5)' 50 ||
+	fail "tiny: the lanes left out are not counted"
+tmx send-keys -t cv Down
+wait_for '^w1 ' 50 || fail "tiny: Down does not scroll to lane w1"
+screen | grep -Eq '(^w1 .* 2/5 *$|^ +lane 2 of 5)' || fail "tiny: not 'lane 2 of 5'"
+pass "tiny: one lane and which of 5 at 40x10; Down scrolls"
 tmx send-keys -t cv -l q
 finish tiny 0
 
@@ -544,6 +551,56 @@ wait_for '^conviz sites - 160 GETs of the 1 URL in .*urls\.txt' 50 ||
 pass "urlfile: the header names the URL file"
 tmx send-keys -t cv -l q
 finish urlfile 0
+
+# --- issue 11: task view and scrolling -----------------------------------
+# v shows one lane per task (t0..) and back; 20 tasks at 80x24 do not all
+# fit, so the lane area says which lanes it shows and PgDn, Home, Down
+# and End move it.
+tmx resize-window -t cv -x 80 -y 24
+start tasks "${UTF8:-C}" run -s fib --scale 0.1 -m threads -w 2
+wait_for ' done$' 150 || fail "tasks: the run does not finish"
+[ "$(header view)" = worker ] || fail "tasks: the header does not say 'view worker'"
+tmx send-keys -t cv -l v
+wait_for '^t0 ' 50 || fail "tasks: v shows no task lane t0"
+[ "$(header view)" = task ] || fail "tasks: the header does not say 'view task'"
+screen | grep -q '^w0 ' && fail "tasks: worker lanes still shown"
+pass "tasks: v shows one lane per task; the header says 'view task'"
+RANGE='lanes [0-9]+[^0-9 ]+[0-9]+ of 20'
+wait_for 'lanes 1[^0-9 ]+[0-9]+ of 20' 50 || fail "tasks: no 'lanes 1-N of 20'"
+pass "tasks: $(screen | grep -Eo "$RANGE")"
+tmx send-keys -t cv NPage
+wait_for 'lanes [0-9]+[^0-9 ]+20 of 20' 50 || fail "tasks: PgDn does not reach lane 20"
+screen | grep -q '^t19 ' || fail "tasks: t19 not shown after PgDn"
+screen | grep -q '^t0 ' && fail "tasks: t0 still shown after PgDn"
+pass "tasks: PgDn shows the last lanes ($(screen | grep -Eo "$RANGE"))"
+tmx send-keys -t cv Home
+wait_for 'lanes 1[^0-9 ]+[0-9]+ of 20' 50 || fail "tasks: Home does not go back"
+tmx send-keys -t cv Down
+wait_for 'lanes 2[^0-9 ]+[0-9]+ of 20' 50 || fail "tasks: Down does not scroll"
+screen | grep -q '^t1 ' || fail "tasks: t1 not first after Down"
+tmx send-keys -t cv End
+wait_for 'lanes [0-9]+[^0-9 ]+20 of 20' 50 || fail "tasks: End does not reach lane 20"
+pass "tasks: Home, Down and End scroll the lanes"
+tmx send-keys -t cv -l v
+wait_for '^w0 ' 50 || fail "tasks: v does not go back to worker lanes"
+screen | grep -Eq "$RANGE" && fail "tasks: 2 worker lanes said to scroll"
+pass "tasks: v again shows the two workers"
+tmx send-keys -t cv -l q
+finish tasks 0
+
+# Headless: --view task draws one ASCII lane per task, t0..t19.
+"$CONVIZ" run -s fib --scale 0.1 -m threads -w 2 --headless --view task >"$WORK/view.out" 2>&1 ||
+	fail "view: the headless run fails: $(cat "$WORK/view.out")"
+[ "$(grep -Ec '^t[0-9]+ +\|' "$WORK/view.out")" = 20 ] ||
+	fail "view: not 20 task lanes: $(cat "$WORK/view.out")"
+grep -q '^w0 ' "$WORK/view.out" && fail "view: worker lanes in the task view"
+grep -q 'view=task$' "$WORK/view.out" || fail "view: the first line does not say view=task"
+pass "view: --view task draws t0..t19 headless"
+"$CONVIZ" run --view bogus --headless >"$WORK/view.out" 2>&1
+[ $? = 2 ] || fail "view: --view bogus does not exit 2"
+grep -q "^conviz: bad view 'bogus': use worker or task$" "$WORK/view.out" ||
+	fail "view: --view bogus says: $(cat "$WORK/view.out")"
+pass "view: --view bogus exits 2 and says so"
 
 # --- a crash (SIGSEGV) restores the terminal and says so -----------------
 start segv C run -s "$SLOW" -m threads -w 2

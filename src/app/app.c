@@ -109,6 +109,7 @@ int app_config(const struct cli *cli, struct run_config *cfg, char *err,
 	cfg->limit = cli->limit;
 	cfg->seed = cli->have_seed ? cli->seed : 1;
 	cfg->scale = cli->scale > 0 ? cli->scale : cfg->sc.scale;
+	cfg->view = cli->view;
 	return app_check_server(cfg, err, errlen);
 }
 

@@ -10,6 +10,7 @@
 #include "app/scenario.h"
 #include "core/msg.h"
 #include "core/num.h"
+#include "core/timeline.h"
 #include "models/model.h"
 
 enum opt_id {
@@ -23,6 +24,7 @@ enum opt_id {
 	OPT_LIMIT,
 	OPT_HEADLESS,
 	OPT_URL_FILE,
+	OPT_VIEW,
 	OPT_PORT,
 	OPT_BIND,
 	OPT_HELP,
@@ -56,6 +58,7 @@ static const struct opt opts[] = {
 	{ 0, "limit", 1, OPT_LIMIT, ON_RUN },
 	{ 0, "headless", 0, OPT_HEADLESS, ON_RUN | ON(CLI_COMPARE) },
 	{ 0, "url-file", 1, OPT_URL_FILE, ON_RUN },
+	{ 0, "view", 1, OPT_VIEW, ON_RUN },
 	{ 0, "port", 1, OPT_PORT, ON(CLI_SERVE) },
 	{ 0, "bind", 1, OPT_BIND, ON(CLI_SERVE) },
 	{ 'h', "help", 0, OPT_HELP, ON_ANY },
@@ -138,6 +141,23 @@ static int model_value(const char *v, struct cli *out, char *err, size_t len)
 	return 0;
 }
 
+static int view_value(const char *v, struct cli *out, char *err, size_t len)
+{
+	struct msg_quote q;
+
+	if (strcmp(v, "worker") == 0) {
+		out->view = TIMELINE_BY_WORKER;
+		return 0;
+	}
+	if (strcmp(v, "task") == 0) {
+		out->view = TIMELINE_BY_TASK;
+		return 0;
+	}
+	msg_fmt(err, len, "bad view '%s': use worker or task",
+		msg_quote(v, &q));
+	return -1;
+}
+
 static int number_value(enum opt_id id, const char *v, struct cli *out,
 			char *err, size_t len)
 {
@@ -208,6 +228,8 @@ static int apply_value(const struct opt *o, const char *v, struct cli *out,
 	case OPT_URL_FILE:
 		out->url_file = v;
 		return 0;
+	case OPT_VIEW:
+		return view_value(v, out, err, len);
 	case OPT_PORT:
 		if (num_parse_long(v, 0, 65535, &n) < 0) {
 			msg_fmt(err, len,
@@ -386,6 +408,7 @@ int cli_parse(int argc, char **argv, struct cli *out, char *err, size_t errlen)
 	out->model = -1;
 	out->gil = -1;
 	out->port = -1;
+	out->view = -1;
 	if (p.i < argc && argv[p.i][0] != '-') {
 		if (parse_command(&p, argv[p.i]) < 0)
 			return -1;
@@ -451,6 +474,10 @@ void cli_usage(FILE *to)
 	      "      --limit N             -m async: connections open at once, "
 	      "1..10000\n"
 	      "                            (default 100, as aiohttp's)\n"
+	      "      --view worker|task    one lane per worker (w0..) or per "
+	      "task (t0..);\n"
+	      "                            default: as the model prefers "
+	      "(worker)\n"
 	      "\n"
 	      "Serve options (conviz serve):\n"
 	      "      --port N              the port (default 0: any free one)\n"
@@ -471,8 +498,10 @@ void cli_usage(FILE *to)
 	      "\n"
 	      "Keys in the TUI: r run again, m pick a model, s pick a "
 	      "scenario,\n"
-	      "+/- workers, g GIL, ? help (the lesson, keys, colours), q "
-	      "quit.\n"
+	      "+/- workers, g GIL, v lanes per worker or task, Up/Down "
+	      "PgUp/PgDn\n"
+	      "Home/End scroll the lanes, ? help (the lesson, keys, colours), "
+	      "q quit.\n"
 	      "\n"
 	      "The summary's fields (ok, failed, wrong, ready_s, dropped, "
 	      "stalls,\n"

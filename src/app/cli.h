@@ -37,6 +37,7 @@ struct cli {
 	double scale; /* 0: the scenario's default */
 	int headless;
 	const char *url_file;
+	int view; /* --view: -1 the model's default, else enum timeline_view */
 	int port; /* serve: -1 unset (an ephemeral port), else 0..65535 */
 	/* serve: NULL: 127.0.0.1. Taken as written: whether it is an
 	 * address is the server's to say (server_check_bind), asked by

@@ -22,6 +22,10 @@
 #define HEADLESS_RING 65536
 #define HEADLESS_POLL_MS 50
 
+/* Where a task starts right after another on a lane (32 requests back to
+ * back on one thread would otherwise read as one long bar). */
+#define REPORT_BOUNDARY '|'
+
 #define MARKER_BIT(kind) (1u << ((kind)-EV_STATE_COUNT))
 
 /* Start of column c when [0, end) is cut into `width` columns; written so
@@ -48,6 +52,8 @@ static char cell_char(const struct timeline *tl, int lane, int64_t end,
 		return '!';
 	if (marks & MARKER_BIT(EV_LOST_UPDATE))
 		return 'X';
+	if (t1 > t0 && timeline_cell_boundary(tl, lane, t0, t1, end, c + lane))
+		return REPORT_BOUNDARY;
 	enum ev_kind k =
 		t1 > t0 ? timeline_cell(tl, lane, t0, t1, end, c + lane)
 			: timeline_state_at(tl, lane, t0);
@@ -62,10 +68,16 @@ static int decimal_digits(int n)
 	return d;
 }
 
+/* The letter of a lane's label: w0 (a worker) or t0 (a task). */
+static char lane_letter(const struct timeline *tl)
+{
+	return timeline_get_view(tl) == TIMELINE_BY_TASK ? 't' : 'w';
+}
+
 static void diagram_row(FILE *to, const struct timeline *tl, int lane,
 			int64_t end, int width, int digits)
 {
-	fprintf(to, "w%-*d |", digits, lane);
+	fprintf(to, "%c%-*d |", lane_letter(tl), digits, lane);
 	for (int c = 0; c < width; c++)
 		fputc(cell_char(tl, lane, end, width, c), to);
 	fputs("|\n", to);
@@ -163,8 +175,8 @@ static void diagram_legend(FILE *to)
 	for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++)
 		fprintf(to, "%s%s %s", i > 0 ? "  " : "",
 			ev_state_glyph(shown[i], 0), ev_kind_name(shown[i]));
-	fprintf(to, "  ! %s  X %s\n", ev_kind_name(EV_ERROR),
-		ev_kind_name(EV_LOST_UPDATE));
+	fprintf(to, "  ! %s  X %s  %c new task\n", ev_kind_name(EV_ERROR),
+		ev_kind_name(EV_LOST_UPDATE), REPORT_BOUNDARY);
 }
 
 void report_diagram(FILE *to, const struct timeline *tl, int64_t end, int width)
@@ -392,8 +404,9 @@ static void print_report(FILE *out, const struct run_config *cfg,
 	/* What the run really does: the scale may have changed the work. */
 	report_title(cfg, work, sizeof work);
 	ascii_copy(title, sizeof title, work);
-	fprintf(out, "conviz: %s | model=%s workers=%d gil=%s\n", title, model,
-		cfg->workers, cfg->gil ? "on" : "off");
+	fprintf(out, "conviz: %s | model=%s workers=%d gil=%s view=%s\n", title,
+		model, cfg->workers, cfg->gil ? "on" : "off",
+		timeline_get_view(tl) == TIMELINE_BY_TASK ? "task" : "worker");
 	report_diagram(out, tl, end, HEADLESS_WIDTH);
 	print_results(out, r);
 	report_summary(line, sizeof line, cfg, st);
@@ -432,6 +445,7 @@ int report_headless(const struct run_config *cfg, FILE *out)
 	struct run_config shown = *cfg;
 	shown.workers = run_workers(r);
 	int64_t end = timeline_end(tl);
+	timeline_set_view(tl, (enum timeline_view)run_config_view(cfg));
 	if (st.end_ns > run_origin_ns(r) && st.end_ns - run_origin_ns(r) > end)
 		end = st.end_ns - run_origin_ns(r);
 	print_report(out, &shown, r, tl, end, &st);

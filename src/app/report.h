@@ -12,8 +12,10 @@ struct run_config;
 struct run_stats;
 struct run;
 
-/* Draws one row per lane over [0, end) in `width` columns (ASCII
- * patterns), then a time axis and a legend. */
+/* Draws one row per lane of tl's view over [0, end) in `width` columns
+ * (ASCII patterns; '|' where a task starts after another on the lane),
+ * labelled w0.. (workers) or t0.. (tasks), then a time axis and a
+ * legend. */
 void report_diagram(FILE *to, const struct timeline *tl, int64_t end,
 		    int width);
 

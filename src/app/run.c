@@ -283,3 +283,10 @@ int run_workers(const struct run *r)
 {
 	return r->job.workers;
 }
+
+int run_config_view(const struct run_config *c)
+{
+	if (c->view >= 0)
+		return c->view;
+	return model_get(c->model)->task_view;
+}

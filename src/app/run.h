@@ -37,6 +37,9 @@ struct run_config {
 	 * the scenario's own `urls`. Ignored by CPU workloads. */
 	const struct urllist *urls;
 	const char *urls_from; /* the file they came from (for titles) */
+	/* How the run is shown (the run itself ignores it): -1 as its
+	 * model prefers (model_ops.task_view), else an enum timeline_view. */
+	int view;
 };
 
 struct run_stats {
@@ -102,5 +105,9 @@ const struct task_result *run_result(const struct run *r, uint32_t task);
 
 /* The run's worker count after model rules (sync: 1). */
 int run_workers(const struct run *r);
+
+/* The lanes c is shown with (an enum timeline_view): --view's, else its
+ * model's default. Any thread. */
+int run_config_view(const struct run_config *c);
 
 #endif

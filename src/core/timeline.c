@@ -17,7 +17,10 @@
 #include "core/timeline.h"
 
 #define MARKER_KINDS (EV_KIND_COUNT - EV_STATE_COUNT)
-#define MIN_CAP 16
+#define MIN_CAP 4 /* small: a run of 15,000 tasks has 15,000 task lanes */
+/* Task lanes are made for task numbers below this only: a corrupt event
+ * must not make the timeline allocate gigabytes of lane pointers. */
+#define TASK_LANES_MAX (1u << 24)
 
 /* One stretch of a lane in one state for one task; it lasts until the next
  * segment starts (the last one until "now"). */
@@ -44,12 +47,18 @@ struct lane {
 	int64_t last; /* latest event time, for clamping */
 };
 
-struct timeline {
-	int64_t origin;
-	int64_t end;
+/* The lanes of one view: by worker (the event's lane) or by task. */
+struct lanes {
 	struct lane **lanes; /* NULL where no event named the lane yet */
 	int nlanes;
 	size_t caplanes;
+};
+
+struct timeline {
+	int64_t origin;
+	int64_t end;
+	struct lanes by[TIMELINE_VIEW_COUNT];
+	enum timeline_view view; /* what the queries read */
 	uint64_t events;
 	uint64_t markers[MARKER_KINDS];
 };
@@ -105,39 +114,45 @@ void timeline_free(struct timeline *tl)
 {
 	if (tl == NULL)
 		return;
-	for (int i = 0; i < tl->nlanes; i++)
-		lane_free(tl->lanes[i]);
-	free(tl->lanes);
+	for (int v = 0; v < TIMELINE_VIEW_COUNT; v++) {
+		for (int i = 0; i < tl->by[v].nlanes; i++)
+			lane_free(tl->by[v].lanes[i]);
+		free(tl->by[v].lanes);
+	}
 	free(tl);
 }
 
-/* The lane numbered idx, created (with every lane below it) if new. */
-static struct lane *lane_get(struct timeline *tl, unsigned idx)
+/* The lane numbered idx of a view, created if new. Only the pointer
+ * array covers the lanes below it: a lane itself is made when an event
+ * names it, so a view of 15,000 tasks costs one small lane per task. */
+static struct lane *lane_get(struct lanes *ls, unsigned idx)
 {
-	if (idx >= tl->caplanes) {
-		size_t cap = tl->caplanes;
-		struct lane **p = grow(tl->lanes, &cap, idx, sizeof *p);
+	if (idx >= ls->caplanes) {
+		size_t cap = ls->caplanes;
+		struct lane **p = grow(ls->lanes, &cap, idx, sizeof *p);
 		if (p == NULL)
 			return NULL;
-		memset(p + tl->caplanes, 0, (cap - tl->caplanes) * sizeof *p);
-		tl->lanes = p;
-		tl->caplanes = cap;
+		memset(p + ls->caplanes, 0, (cap - ls->caplanes) * sizeof *p);
+		ls->lanes = p;
+		ls->caplanes = cap;
 	}
-	if (tl->lanes[idx] == NULL) {
-		tl->lanes[idx] = calloc(1, sizeof *tl->lanes[idx]);
-		if (tl->lanes[idx] == NULL)
+	if (ls->lanes[idx] == NULL) {
+		ls->lanes[idx] = calloc(1, sizeof *ls->lanes[idx]);
+		if (ls->lanes[idx] == NULL)
 			return NULL;
 	}
-	if ((int)idx >= tl->nlanes)
-		tl->nlanes = (int)idx + 1;
-	return tl->lanes[idx];
+	if ((int)idx >= ls->nlanes)
+		ls->nlanes = (int)idx + 1;
+	return ls->lanes[idx];
 }
 
 static const struct lane *lane_find(const struct timeline *tl, int lane)
 {
-	if (lane < 0 || lane >= tl->nlanes)
+	const struct lanes *ls = &tl->by[tl->view];
+
+	if (lane < 0 || lane >= ls->nlanes)
 		return NULL;
-	return tl->lanes[lane];
+	return ls->lanes[lane];
 }
 
 /* Records that `task` reached a state on the lane. Tasks are handed out in
@@ -211,25 +226,40 @@ static int lane_add_marker(struct lane *ln, int64_t t, unsigned kind)
 	return 0;
 }
 
+/* Puts event e, at time t after the origin, on one lane. */
+static int lane_add(struct lane *ln, const struct ev *e, int64_t t)
+{
+	if (t < ln->last)
+		t = ln->last;
+	int rc = ev_is_state(e->kind) ? lane_add_state(ln, t, e->kind, e->task)
+				      : lane_add_marker(ln, t, e->kind);
+	if (rc == 0)
+		ln->last = t;
+	return rc;
+}
+
 int timeline_add(struct timeline *tl, const struct ev *e)
 {
 	/* A kind this build does not know has nothing to draw; it is not an
 	 * out-of-memory condition, so it is skipped, not reported. */
 	if (e->kind >= EV_KIND_COUNT)
 		return 0;
-	struct lane *ln = lane_get(tl, e->lane);
+	struct lane *ln = lane_get(&tl->by[TIMELINE_BY_WORKER], e->lane);
 	if (ln == NULL)
 		return -1;
 	int64_t t = e->ts_ns - tl->origin;
 	if (t < 0)
 		t = 0; /* stamped before the run's origin was read */
-	if (t < ln->last)
-		t = ln->last;
-	int rc = ev_is_state(e->kind) ? lane_add_state(ln, t, e->kind, e->task)
-				      : lane_add_marker(ln, t, e->kind);
-	if (rc != 0)
+	if (lane_add(ln, e, t) != 0)
 		return -1;
-	ln->last = t;
+	/* The same event on its task's lane: a task's lane is in the state
+	 * its last event gave it, whichever worker (or coroutine on the
+	 * loop's one thread) ran it, until its EV_IDLE ends it. */
+	if (e->task != EV_NO_TASK && e->task < TASK_LANES_MAX) {
+		ln = lane_get(&tl->by[TIMELINE_BY_TASK], e->task);
+		if (ln == NULL || lane_add(ln, e, t) != 0)
+			return -1;
+	}
 	if (t > tl->end)
 		tl->end = t;
 	tl->events++;
@@ -238,9 +268,20 @@ int timeline_add(struct timeline *tl, const struct ev *e)
 	return 0;
 }
 
+void timeline_set_view(struct timeline *tl, enum timeline_view view)
+{
+	if ((unsigned)view < TIMELINE_VIEW_COUNT)
+		tl->view = view;
+}
+
+enum timeline_view timeline_get_view(const struct timeline *tl)
+{
+	return tl->view;
+}
+
 int timeline_lanes(const struct timeline *tl)
 {
-	return tl->nlanes;
+	return tl->by[tl->view].nlanes;
 }
 
 int64_t timeline_end(const struct timeline *tl)
@@ -377,6 +418,48 @@ unsigned timeline_markers(const struct timeline *tl, int lane, int64_t t0,
 			mask |= 1u << k;
 	}
 	return mask;
+}
+
+/* Index of the first segment that starts at or after t. */
+static size_t seg_lower(const struct lane *ln, int64_t t)
+{
+	size_t lo = 0, hi = ln->nseg;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ln->seg[mid].start < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+int timeline_task_starts(const struct timeline *tl, int lane, int64_t t0,
+			 int64_t t1)
+{
+	const struct lane *ln = lane_find(tl, lane);
+	if (ln == NULL || t1 <= t0)
+		return 0;
+	/* A task's segments are contiguous until another task's begin (its
+	 * own end, EV_IDLE, still carries it), so a change of task between
+	 * two neighbouring segments is where one task gave way to the next. */
+	for (size_t i = seg_lower(ln, t0);
+	     i < ln->nseg && ln->seg[i].start < t1; i++) {
+		uint32_t task = ln->seg[i].task;
+		uint32_t prev = i > 0 ? ln->seg[i - 1].task : EV_NO_TASK;
+		if (task != EV_NO_TASK && prev != EV_NO_TASK && task != prev)
+			return 1;
+	}
+	return 0;
+}
+
+int timeline_cell_boundary(const struct timeline *tl, int lane, int64_t t0,
+			   int64_t t1, int64_t now, int phase)
+{
+	if (!timeline_task_starts(tl, lane, t0, t1))
+		return 0;
+	return timeline_cell(tl, lane, t0, t1, now, phase) ==
+	       timeline_cell(tl, lane, t0, t1, now, phase + 1);
 }
 
 uint64_t timeline_events(const struct timeline *tl)

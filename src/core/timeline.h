@@ -6,6 +6,13 @@
  * until segment i+1 starts (the last one until "now"). Markers (read,
  * write, lost-update, error) are kept per lane as instants.
  *
+ * Every event is kept twice over: on its worker's lane (the event's lane)
+ * and, when it belongs to a task, on that task's lane, so the same run can
+ * be shown by worker or by task (async runs many tasks on one thread: its
+ * overlap only shows per task). A task's lane is in the state of the
+ * task's last event; the task's EV_IDLE ends it. Queries read the lanes of
+ * the current view (timeline_set_view), by worker unless told otherwise.
+ *
  * Times are nanoseconds relative to the origin given to timeline_new.
  * Threads: a timeline belongs to one thread (the ring's consumer).
  */
@@ -19,6 +26,14 @@
 
 struct timeline;
 struct evring;
+
+/* Which lanes the queries read: one per worker (lane n: the events whose
+ * lane is n) or one per task (lane n: the events of task n). */
+enum timeline_view {
+	TIMELINE_BY_WORKER = 0,
+	TIMELINE_BY_TASK,
+	TIMELINE_VIEW_COUNT
+};
 
 /* An empty timeline whose time 0 is `origin_ns` (a CLOCK_MONOTONIC time).
  * Returns NULL when out of memory. */
@@ -39,7 +54,14 @@ int timeline_add(struct timeline *tl, const struct ev *e);
  * is fatal (msg_fatal). The consumer thread only. */
 size_t timeline_drain(struct timeline *tl, struct evring *ring, size_t max);
 
-/* Number of lanes (highest lane seen + 1). */
+/* Chooses the lanes every query below reads (lane numbers are workers or
+ * tasks). Adding events is the same in both views. An unknown view is
+ * ignored. */
+void timeline_set_view(struct timeline *tl, enum timeline_view view);
+enum timeline_view timeline_get_view(const struct timeline *tl);
+
+/* Number of lanes of the current view: highest lane (worker) or task seen
+ * + 1. */
 int timeline_lanes(const struct timeline *tl);
 
 /* Time of the latest event seen, relative to the origin (0 if none). */
@@ -84,12 +106,26 @@ enum ev_kind timeline_cell(const struct timeline *tl, int lane, int64_t t0,
 unsigned timeline_markers(const struct timeline *tl, int lane, int64_t t0,
 			  int64_t t1);
 
+/* Does a task start on lane L within [t0, t1), right after another task
+ * on the same lane? (1 or 0.) Where one task ends and the next begins:
+ * the first task of a lane (after startup, say) is no boundary. A lane of
+ * the task view holds one task, so it has none. */
+int timeline_task_starts(const struct timeline *tl, int lane, int64_t t0,
+			 int64_t t1);
+
+/* Is the cell [t0, t1) of lane L drawn as a task boundary? When a task
+ * starts in it after another (timeline_task_starts) and the cell is not
+ * a mixed one: a mixed cell shows two states by turns (timeline_cell),
+ * which says more than "a new task", and must not lose a turn to it. */
+int timeline_cell_boundary(const struct timeline *tl, int lane, int64_t t0,
+			   int64_t t1, int64_t now, int phase);
+
 /* Counts over the whole timeline: events added, and markers of a kind. */
 uint64_t timeline_events(const struct timeline *tl);
 uint64_t timeline_marker_count(const struct timeline *tl, enum ev_kind kind);
 
 /* Distinct tasks that reached a state on lane L (a task counted once per
- * lane). Used for "tasks done" views. */
+ * lane; 1 on a lane of the task view that has any). */
 uint64_t timeline_lane_tasks(const struct timeline *tl, int lane);
 
 #endif

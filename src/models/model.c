@@ -20,7 +20,8 @@ static const struct model_ops models[MODEL_COUNT] = {
 	[MODEL_ASYNC] = { .name = "async",
 			  .about = "one thread, an event loop of coroutines "
 				   "(asyncio)",
-			  .run = model_async_run },
+			  .run = model_async_run,
+			  .task_view = 1 },
 	[MODEL_PROCS] = { .name = "procs",
 			  .about = "a pool of W processes (not yet available)",
 			  .pooled = 1 },

@@ -39,6 +39,10 @@ struct model_ops {
 	/* What it emits itself, whatever the workload (EV_BIT()s):
 	 * startup, and GIL waits when the GIL is on and workers share it. */
 	unsigned kinds;
+	/* The lanes it is shown with when --view does not say: 0 one per
+	 * worker, 1 one per task (async: one thread, its overlap is between
+	 * tasks). */
+	int task_view;
 };
 
 /* The model `id` (never NULL for id < MODEL_COUNT). */

@@ -71,6 +71,7 @@ void job_exec_task(struct job *j, struct rt *rt, uint32_t task)
 	res->status = rc == 0 ? TASK_OK : TASK_FAILED;
 	if (rc != 0)
 		rt_emit(rt, EV_ERROR, rc);
+	rt_emit(rt, EV_IDLE, 0); /* the task's end: its lane stops here */
 	atomic_fetch_add_explicit(&j->done, 1, memory_order_release);
 }
 

@@ -114,9 +114,22 @@ void rt_ready_sample(struct rt *rt)
 		ready_check(rt, now);
 }
 
+/* Idle is a task's end (job_exec_task): the worker goes straight on to
+ * its next task, so, like cpu for the next task, it does not end the
+ * stretch; a model that waits after a task emits that wait. */
 static int leaves_cpu(enum ev_kind kind)
 {
-	return ev_is_state(kind) && kind != EV_CPU;
+	return ev_is_state(kind) && kind != EV_CPU && kind != EV_IDLE;
+}
+
+/* How long a stretch must be for `kind` to check it: a state that leaves
+ * cpu, and a task's end, check whatever was measured (the ready time
+ * belongs to the task that ends, whose lane stops here); the rest only
+ * once a sample is due. */
+static int64_t check_after(enum ev_kind kind)
+{
+	return leaves_cpu(kind) || kind == EV_IDLE ? READY_MIN_NS
+						   : READY_SAMPLE_NS;
 }
 
 void rt_emit(struct rt *rt, enum ev_kind kind, int64_t arg)
@@ -132,9 +145,7 @@ void rt_emit(struct rt *rt, enum ev_kind kind, int64_t arg)
 	 * carries on and is checked once it is READY_SAMPLE_NS long: the
 	 * thread's clock is a system call, and a task can be shorter than
 	 * it. ... */
-	if (rt->win_ns > 0 &&
-	    now - rt->win_ns >=
-		    (leaves_cpu(kind) ? READY_MIN_NS : READY_SAMPLE_NS))
+	if (rt->win_ns > 0 && now - rt->win_ns >= check_after(kind))
 		ready_check(rt, now);
 	if (leaves_cpu(kind))
 		rt->win_ns = 0;
@@ -145,7 +156,8 @@ void rt_emit(struct rt *rt, enum ev_kind kind, int64_t arg)
 			.kind = (uint16_t)kind };
 	evring_push(rt->ring, &e);
 	rt->last_ev_ns = now;
-	rt->last_task = rt->task;
+	/* After a task's end, what is measured belongs to no task. */
+	rt->last_task = kind == EV_IDLE ? EV_NO_TASK : rt->task;
 	/* ... and cpu after a wait starts a new one. */
 	if (kind == EV_CPU && rt->win_ns == 0) {
 		rt->win_ns = now;

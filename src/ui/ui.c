@@ -17,6 +17,10 @@
  *
  * s and m open a list to pick from (ui_pick.h); while it is open every
  * key goes to it, and the run on screen goes on behind it.
+ *
+ * v shows the lanes per worker or per task (the timeline keeps both);
+ * when the lanes outnumber the rows, the arrows, PgUp/PgDn, Home and End
+ * scroll them (the help and the lists keep those keys while open).
  */
 #include "config.h"
 
@@ -89,6 +93,7 @@ struct ui {
 	/* The screen. */
 	char title[WORK_TITLE_MAX]; /* the header's: what cfg really runs */
 	int help, help_top, dirty;
+	int lane_top; /* the first lane shown */
 	int64_t drawn_ns, drawn_tick;
 	char note[256];
 	int cores;	    /* online CPUs: the header shows them */
@@ -417,6 +422,25 @@ static void ui_key_gil(struct ui *ui)
 	ui_restart(ui);
 }
 
+/* The lanes shown (enum timeline_view): as v or --view said, else as the
+ * model of the run on screen prefers. */
+static int ui_view_of(const struct ui *ui)
+{
+	const struct run_config *c = ui->tl ? &ui->shown : &ui->cfg;
+
+	if (ui->cfg.view >= 0)
+		return ui->cfg.view;
+	return model_get(c->model)->task_view;
+}
+
+/* v: lanes per worker or per task, for this run and the next ones. */
+static void ui_key_view(struct ui *ui)
+{
+	ui->cfg.view = ui_view_of(ui) == TIMELINE_BY_TASK ? TIMELINE_BY_WORKER
+							  : TIMELINE_BY_TASK;
+	ui->lane_top = 0;
+}
+
 static void ui_key_help(struct ui *ui)
 {
 	ui->help = 1;
@@ -428,12 +452,12 @@ static const struct {
 	int key;
 	void (*fn)(struct ui *ui);
 } ui_keys[] = {
-	{ 'r', ui_key_restart },   { 'm', ui_key_model },
-	{ 's', ui_key_scenario },  { '+', ui_key_more },
-	{ '=', ui_key_more },	   { '-', ui_key_fewer },
-	{ '_', ui_key_fewer },	   { 'g', ui_key_gil },
-	{ '?', ui_key_help },	   { 'h', ui_key_help },
-	{ KEY_F(1), ui_key_help },
+	{ 'r', ui_key_restart },  { 'm', ui_key_model },
+	{ 's', ui_key_scenario }, { '+', ui_key_more },
+	{ '=', ui_key_more },	  { '-', ui_key_fewer },
+	{ '_', ui_key_fewer },	  { 'g', ui_key_gil },
+	{ 'v', ui_key_view },	  { '?', ui_key_help },
+	{ 'h', ui_key_help },	  { KEY_F(1), ui_key_help },
 };
 
 static void ui_view_fill(struct ui *ui, struct ui_view *v, int64_t now);
@@ -468,6 +492,49 @@ static void ui_help_key(struct ui *ui, int ch)
 		ui->help_top = 0;
 }
 
+static int ui_is_scroll_key(int ch)
+{
+	return ch == KEY_UP || ch == KEY_DOWN || ch == KEY_PPAGE ||
+	       ch == KEY_NPAGE || ch == KEY_HOME || ch == KEY_END;
+}
+
+/* Where a scroll key takes the first lane shown, from `top`. */
+static int ui_scroll_target(int ch, int top, int page, int max)
+{
+	switch (ch) {
+	case KEY_DOWN:
+		return top + 1;
+	case KEY_UP:
+		return top - 1;
+	case KEY_NPAGE:
+		return top + page;
+	case KEY_PPAGE:
+		return top - page;
+	case KEY_HOME:
+		return 0;
+	default:
+		return max;
+	}
+}
+
+/* The arrows, PgUp/PgDn, Home and End scroll the lanes (a page: the
+ * lanes the screen shows). Returns 0 for any other key. */
+static int ui_scroll_key(struct ui *ui, int ch)
+{
+	struct ui_view v;
+	int page, max, top;
+
+	if (!ui_is_scroll_key(ch))
+		return 0;
+	ui_view_fill(ui, &v, clock_now_ns());
+	page = ui_draw_lanes_shown(&v);
+	max = v.lanes - page > 0 ? v.lanes - page : 0;
+	top = ui->lane_top < max ? ui->lane_top : max;
+	top = ui_scroll_target(ch, top, page, max);
+	ui->lane_top = top < 0 ? 0 : top > max ? max : top;
+	return 1;
+}
+
 /* Handles one key. Returns 1 when it is time to quit. */
 static int ui_key(struct ui *ui, int ch)
 {
@@ -486,6 +553,8 @@ static int ui_key(struct ui *ui, int ch)
 		ch += 'a' - 'A'; /* caps lock on a classroom keyboard */
 	if (ch == 'q')
 		return 1;
+	if (ui_scroll_key(ui, ch))
+		return 0;
 	for (size_t i = 0; i < sizeof ui_keys / sizeof ui_keys[0]; i++)
 		if (ui_keys[i].key == ch)
 			ui_keys[i].fn(ui);
@@ -519,8 +588,17 @@ static void ui_view_fill(struct ui *ui, struct ui_view *v, int64_t now)
 {
 	const struct model_ops *m = model_get(ui->cfg.model);
 	struct ui_baseline *b = ui_baseline_find(ui, &ui->shown);
-	int tl_lanes = ui->tl ? timeline_lanes(ui->tl) : 0;
+	int view = ui_view_of(ui);
+	int tl_lanes = 0, lanes = ui->lanes;
 
+	if (ui->tl) {
+		timeline_set_view(ui->tl, (enum timeline_view)view);
+		tl_lanes = timeline_lanes(ui->tl);
+	}
+	/* By task, every task of the run has a lane from the start, so the
+	 * count ("lanes 1-24 of 160") does not creep up as tasks begin. */
+	if (view == TIMELINE_BY_TASK)
+		lanes = ui->tl ? (int)ui->shown.sc.tasks : 0;
 	memset(v, 0, sizeof *v);
 	v->scenario = ui->cfg.sc.name;
 	report_title(&ui->cfg, ui->title, sizeof ui->title);
@@ -531,7 +609,9 @@ static void ui_view_fill(struct ui *ui, struct ui_view *v, int64_t now)
 	v->gil = ui->cfg.gil;
 	v->phase = ui->phase;
 	v->tl = ui->tl;
-	v->lanes = tl_lanes > ui->lanes ? tl_lanes : ui->lanes;
+	v->lanes = tl_lanes > lanes ? tl_lanes : lanes;
+	v->task_view = view == TIMELINE_BY_TASK;
+	v->lane_top = ui->lane_top;
 	v->now_ns = ui_run_now(ui, now);
 	v->window_ns = ui->window_ns;
 	v->elapsed_s = ui->run ? (double)v->now_ns / 1e9 : ui->wall_s;

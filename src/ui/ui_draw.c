@@ -3,7 +3,8 @@
  * Layout, top to bottom:
  *   header (3 rows): scenario and title; model, workers, GIL, elapsed,
  *                    stalls; progress bar, tasks, wall time and speedup
- *   lanes:           one row per worker, [0, window] left to right
+ *   lanes:           one row per worker (or task), [0, window] left to
+ *                    right; they scroll when they outnumber the rows
  *   time axis:       a line with ticks, and their labels in seconds
  *   legend:          each state's glyph in its colour, and the markers
  *   key bar:         the last row
@@ -43,11 +44,27 @@ struct draw_key {
 };
 
 static const struct draw_key draw_run_keys[] = {
-	{ "r", "Run again", "Rerun" }, { "m", "Model", "Model" },
-	{ "s", "Scenario", "Scen" },   { "+/-", "Workers", "Wkrs" },
-	{ "g", "GIL", "GIL" },	       { "?", "Help", "Help" },
+	{ "r", "Run again", "Rerun" },
+	{ "m", "Model", "Model" },
+	{ "s", "Scenario", "Scen" },
+	{ "+/-", "Workers", "Wkrs" },
+	{ "g", "GIL", "GIL" },
+	{ "v", "View", "View" },
+	{ "\u2191\u2193", "Scroll", "Scroll" }, /* ASCII: draw_keys_of */
+	{ "?", "Help", "Help" },
 	{ "q", "Quit", "Quit" },
 };
+#define RUN_KEYS (sizeof draw_run_keys / sizeof draw_run_keys[0])
+#define RUN_KEY_SCROLL 6
+
+/* The boundary between two tasks on a lane: the first cell of the new
+ * task, in its state's colour. A thin bar reads as a cut in a row of
+ * blocks or shades, on a monochrome screen too, and differs from every
+ * state's pattern. */
+static const char *draw_boundary_glyph(int utf8)
+{
+	return utf8 ? "\u258f" : "|"; /* ▏ */
+}
 
 /* While a list to pick from is open (ui_pick.h says what they do). */
 static const struct draw_key draw_pick_keys[] = {
@@ -242,6 +259,11 @@ static void draw_settings(const struct ui_view *v, int cols)
 	x = draw_textf(1, x, cols, UI_STYLE_TITLE, "%d", v->cores);
 	x = draw_text(1, x, cols, UI_STYLE_DIM, "  GIL ");
 	x = draw_text(1, x, cols, UI_STYLE_TITLE, v->gil ? "on" : "off");
+	x = draw_text(1, x, cols, UI_STYLE_DIM, wide ? "  view " : "  by ");
+	x = draw_text(1, x, cols, UI_STYLE_TITLE,
+		      v->task_view ? "task"
+		      : wide	   ? "worker"
+				   : "wkr");
 	x = draw_text(1, x, cols, UI_STYLE_DIM, wide ? "  elapsed " : "  ");
 	x = draw_textf(1, x, cols, UI_STYLE_NORMAL, "%.1f s", v->elapsed_s);
 	draw_ring(v, x, cols, wide);
@@ -332,6 +354,13 @@ static void draw_cell(const struct ui_view *v, int lane, int y, int x,
 		return;
 	}
 	k = timeline_cell(v->tl, lane, t0, t1, v->now_ns, x + lane);
+	if (timeline_cell_boundary(v->tl, lane, t0, t1, v->now_ns, x + lane)) {
+		ui_term_style(k == EV_IDLE || k == EV_DONE
+				      ? UI_STYLE_DIM
+				      : draw_kind_style(k));
+		mvaddstr(y, x, draw_boundary_glyph(v->utf8));
+		return;
+	}
 	if (k == EV_IDLE || k == EV_DONE)
 		return;
 	ui_term_style(draw_kind_style(k));
@@ -340,7 +369,8 @@ static void draw_cell(const struct ui_view *v, int lane, int y, int x,
 
 static void draw_lane(const struct ui_view *v, int lane, int y, int x0, int w)
 {
-	draw_textf(y, 0, x0, UI_STYLE_DIM, "w%d", lane);
+	draw_textf(y, 0, x0, UI_STYLE_DIM, "%c%d", v->task_view ? 't' : 'w',
+		   lane);
 	for (int i = 0; i < w; i++) {
 		int64_t t0 = v->window_ns * i / w;
 		int64_t t1 = v->window_ns * (i + 1) / w;
@@ -415,39 +445,73 @@ static void draw_axis(const struct ui_view *v, int y, int x0, int w)
 	}
 }
 
+/* How the lanes area of `rows` rows shows v's lanes: `shown` lanes from
+ * `top`, and whether a row of its own says which (else, with room for one
+ * lane only, the end of that row does). */
+struct lanes_plan {
+	int shown, top, own_row;
+};
+
+static void lanes_plan(const struct ui_view *v, int rows, struct lanes_plan *p)
+{
+	p->shown = v->lanes <= rows ? v->lanes : rows - 1;
+	p->own_row = p->shown >= 1 && p->shown < v->lanes;
+	if (p->shown < 1)
+		p->shown = 1;
+	p->top = v->lane_top;
+	if (p->top > v->lanes - p->shown)
+		p->top = v->lanes - p->shown;
+	if (p->top < 0)
+		p->top = 0;
+}
+
+/* Which lanes are shown: "lanes 1-24 of 160" on a row of its own, or
+ * " 1/160" at the end of the only lane's row. Returns its width there. */
+static int draw_lanes_range(const struct ui_view *v, const struct lanes_plan *p,
+			    int y, int x, int cols)
+{
+	char what[64];
+
+	if (p->own_row && p->shown == 1) {
+		snprintf(what, sizeof what, "lane %d of %d", p->top + 1,
+			 v->lanes);
+		draw_text(y, x, cols, UI_STYLE_DIM, what);
+		return 0;
+	}
+	if (p->own_row) {
+		snprintf(what, sizeof what, "lanes %d%s%d of %d", p->top + 1,
+			 v->utf8 ? "\u2013" : "-", p->top + p->shown, v->lanes);
+		draw_text(y, x, cols, UI_STYLE_DIM, what);
+		return 0;
+	}
+	snprintf(what, sizeof what, " %d/%d", p->top + 1, v->lanes);
+	draw_text(y, cols - 1 - (int)strlen(what), cols, UI_STYLE_DIM, what);
+	return (int)strlen(what);
+}
+
 /* The lanes area: rows [top, top + rows). Shows as many lanes as fit, at
- * least one, and says how many more there are: on a row of its own, or,
- * with room for one lane only, at the end of its row. Returns the rows
- * used. */
+ * least one, from v->lane_top on, and says which when they do not all
+ * fit. Returns the rows used. */
 static int draw_lanes(const struct ui_view *v, int top, int rows, int cols)
 {
-	int x0, w, shown, own_row, used;
+	struct lanes_plan p;
+	int x0, w;
 
 	if (!v->tl || v->lanes <= 0) {
 		draw_text(top, 0, cols, UI_STYLE_DIM,
 			  v->phase == UI_PHASE_NONE ? "no run" : "starting...");
 		return 1;
 	}
+	lanes_plan(v, rows, &p);
 	x0 = draw_digits(v->lanes - 1) + 2;
 	w = cols - x0 - 1;
-	shown = v->lanes <= rows ? v->lanes : rows - 1;
-	own_row = shown >= 1;
-	if (shown < 1)
-		shown = 1;
-	if (shown < v->lanes && !own_row) {
-		char more[32];
-		snprintf(more, sizeof more, " +%d", v->lanes - shown);
-		w -= (int)strlen(more);
-		draw_text(top, x0 + w, cols, UI_STYLE_DIM, more);
-	}
-	for (int lane = 0; lane < shown; lane++)
-		draw_lane(v, lane, top + lane, x0, w);
-	if (shown < v->lanes && own_row)
-		draw_textf(top + shown, x0, cols, UI_STYLE_DIM,
-			   "+%d more lanes", v->lanes - shown);
-	used = shown < v->lanes && own_row ? shown + 1 : shown;
-	draw_axis(v, top + used, x0, w);
-	return used;
+	if (p.shown < v->lanes)
+		w -= draw_lanes_range(v, &p, p.own_row ? top + p.shown : top,
+				      x0, cols);
+	for (int i = 0; i < p.shown; i++)
+		draw_lane(v, p.top + i, top + i, x0, w);
+	draw_axis(v, top + p.shown + p.own_row, x0, w);
+	return p.shown + p.own_row;
 }
 
 /* Lays the legend out from row y, wrapping to the width: the kinds of
@@ -474,6 +538,14 @@ static int draw_legend(int y, int cols, const struct ui_view *v, int paint)
 			draw_text(y + row, x + 2, cols, UI_STYLE_NORMAL, name);
 		}
 		x += len + 2;
+	}
+	/* Last, what is not a kind: where one task gives way to the next;
+	 * only where it fits, so it never costs a lane its row (the help
+	 * explains it too). */
+	if (paint && x + 2 + (int)strlen("new task") <= cols) {
+		draw_text(y + row, x, cols, UI_STYLE_NORMAL,
+			  draw_boundary_glyph(v->utf8));
+		draw_text(y + row, x + 2, cols, UI_STYLE_NORMAL, "new task");
 	}
 	return row + 1;
 }
@@ -541,12 +613,18 @@ static void keybar_plan(const struct draw_key *k, size_t n, int cols,
 /* The keys of the screen as it is: the list's while one is open. */
 static const struct draw_key *draw_keys_of(const struct ui_view *v, size_t *n)
 {
+	static struct draw_key ascii[RUN_KEYS]; /* UI thread only */
+
 	if (v->pick) {
 		*n = sizeof draw_pick_keys / sizeof draw_pick_keys[0];
 		return draw_pick_keys;
 	}
-	*n = sizeof draw_run_keys / sizeof draw_run_keys[0];
-	return draw_run_keys;
+	*n = RUN_KEYS;
+	if (v->utf8)
+		return draw_run_keys;
+	memcpy(ascii, draw_run_keys, sizeof ascii);
+	ascii[RUN_KEY_SCROLL].key = "Up/Dn";
+	return ascii;
 }
 
 /* Rows the key bar takes on a screen `cols` wide: 1 or 2. */
@@ -712,6 +790,9 @@ static void help_keys(struct help_doc *d)
 		{ "s", "pick a scenario from a list (its workers and scale)" },
 		{ "+ -", "more or fewer workers (sync has one)" },
 		{ "g", "simulated GIL on or off" },
+		{ "v", "lanes per worker or per task (the header says which)" },
+		{ "Up Dn", "scroll the lanes; PgUp PgDn a page, Home End the "
+			   "ends" },
 		{ "?", "this help (F1 and h too)" },
 		{ "q", "quit (Ctrl-C works too)" },
 	};
@@ -724,6 +805,19 @@ static void help_keys(struct help_doc *d)
 		if (l)
 			l->lead = keys[i].key;
 	}
+}
+
+/* The mark of a task boundary, after the states: it is not a kind. */
+static void help_boundary(struct help_doc *d, int x)
+{
+	struct help_line *l =
+		help_wrap(d, UI_STYLE_NORMAL,
+			  "new task: a task starts on this lane right after "
+			  "another ended (in its state's colour)",
+			  x);
+
+	if (l)
+		l->lead = draw_boundary_glyph(d->utf8);
 }
 
 static void help_colours(struct help_doc *d)
@@ -753,6 +847,7 @@ static void help_colours(struct help_doc *d)
 		if (l && x == HELP_KIND_COLS)
 			l->kind = (int)draw_legend_kinds[i];
 	}
+	help_boundary(d, x);
 }
 
 /* The whole help, for a box whose text is w columns wide: the lesson
@@ -1002,6 +1097,18 @@ static void draw_layout(const struct ui_view *v, int cols, int lines,
 		l->rows += l->extra;
 		l->extra = 0;
 	}
+}
+
+int ui_draw_lanes_shown(const struct ui_view *v)
+{
+	struct draw_layout l;
+	struct lanes_plan p;
+	int cols, lines;
+
+	ui_term_size(&cols, &lines);
+	draw_layout(v, cols, lines, &l);
+	lanes_plan(v, l.rows, &p);
+	return p.shown;
 }
 
 void ui_draw_screen(const struct ui_view *v)

@@ -44,9 +44,12 @@ struct ui_view {
 	enum ui_phase phase;
 	const struct timeline *tl; /* NULL: nothing to draw yet */
 	int lanes;
-	int64_t now_ns;	      /* the run's present, relative to its origin */
-	int64_t window_ns;    /* lanes show [0, window_ns] */
-	double elapsed_s;     /* running: so far; done: the wall time */
+	int task_view;	   /* lanes are tasks (t0..), not workers (w0..): tl's
+			* view (timeline_set_view) */
+	int lane_top;	   /* the first lane shown, when they do not all fit */
+	int64_t now_ns;	   /* the run's present, relative to its origin */
+	int64_t window_ns; /* lanes show [0, window_ns] */
+	double elapsed_s;  /* running: so far; done: the wall time */
 	uint32_t done, total; /* tasks */
 	uint32_t failed;      /* tasks failed so far (error markers seen) */
 	/* The row under the axis: why tasks failed (when some did), else the
@@ -80,6 +83,10 @@ struct ui_view {
  * UI_DRAW_MIN_COLS x UI_DRAW_MIN_LINES gets a "terminal too small" message
  * instead. */
 void ui_draw_screen(const struct ui_view *v);
+
+/* How many lanes of v the screen shows as it is now (at least 1): what
+ * a page of lanes is. */
+int ui_draw_lanes_shown(const struct ui_view *v);
 
 /* How far the help overlay of v can scroll on the screen as it is now:
  * the largest help_top that still fills the box (0: it all fits). */
