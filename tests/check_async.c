@@ -48,8 +48,8 @@ static void setup(struct job *j, struct task_result *res,
 static struct task_result results[TASKS_MAX];
 
 /* Task i sleeps (20 - i) ms: they wake latest-started first. */
-static int sleep_run(struct rt *rt, const struct work_input *in,
-		     uint32_t task, struct task_result *res)
+static int sleep_run(struct rt *rt, const struct work_input *in, uint32_t task,
+		     struct task_result *res)
 {
 	(void)in;
 	rt_sleep_ns(rt, (int64_t)(20 - task) * 1000000);
@@ -58,8 +58,7 @@ static int sleep_run(struct rt *rt, const struct work_input *in,
 	return 0;
 }
 
-static const struct work_ops sleeper = { .name = "sleeper",
-					 .run = sleep_run };
+static const struct work_ops sleeper = { .name = "sleeper", .run = sleep_run };
 
 /* All tasks start at once and each wakes when its time is up: twenty
  * sleeps of 20..1 ms take about 20 ms, not their sum, and end in the
@@ -83,8 +82,8 @@ START_TEST(test_timers_fire_in_order)
 END_TEST
 
 /* Each task takes lock 0, notes itself, sleeps holding it, lets go. */
-static int locked_run(struct rt *rt, const struct work_input *in,
-		      uint32_t task, struct task_result *res)
+static int locked_run(struct rt *rt, const struct work_input *in, uint32_t task,
+		      struct task_result *res)
 {
 	(void)in;
 	(void)res;
@@ -151,13 +150,13 @@ START_TEST(test_failed_task_releases_its_lock)
 END_TEST
 
 /* Many short sleeps, some of zero, woken in bursts: every one wakes. */
-static int burst_run(struct rt *rt, const struct work_input *in,
-		     uint32_t task, struct task_result *res)
+static int burst_run(struct rt *rt, const struct work_input *in, uint32_t task,
+		     struct task_result *res)
 {
 	(void)in;
 	for (int k = 0; k < 3; k++)
-		rt_sleep_ns(rt, (int64_t)((task * 7 + (uint32_t)k) % 5) *
-					100 * 1000);
+		rt_sleep_ns(rt, (int64_t)((task * 7 + (uint32_t)k) % 5) * 100 *
+					1000);
 	res->ivalue = task;
 	return 0;
 }

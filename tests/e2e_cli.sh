@@ -120,4 +120,14 @@ run_conviz run -s "$TMP/example.scn" -m threads --scale 0.01 --headless
 expect_status 0 "README's example scenario"
 summary_has tasks=16 ok=16 wrong=0
 
+# Too few open files for the GETs asked at once: said before anything
+# starts (each GET in flight is a socket here and one in the server).
+printf 'name = many\ntitle = t\nworkload = http\ntasks = 3000\nurls = /ip\n' >"$TMP/many.scn"
+(
+	ulimit -n 1000 2>/dev/null || exit 0
+	run_conviz run -s "$TMP/many.scn" -m async --limit 3000 --headless
+	expect_status 2 "3000 GETs at once with 1000 open files"
+	expect_err "^conviz: 3000 GETs at once need about 6256 open files, and this process may open 1000: raise the limit \\(ulimit -n 6256\\) or ask for fewer at once" "3000 GETs at once with 1000 open files"
+) || exit 1
+
 finish

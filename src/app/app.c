@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "app/cli.h"
@@ -81,6 +82,53 @@ static int app_check_server(const struct run_config *cfg, char *err,
 	return needs ? server_check_data(&sc, err, errlen) : 0;
 }
 
+/* Files a run may keep open besides its sockets (the ring, the data
+ * files, the terminal, libcurl's own). */
+#define APP_FILES_HEADROOM 256
+
+/* Lets the process open as many files as it may: the soft limit raised to
+ * the hard one. Thousands of GETs at once need a socket each, and as many
+ * again for the embedded server's side. */
+static void app_raise_files(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+/* Will the run's GETs at once fit in the files this process may open? An
+ * I/O run keeps a socket per request in flight (two with the embedded
+ * server: its side too); async has up to min(tasks, limit) in flight, the
+ * others one per worker. */
+static int app_check_files(const struct run_config *cfg, char *err,
+			   size_t errlen)
+{
+	const struct model_ops *m = model_get(cfg->model);
+	struct rlimit rl;
+	long at_once = m->pooled ? cfg->workers : 1;
+	long need;
+
+	if (!work_find(cfg->sc.workload)->io ||
+	    getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return 0;
+	if (cfg->model == MODEL_ASYNC)
+		at_once = cfg->limit > 0 ? cfg->limit : RUN_LIMIT_DEFAULT;
+	if (at_once > cfg->sc.tasks)
+		at_once = cfg->sc.tasks;
+	need = 2 * at_once + APP_FILES_HEADROOM;
+	if ((rlim_t)need <= rl.rlim_cur)
+		return 0;
+	msg_fmt(err, errlen,
+		"%ld GETs at once need about %ld open files, and this process "
+		"may open %ld: raise the limit (ulimit -n %ld) or ask for "
+		"fewer at once (--limit, -w)",
+		at_once, need, (long)rl.rlim_cur, need);
+	return -1;
+}
+
 int app_config(const struct cli *cli, struct run_config *cfg, char *err,
 	       size_t errlen)
 {
@@ -110,6 +158,8 @@ int app_config(const struct cli *cli, struct run_config *cfg, char *err,
 	cfg->seed = cli->have_seed ? cli->seed : 1;
 	cfg->scale = cli->scale > 0 ? cli->scale : cfg->sc.scale;
 	cfg->view = cli->view;
+	if (app_check_files(cfg, err, errlen) < 0)
+		return -1;
 	return app_check_server(cfg, err, errlen);
 }
 
@@ -290,6 +340,7 @@ int app_main(int argc, char **argv, int (*tui)(const struct run_config *))
 	 * then fail with EPIPE, which app_flushed and report_headless see. */
 	if (app_signal(SIGPIPE, SIG_IGN) != 0)
 		return APP_FAILED;
+	app_raise_files();
 	if (cli_parse(argc, argv, &cli, err, sizeof err) < 0) {
 		msg_print(err);
 		return APP_USAGE;

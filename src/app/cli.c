@@ -428,7 +428,8 @@ int cli_parse(int argc, char **argv, struct cli *out, char *err, size_t errlen)
 	return parse_end(&p);
 }
 
-void cli_usage(FILE *to)
+/* --help, in three parts: what conviz is, run's options, the rest. */
+static void usage_head(FILE *to)
 {
 	fputs("Usage: conviz [run] [RUN OPTIONS]  watch a scenario run (TUI, "
 	      "or headless)\n"
@@ -446,8 +447,13 @@ void cli_usage(FILE *to)
 	      "waiting on I/O, yellow while waiting for a lock or the GIL. "
 	      "Compare\n"
 	      "models and see why one wins.\n"
-	      "\n"
-	      "Run options (conviz run, and conviz alone):\n"
+	      "\n",
+	      to);
+}
+
+static void usage_run(FILE *to)
+{
+	fputs("Run options (conviz run, and conviz alone):\n"
 	      "  -s, --scenario NAME|FILE  scenario to run (default: fib); a "
 	      "name from\n"
 	      "                            'conviz list' or a path containing "
@@ -478,8 +484,15 @@ void cli_usage(FILE *to)
 	      "task (t0..);\n"
 	      "                            default: as the model prefers "
 	      "(worker)\n"
-	      "\n"
-	      "Serve options (conviz serve):\n"
+	      "\n",
+	      to);
+}
+
+void cli_usage(FILE *to)
+{
+	usage_head(to);
+	usage_run(to);
+	fputs("Serve options (conviz serve):\n"
 	      "      --port N              the port (default 0: any free one)\n"
 	      "      --bind ADDR           the address (default 127.0.0.1); "
 	      "0.0.0.0 or ::\n"

@@ -22,7 +22,8 @@ struct evring;
 struct urllist;
 
 #define RUN_WORKERS_MAX 1024
-#define RUN_LIMIT_MAX 10000 /* --limit */
+#define RUN_LIMIT_MAX 10000   /* --limit */
+#define RUN_LIMIT_DEFAULT 100 /* aiohttp's connector's */
 
 struct run_config {
 	struct scenario sc; /* copied: the run owns its scenario */

@@ -48,7 +48,7 @@
 #define ASYNC_STACK (256 * 1024) /* touched pages only cost memory */
 #define ASYNC_POLL_MS 50	 /* a cancel is seen within this */
 #define ASYNC_EVENTS 256	 /* epoll events taken per wait */
-#define ASYNC_LIMIT 100 /* connections open at once, as aiohttp's default */
+#define ASYNC_LIMIT 100		 /* = RUN_LIMIT_DEFAULT (app/run.h, above us) */
 
 struct loop;
 
@@ -57,14 +57,14 @@ struct atask {
 	struct rt rt; /* lane 0, its task; ops async_ops */
 	struct loop *loop;
 	struct coro *co;
-	struct atask *next;	   /* in the ready queue or a lock's line */
-	struct atask *prev_io;	   /* in the list of transfers in flight */
-	struct atask *next_io;	   /* (to abandon them on cancel) */
-	uint32_t task;		   /* the task it runs */
-	unsigned held;		   /* locks it holds (bit per id) */
-	int64_t wake_ns;	   /* asleep: when it wakes */
-	CURL *easy;		   /* in flight: its transfer */
-	CURLcode http_rc;	   /* and how it ended */
+	struct atask *next;    /* in the ready queue or a lock's line */
+	struct atask *prev_io; /* in the list of transfers in flight */
+	struct atask *next_io; /* (to abandon them on cancel) */
+	uint32_t task;	       /* the task it runs */
+	unsigned held;	       /* locks it holds (bit per id) */
+	int64_t wake_ns;       /* asleep: when it wakes */
+	CURL *easy;	       /* in flight: its transfer */
+	CURLcode http_rc;      /* and how it ended */
 };
 
 /* An asyncio.Lock: a holder and a FIFO line of waiters. */
@@ -90,7 +90,7 @@ struct loop {
 	size_t live;	       /* tasks started and not finished */
 	uint32_t pending_task; /* handed out, not started (no stack yet) */
 	int no_more;	       /* every task has been handed out */
-	long long ready_ns; /* the tasks' ready time, summed as they end */
+	long long ready_ns;    /* the tasks' ready time, summed as they end */
 };
 
 static struct atask *atask_of(struct rt *rt)

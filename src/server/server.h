@@ -44,7 +44,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define SERVER_CONNS_DEFAULT 4096
+#define SERVER_CONNS_DEFAULT 10240
 #define SERVER_CONNS_MAX 65536
 #define SERVER_REQUEST_TIMEOUT_MS 10000
 #define SERVER_IDLE_TIMEOUT_MS 30000
