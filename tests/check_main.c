@@ -10,6 +10,7 @@
 int main(void)
 {
 	SRunner *sr = srunner_create(suite_cli());
+	srunner_add_suite(sr, suite_coro());
 	srunner_add_suite(sr, suite_datadir());
 	srunner_add_suite(sr, suite_evring());
 	srunner_add_suite(sr, suite_async());

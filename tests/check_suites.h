@@ -5,6 +5,7 @@
 #include <check.h>
 
 Suite *suite_cli(void);
+Suite *suite_coro(void);
 Suite *suite_datadir(void);
 Suite *suite_evring(void);
 Suite *suite_async(void);
