@@ -210,7 +210,7 @@ END_TEST
 
 START_TEST(test_refused)
 {
-	struct run_config cfg = config("fib", 10, 2, MODEL_ASYNC, 1, 1);
+	struct run_config cfg = config("fib", 10, 2, MODEL_PROCS, 1, 1);
 	char err[256];
 
 	ck_assert_ptr_null(run_start(&cfg, NULL, err, sizeof err));

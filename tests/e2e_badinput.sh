@@ -58,7 +58,7 @@ fi
 KNOWN_BUGS=${CONVIZ_KNOWN_BUGS-tstp-drop tstp-cont resize-region}
 SLOW="$TESTS_SRCDIR/data/tui/slow.scn"
 TINY="$TESTS_SRCDIR/data/scenarios/tiny.scn"
-KEYBAR='r Run again  m Model  s Scenario  \+/- Workers  g GIL  \? Help  q Quit'
+KEYBAR='r (Run again|Rerun) +m Model .*\? Help +q Quit'
 MARK="conviz-badinput-$$"
 CWD="$TMP/cwd"       # conviz's working directory: where a core would land
 CVTMP="$TMP/tmpdir"  # conviz's TMPDIR: must stay empty

@@ -128,7 +128,7 @@ start() {
 	tmx send-keys -t cv Enter
 	wait_file "$WORK/$tag.pid" 100 || fail "$tag: conviz did not start"
 	t0=$(date +%s)
-	wait_for '^w0 +[^ ]' 50 || fail "$tag: lane w0 not drawn within 5 s"
+	wait_for '^[wt]0 +[^ ]' 50 || fail "$tag: lane w0 (or t0) not drawn within 5 s"
 	screen | grep -Eq -- "$LEGEND" || fail "$tag: legend not drawn"
 	keys_complete || fail "$tag: key bar not drawn"
 	pass "$tag: lanes, legend and key bar drawn ($(($(date +%s) - t0)) s)"
