@@ -32,13 +32,6 @@
 /* A client gives up on a silent server after this long. */
 #define CLIENT_TIMEOUT_S 5
 
-static int timing_tests(void)
-{
-	const char *v = getenv("CONVIZ_TIMING_TESTS");
-
-	return v == NULL || strcmp(v, "0") != 0;
-}
-
 /* --- servers ---------------------------------------------------------- */
 
 /* A latency profile of our own, in a temporary file. */
@@ -638,7 +631,7 @@ START_TEST(test_408)
 	}
 	ck_assert_int_eq(client_read(c, 0, &r), 0);
 	ck_assert_int_eq(r.status, 408);
-	if (timing_tests())
+	if (check_timing_tests())
 		ck_assert_int_lt(clock_now_ns() - t0, 800 * MS);
 	resp_free(&r);
 	client_close(c);
@@ -793,7 +786,7 @@ START_TEST(test_latency)
 	/* Other routes answer at once. */
 	t0 = clock_now_ns();
 	get(server_port(s), "/ip", &r);
-	if (timing_tests())
+	if (check_timing_tests())
 		ck_assert_int_lt(clock_now_ns() - t0, 50 * MS);
 	resp_free(&r);
 	/* Ten at once wait together: timers, not a thread each. */
@@ -810,7 +803,7 @@ START_TEST(test_latency)
 	}
 	dt = clock_now_ns() - t0;
 	ck_assert_int_ge(dt, 90 * MS);
-	if (timing_tests())
+	if (check_timing_tests())
 		ck_assert_msg(dt < N * 100 * MS / 4, "%d at once took %lld ms",
 			      N, dt / MS);
 	server_close(s);
@@ -913,7 +906,7 @@ START_TEST(test_stop_outstanding)
 	usleep(100000);
 	t0 = clock_now_ns();
 	server_close(s);
-	if (timing_tests())
+	if (check_timing_tests())
 		ck_assert_int_lt(clock_now_ns() - t0, 1000 * MS);
 	for (int i = 0; i < N; i++) {
 		ck_assert_int_eq(client_read(c[i], 0, &r), -1);
@@ -973,7 +966,7 @@ START_TEST(test_foreground)
 	pthread_join(t, NULL);
 	ck_assert_int_eq(rc, 0);
 	ck_assert_int_eq(f.status, 200);
-	if (timing_tests())
+	if (check_timing_tests())
 		ck_assert_int_lt(clock_now_ns() - f.sent_at, 100 * MS);
 	server_close(f.s);
 }

@@ -225,10 +225,9 @@ static int64_t longest_gap(const char *workload, long arg)
  * least once a millisecond of CPU time. */
 START_TEST(test_ticks_within_a_millisecond)
 {
-	const char *v = getenv("CONVIZ_TIMING_TESTS");
 	int64_t gap;
 
-	if (v && strcmp(v, "0") == 0)
+	if (!check_timing_tests())
 		return; /* sanitizers and valgrind stretch every gap */
 	gap = longest_gap("primes", work_find("primes")->last_arg_max);
 	ck_assert_msg(gap <= 1000000, "primes: %lld ns between ticks",
