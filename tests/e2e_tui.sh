@@ -552,6 +552,23 @@ pass "urlfile: the header names the URL file"
 tmx send-keys -t cv -l q
 finish urlfile 0
 
+# --- issue 11: async from the list -------------------------------------
+# m, async, Enter: sites runs on one thread's event loop, one lane per
+# task (async's own view), 160 of 160, far sooner than sync's 14 s.
+tmx resize-window -t cv -x 100 -y 30
+start asyncpick "${UTF8:-C}" run -s sites -m threads -w 5
+wait_for ' done$' 150 || fail "asyncpick: the threads run does not finish"
+pick m async
+wait_for '^model async +workers 1 ' 50 || fail "asyncpick: the model is not async"
+[ "$(header view)" = task ] || fail "asyncpick: async does not show the task view"
+wait_for '^\[[=> ]+\] tasks 160/160' 100 || fail "asyncpick: sites under async does not finish"
+wait_for ' done$' 50 || fail "asyncpick: the async run does not end"
+screen | grep -q '^t0 ' || fail "asyncpick: no task lane t0"
+wait_for 'lanes 1[^0-9 ]+[0-9]+ of 160' 50 || fail "asyncpick: no 'lanes 1-N of 160'"
+pass "asyncpick: m picks async; 160 task lanes, wall $(wall_shown) s"
+tmx send-keys -t cv -l q
+finish asyncpick 0
+
 # --- issue 11: task view and scrolling -----------------------------------
 # v shows one lane per task (t0..) and back; 20 tasks at 80x24 do not all
 # fit, so the lane area says which lanes it shows and PgDn, Home, Down
