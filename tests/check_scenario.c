@@ -74,6 +74,12 @@ static const char *const bad[][2] = {
 	{ "name = x\ntitle = t\nworkload = fib\ntasks = 2\narg = 3\n"
 	  "urls = /a\n",
 	  "f.scn:6: urls is for I/O workloads only, not fib" },
+	{ "name = x\ntitle = t\nworkload = fib\ntasks = 2\narg = 3\n"
+	  "blocking = yes\n",
+	  "f.scn:6: blocking is for I/O workloads only, not fib" },
+	{ "name = x\ntitle = t\nworkload = http\ntasks = 2\nurls = /a\n"
+	  "blocking = maybe\n",
+	  "f.scn:6: blocking must be yes or no, not maybe" },
 	{ "name = x\ntitle = t\nworkload = http\ntasks = 2\nscale = 2\n"
 	  "urls = /a\n",
 	  "f.scn:5: scale multiplies CPU work, and 'x' is I/O-bound" },
@@ -119,6 +125,22 @@ START_TEST(test_parse_io)
 	ck_assert_str_eq(sc.workload, "pokemon");
 	ck_assert_int_eq(sc.arg, 1);
 	ck_assert_str_eq(sc.urls, "/pokedex/{n}   http://example.com/{n} /x");
+	ck_assert_int_eq(sc.blocking, 0);
+}
+END_TEST
+
+/* `blocking = yes` makes an I/O scenario GET with the blocking call. */
+START_TEST(test_parse_blocking)
+{
+	static const char text[] = "name = b\ntitle = t\nworkload = http\n"
+				   "tasks = 2\nurls = /a\nblocking = yes\n";
+	struct scenario sc;
+	char err[256];
+
+	ck_assert_int_eq(scenario_parse(text, strlen(text), "b.scn", &sc, err,
+					sizeof err),
+			 0);
+	ck_assert_int_eq(sc.blocking, 1);
 }
 END_TEST
 
@@ -448,6 +470,7 @@ Suite *suite_scenario(void)
 			    (int)(sizeof bad / sizeof bad[0]));
 	tcase_add_test(tc, test_parse_binary_and_long);
 	tcase_add_test(tc, test_parse_io);
+	tcase_add_test(tc, test_parse_blocking);
 	tcase_add_test(tc, test_parse_bom);
 	tcase_add_test(tc, test_parse_utf8);
 	tcase_add_test(tc, test_shipped);

@@ -95,6 +95,18 @@ if [ "${CONVIZ_TIMING_TESTS:-1}" != 0 ]; then
 	in_range "$r" 3 16 && pass "sites: --limit 10 takes ${r}x as long as 100 ($limited_s s vs $async_s s)" ||
 		fail "sites: --limit 10 takes ${r}x as long as 100 ($limited_s s vs $async_s s), expected 3x..16x"
 fi
+# A blocking GET inside async (sites-blocking): the loop waits for each
+# answer in turn, so async is no faster than sync (within 15% here).
+run_io 120 run -s sites-blocking -m async --headless
+expect_status 0 "sites-blocking async"
+summary_has tasks=160 ok=160 failed=0 wrong=0
+blocked_s=$(field wall_s)
+if [ "${CONVIZ_TIMING_TESTS:-1}" != 0 ]; then
+	checks=$((checks + 1))
+	r=$(ratio "$blocked_s" "$sync_s")
+	in_range "$r" 0.8 1.5 && pass "sites-blocking: async takes ${r}x sync's time ($blocked_s s vs $sync_s s)" ||
+		fail "sites-blocking: async takes ${r}x sync's time ($blocked_s s vs $sync_s s), expected 0.8x..1.5x"
+fi
 run_io 60 run -s pokemon -m async --headless
 expect_status 0 "pokemon async"
 summary_has tasks=20 ok=20 failed=0 wrong=0

@@ -29,15 +29,17 @@ enum key_id {
 	KEY_SCALE,
 	KEY_LESSON,
 	KEY_URLS,
+	KEY_BLOCKING,
 	KEY_COUNT
 };
 
-static const char *const key_names[KEY_COUNT] = { "name",  "title",  "workload",
-						  "tasks", "arg",    "workers",
-						  "scale", "lesson", "urls" };
+static const char *const key_names[KEY_COUNT] = {
+	"name",	   "title", "workload", "tasks", "arg",
+	"workers", "scale", "lesson",	"urls",	 "blocking"
+};
 
 /* arg and urls are required by some workloads only: check_workload. */
-static const int key_required[KEY_COUNT] = { 1, 1, 1, 1, 0, 0, 0, 0, 0 };
+static const int key_required[KEY_COUNT] = { 1, 1, 1, 1, 0, 0, 0, 0, 0, 0 };
 
 struct parse {
 	const char *file;
@@ -159,6 +161,11 @@ static int set_key(struct parse *p, enum key_id k, const char *v,
 		return set_text(p, sc->lesson, sizeof sc->lesson, v);
 	case KEY_URLS:
 		return set_urls(p, sc, v);
+	case KEY_BLOCKING:
+		if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
+			return fail(p, "blocking must be yes or no, not ", v);
+		sc->blocking = v[0] == 'y';
+		return 0;
 	case KEY_WORKLOAD:
 		if (!work_find(v))
 			return fail(p, "unknown workload ", v);
@@ -215,6 +222,11 @@ static int check_workload(struct parse *p, struct scenario *sc,
 	if (!w->io && p->seen[KEY_URLS]) {
 		p->line = p->seen[KEY_URLS];
 		return fail(p, "urls is for I/O workloads only, not ", w->name);
+	}
+	if (!w->io && p->seen[KEY_BLOCKING]) {
+		p->line = p->seen[KEY_BLOCKING];
+		return fail(p, "blocking is for I/O workloads only, not ",
+			    w->name);
 	}
 	if (w->io && p->seen[KEY_SCALE]) {
 		/* As --scale on the command line is (app.c): same words. */

@@ -172,7 +172,9 @@ void rt_http_init(void);
 extern const struct rt_ops rt_blocking_ops;
 
 /* The blocking GET (rt_http.c), for rt_blocking_ops and for models that
- * block too. */
+ * block too; and for a workload that must block whatever the model (a
+ * scenario with `blocking = yes`: `requests.get` called inside asyncio,
+ * which stops the whole event loop until the answer comes). */
 int rt_http_get_blocking(struct rt *rt, const char *url, struct rt_http *reply);
 void rt_http_cleanup(struct rt *rt);
 

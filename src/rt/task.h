@@ -35,7 +35,10 @@ struct scenario {
 	char urls[SCENARIO_LINE_MAX]; /* I/O workloads: the `urls` value */
 	long tasks;
 	long arg;
-	int workers;  /* 0: Python's default pool size, min(32, cores + 4) */
+	int workers; /* 0: Python's default pool size, min(32, cores + 4) */
+	/* I/O workloads: GET with the blocking call whatever the model
+	 * (requests.get inside a coroutine: the whole loop waits). */
+	int blocking;
 	double scale; /* default --scale */
 };
 

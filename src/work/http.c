@@ -52,7 +52,8 @@ static int get(struct rt *rt, const struct work_input *in, uint32_t task,
 
 	if (task_url(in, task, in->base, url, sizeof url) < 0)
 		return failed(res, WORK_ERR_URL, "URL too long");
-	rc = rt_http_get(rt, url, reply);
+	rc = in->sc->blocking ? rt_http_get_blocking(rt, url, reply)
+			      : rt_http_get(rt, url, reply);
 	res->ivalue = (int64_t)reply->bytes;
 	res->ihigh = reply->status;
 	if (rc != 0)
