@@ -211,8 +211,10 @@ static int parse_line(struct parse *p, char *s, struct scenario *sc)
 /* What the workload asks of the keys: arg for CPU workloads, urls for
  * I/O ones (and only there), no scale for I/O ones (their waits come from
  * the server's latency profile), arg within the workload's range. */
-static int check_workload(struct parse *p, struct scenario *sc,
-			  const struct work_ops *w)
+/* The keys that only I/O workloads take (urls, blocking) or refuse
+ * (scale), for workload w. */
+static int check_io_keys(struct parse *p, struct scenario *sc,
+			 const struct work_ops *w)
 {
 	char detail[96];
 
@@ -234,6 +236,16 @@ static int check_workload(struct parse *p, struct scenario *sc,
 		p->line = p->seen[KEY_SCALE];
 		return fail(p, "scale multiplies CPU work, and ", detail);
 	}
+	return 0;
+}
+
+static int check_workload(struct parse *p, struct scenario *sc,
+			  const struct work_ops *w)
+{
+	char detail[96];
+
+	if (check_io_keys(p, sc, w) < 0)
+		return -1;
 	if (!w->io && !p->seen[KEY_ARG])
 		return fail(p, "missing key ", "arg");
 	if (w->io && !p->seen[KEY_ARG])
