@@ -179,13 +179,15 @@ wait_gone() {
 	return 1
 }
 
-# The name on the list's selected row: the one in reverse video (SGR 7;
-# the key bar is reverse too, but has no box line).
+# The name on the list's selected row: the one whose reverse video (SGR
+# 7) starts right after the box's left border (the key bar is reverse
+# too, but has no border; an axis label after the right border must not
+# pass for a name).
 selected() {
 	tmx capture-pane -e -p -t cv |
-		grep -E "$(printf '\033')\\[([0-9]+;)*7(;[0-9]+)*m" |
-		sed "s/$(printf '\033')\\[[0-9;]*m//g; s/│/|/g; s/●/*/g" |
-		sed -n 's/^.*| [* ] \([a-z0-9_-][a-z0-9_-]*\) .*/\1/p' | head -n 1
+		sed -n "s/^.*\(|\|│\)$(printf '\033')\\[\([0-9]*;\)*7m//p" |
+		sed "s/$(printf '\033')\\[[0-9;]*m//g; s/●/*/g" |
+		sed -n 's/^ [* ] \([a-z0-9_-][a-z0-9_-]*\) .*/\1/p' | head -n 1
 }
 
 # pick KEY NAME: opens the list of key KEY (s or m), selects NAME by
