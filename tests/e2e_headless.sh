@@ -100,8 +100,15 @@ lesson_attempt() {
 	speedup=$(ratio "$sync_s" "$nogil_s")
 	gil_ratio=$(ratio "$sync_s" "$gil_s")
 	echo "fib: sync ${sync_s}s, threads no-gil ${nogil_s}s (x$speedup), threads gil ${gil_s}s (x$gil_ratio); ready share: 2 threads $ready2, 4 threads $ready4"
+	# Ready time: four threads wait for a core far more than two. Measured
+	# as a difference, not as "two threads are never ready": a virtual
+	# machine can lend a core away in the middle of an attempt (2 threads
+	# 0.32 and 4 threads 0.59 seen on such a CI machine, 0.01 and 0.49 on
+	# a quiet one); a ready time that is not measured (0 and 0) or not
+	# told apart (alike for 2 and 4) still fails.
 	in_range "$speedup" 1.25 3 && in_range "$gil_ratio" 0.6 1.4 &&
-		in_range "$ready2" 0 0.15 && in_range "$ready4" 0.35 0.65
+		in_range "$ready4" 0.3 0.8 &&
+		awk -v a="$ready2" -v b="$ready4" 'BEGIN { exit !(b - a >= 0.15) }'
 }
 if [ "${CONVIZ_TIMING_TESTS:-1}" = 0 ]; then
 	echo "skip: timing ratios (CONVIZ_TIMING_TESTS=0)"
@@ -125,7 +132,7 @@ else
 	if [ "$measured" = 0 ]; then
 		fail "the CPU lesson could not be judged: in 5 attempts the machine never gave two free cores (two sync runs side by side never went 1.6x the pace of one); run the tests on an idle machine"
 	elif [ "$ok" = 0 ]; then
-		fail "the CPU lesson: threads without the GIL use 2 cores (x1.25 or more), threads under it are no faster than sync (x0.6 to x1.4), 2 threads on 2 cores are ready under 15% of their busy time, 4 threads 35% to 65%"
+		fail "the CPU lesson: threads without the GIL use 2 cores (x1.25 or more), threads under it are no faster than sync (x0.6 to x1.4), 4 threads on 2 cores are ready 30% to 80% of their busy time, at least 15 points more than 2 threads"
 	fi
 fi
 
