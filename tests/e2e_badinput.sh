@@ -475,17 +475,6 @@ echo "EXIT=\$status" >"\$d/\$tag.exit.tmp"
 mv "\$d/\$tag.exit.tmp" "\$d/\$tag.exit"
 EOF
 
-# wait_gone ERE [TENTHS]: until no line of the pane matches ERE.
-wait_gone() {
-	n=${2:-50}
-	while [ "$n" -gt 0 ]; do
-		screen | grep -Eq -- "$1" || return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
-
 # wait_row ROW ERE [TENTHS]: until row ROW (from 1) of the pane matches ERE.
 wait_row() {
 	n=${3:-50}
@@ -765,7 +754,7 @@ row_tstp() {
 		stty -g <"$PTY" >"$TMP/tstp.mid"
 		cmp -s "$TMP/tstp.before" "$TMP/tstp.mid" ||
 			{ tfail tstp "SIGTSTP #$i: terminal modes not restored while stopped"; return; }
-		wait_gone "$KEYBAR" || { tfail tstp "SIGTSTP #$i: the TUI stays on screen"; return; }
+		wait_gone "$KEYBAR" 50 || { tfail tstp "SIGTSTP #$i: the TUI stays on screen"; return; }
 		pass "tstp: SIGTSTP #$i stops conviz, terminal restored"
 		kill -CONT "$p"
 		wait_state "$p" notT || { tfail tstp "SIGCONT #$i: still stopped"; return; }

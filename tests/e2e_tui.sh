@@ -15,7 +15,7 @@ if ! command -v tmux >/dev/null 2>&1; then
 	echo "SKIP: tmux is not installed"
 	exit 77
 fi
-# The pane's helpers (tmx, screen, wait_for, wait_file, quote) come from
+# The pane's helpers (tmx, screen, wait_for, wait_gone, wait_file, quote) come from
 # lib.sh; pass, fail and finish are this test's own (below), with other
 # meanings than lib.sh's.
 . "${TESTS_SRCDIR:-$(dirname "$0")}/lib.sh"
@@ -166,18 +166,6 @@ alive() {
 
 # The list s or m opens: its heading on the box's top border.
 LIST='(-|─) (Scenario|Model) (-|─)'
-
-# wait_gone ERE [TENTHS]: until no line of the pane matches ERE (default
-# limit 10 s). Returns 1 on timeout.
-wait_gone() {
-	n=${2:-100}
-	while [ "$n" -gt 0 ]; do
-		screen | grep -Eq -- "$1" || return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
 
 # The name on the list's selected row: the one whose reverse video (SGR
 # 7) starts right after the box's left border (the key bar is reverse

@@ -101,6 +101,18 @@ wait_for() {
 	return 1
 }
 
+# wait_gone ERE [TENTHS]: until no line of the pane matches ERE (default
+# limit 10 s). Returns 1 on timeout.
+wait_gone() {
+	n=${2:-100}
+	while [ "$n" -gt 0 ]; do
+		screen | grep -Eq -- "$1" || return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
 # wait_file FILE [TENTHS]: until FILE exists and is not empty (default
 # limit 10 s). Returns 1 on timeout.
 wait_file() {
