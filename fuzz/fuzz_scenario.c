@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -85,6 +86,23 @@ static void check_strings(const struct scenario *sc)
 	promise(one_line(sc->lesson), "lesson-not-one-line");
 }
 
+/* A hog is a CPU workload, its arg in range, at a task of the scenario. */
+static void check_hog(const struct scenario *sc)
+{
+	const struct work_ops *h;
+
+	promise(terminated(sc->hog_workload, sizeof sc->hog_workload),
+		"hog-unterminated");
+	if (sc->hog_workload[0] == '\0')
+		return;
+	h = work_find(sc->hog_workload);
+	promise(h != NULL && !h->io, "hog-workload");
+	promise(sc->hog_arg >= h->arg_min && sc->hog_arg <= h->arg_max,
+		"hog-arg-range");
+	promise(sc->hog_task >= 0 && sc->hog_task < sc->tasks,
+		"hog-task-range");
+}
+
 static void check_numbers(const struct scenario *sc)
 {
 	const struct work_ops *w = work_find(sc->workload);
@@ -102,6 +120,25 @@ static void check_numbers(const struct scenario *sc)
 	/* Written so that NaN fails too. */
 	promise(sc->scale > 0.0 && sc->scale <= SCENARIO_SCALE_MAX,
 		"scale-range");
+	promise(!w->io || sc->urls[0] != '\0', "io-without-urls");
+	promise(w->io || (sc->urls[0] == '\0' && !sc->blocking),
+		"cpu-with-io-keys");
+	check_hog(sc);
+}
+
+/* snprintf at the end of what is written; what it added. */
+static int append(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int append(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int m;
+
+	va_start(ap, fmt);
+	m = vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	promise(m > 0 && (size_t)m < size, "reformat-fits");
+	return m;
 }
 
 /* Writes sc back as a scenario file; returns its length. */
@@ -112,18 +149,25 @@ static size_t format_scenario(const struct scenario *sc, char *buf, size_t size)
 
 	if (sc->workers > 0)
 		snprintf(workers, sizeof workers, "%d", sc->workers);
-	n = snprintf(buf, size,
-		     "name = %s\ntitle = %s\nworkload = %s\ntasks = %ld\n"
-		     "arg = %ld\nworkers = %s\nscale = %.17g\n",
-		     sc->name, sc->title, sc->workload, sc->tasks, sc->arg,
-		     workers, sc->scale);
-	promise(n > 0 && (size_t)n < size, "reformat-fits");
-	if (sc->lesson[0]) {
-		int m = snprintf(buf + n, size - (size_t)n, "lesson = %s\n",
-				 sc->lesson);
-		promise(m > 0 && (size_t)m < size - (size_t)n, "reformat-fits");
-		n += m;
-	}
+	n = append(buf, size,
+		   "name = %s\ntitle = %s\nworkload = %s\ntasks = %ld\n"
+		   "arg = %ld\nworkers = %s\n",
+		   sc->name, sc->title, sc->workload, sc->tasks, sc->arg,
+		   workers);
+	/* An I/O scenario refuses a scale line (its scale stays 1). */
+	if (!work_find(sc->workload)->io)
+		n += append(buf + n, size - (size_t)n, "scale = %.17g\n",
+			    sc->scale);
+	if (sc->lesson[0])
+		n += append(buf + n, size - (size_t)n, "lesson = %s\n",
+			    sc->lesson);
+	if (sc->urls[0])
+		n += append(buf + n, size - (size_t)n,
+			    "urls = %s\nblocking = %s\n", sc->urls,
+			    sc->blocking ? "yes" : "no");
+	if (sc->hog_workload[0])
+		n += append(buf + n, size - (size_t)n, "hog = %s %ld at %ld\n",
+			    sc->hog_workload, sc->hog_arg, sc->hog_task);
 	return (size_t)n;
 }
 
@@ -148,6 +192,12 @@ static void check_round_trip(const struct scenario *sc)
 			sc->workers == again.workers &&
 			sc->scale == again.scale,
 		"round-trip-numbers");
+	promise(strcmp(sc->urls, again.urls) == 0 &&
+			sc->blocking == again.blocking &&
+			strcmp(sc->hog_workload, again.hog_workload) == 0 &&
+			sc->hog_arg == again.hog_arg &&
+			sc->hog_task == again.hog_task,
+		"round-trip-io-and-hog");
 }
 
 /* Does some line (up to a newline or the end) exceed the limit? */

@@ -15,6 +15,7 @@
 #   FUZZ_CC        the clang to use (default: clang)
 #   FUZZ_CONFIG_H  config.h of a configured tree (default: the source
 #                  tree's if there is one, else a minimal one)
+#   FUZZ_TARGETS   which targets (default: "scenario cli http urlfile")
 #
 # Exit status: 0 nothing found; 1 a crash (its input kept in
 # fuzz/regressions/), a kept input that still crashes (its target is then
@@ -30,7 +31,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 fuzz=$top/fuzz
 seconds=${FUZZ_SECONDS:-60}
 cc=${FUZZ_CC:-clang}
-targets="scenario cli http urlfile"
+targets=${FUZZ_TARGETS:-"scenario cli http urlfile"}
 found=0
 broken=""
 
@@ -227,6 +228,10 @@ replay_regressions() {
 		*) which=$targets ;;
 		esac
 		for t in $which; do
+			case " $targets " in
+			*" $t "*) ;;
+			*) continue ;; # not asked for (FUZZ_TARGETS)
+			esac
 			if ! run_target "$t" "$f" >"$build/replay.log" 2>&1; then
 				show_report "$build/replay.log"
 				say "FAIL: fuzz/regressions/$name still fails fuzz_$t"

@@ -222,21 +222,19 @@ END_TEST
 
 static volatile int depth_limit = 1 << 30; /* never reached */
 
-/* Recursion the compiler cannot flatten: each frame keeps a buffer and
- * uses it after the call returns. */
-static int recurse(int n)
+int check_recurse(int n)
 {
 	volatile char pad[256];
 
 	pad[0] = (char)n;
 	if (n >= depth_limit)
 		return pad[0];
-	return recurse(n + 1) + pad[0];
+	return check_recurse(n + 1) + pad[0];
 }
 
 static void too_deep(void *arg)
 {
-	*(int *)arg = recurse(0);
+	*(int *)arg = check_recurse(0);
 }
 
 static void on_segv(int sig, siginfo_t *si, void *uc)

@@ -2,6 +2,7 @@
  * task done once, events in order per lane, the GIL serialising CPU. */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "check_suites.h"
 #include "app/report.h"
 #include "app/run.h"
+#include "app/scenario.h"
 #include "core/evring.h"
 #include "core/urllist.h"
 
@@ -345,6 +347,105 @@ START_TEST(test_results_text)
 }
 END_TEST
 
+/* How the other tasks' I/O waits lie against a span of time: ended
+ * inside it, or begun before it and ended after it (held up across it). */
+struct io_count {
+	size_t inside, across;
+};
+
+/* The first and the last event of task `task`. */
+static void task_span(const struct trace *t, uint32_t task, int64_t *from,
+		      int64_t *to)
+{
+	*from = INT64_MAX;
+	*to = INT64_MIN;
+	for (size_t i = 0; i < t->n; i++) {
+		if (t->ev[i].task != task)
+			continue;
+		if (t->ev[i].ts_ns < *from)
+			*from = t->ev[i].ts_ns;
+		if (t->ev[i].ts_ns > *to)
+			*to = t->ev[i].ts_ns;
+	}
+}
+
+/* An I/O wait ends at its task's next event (the answer is read). */
+static struct io_count io_ends(const struct trace *t, uint32_t tasks,
+			       uint32_t hog, int64_t from, int64_t to)
+{
+	struct io_count c = { 0, 0 };
+	int64_t *since = calloc(tasks, sizeof *since); /* 0: not in I/O */
+
+	ck_assert_ptr_nonnull(since);
+	for (size_t i = 0; i < t->n; i++) {
+		const struct ev *e = &t->ev[i];
+		if (e->task >= tasks || e->task == hog)
+			continue;
+		if (since[e->task] && e->kind != EV_IO) {
+			c.inside += e->ts_ns > from && e->ts_ns < to;
+			c.across += since[e->task] < from && e->ts_ns > to;
+			since[e->task] = 0;
+		} else if (e->kind == EV_IO && !since[e->task]) {
+			since[e->task] = e->ts_ns;
+		}
+	}
+	free(since);
+	return c;
+}
+
+/* The `starve` scenario (its file), its hog made shorter; runs it with
+ * `model` and counts the others' I/O waits against the hog's span. */
+static struct io_count starve(enum model_id model, int64_t *span)
+{
+	struct run_config cfg = config("http", 1, 1, model, 5, 1);
+	struct run_stats st;
+	struct trace t;
+	struct io_count c;
+	int64_t from, to;
+	char err[512];
+
+	ck_assert_msg(scenario_load("starve", &cfg.sc, err, sizeof err) == 0,
+		      "%s", err);
+	ck_assert_str_eq(cfg.sc.hog_workload, "fib");
+	cfg.sc.hog_arg = 39; /* a few tenths of a second: > the latency */
+	t = run_all(&cfg, 1 << 16, &st);
+	ck_assert_uint_eq(st.ok, (uint64_t)cfg.sc.tasks);
+	ck_assert_uint_eq(st.wrong, 0);
+	task_span(&t, (uint32_t)cfg.sc.hog_task, &from, &to);
+	c = io_ends(&t, (uint32_t)cfg.sc.tasks, (uint32_t)cfg.sc.hog_task, from,
+		    to);
+	*span = to - from;
+	free(t.ev);
+	return c;
+}
+
+/* Under async the hog never awaits: while it computes no other task's
+ * answer is read, though the tasks before it had sent their GETs. */
+START_TEST(test_starve_async)
+{
+	int64_t span;
+	struct io_count c = starve(MODEL_ASYNC, &span);
+
+	ck_assert_uint_eq(c.inside, 0);
+	ck_assert_uint_ge(c.across, 10);
+	ck_assert_int_gt(span, 150 * 1000000LL); /* longer than a GET */
+}
+END_TEST
+
+/* Threads are preempted: the others' answers are read while it computes
+ * (a timing test: it needs the GIL's switch interval to be kept). */
+START_TEST(test_starve_threads)
+{
+	int64_t span;
+	struct io_count c;
+
+	if (!check_timing_tests())
+		return;
+	c = starve(MODEL_THREADS, &span);
+	ck_assert_uint_ge(c.inside, 1);
+}
+END_TEST
+
 Suite *suite_run(void)
 {
 	Suite *s = suite_create("run");
@@ -361,6 +462,8 @@ Suite *suite_run(void)
 	tcase_add_test(tc, test_io_refused);
 	tcase_add_test(tc, test_io_bad_urls);
 	tcase_add_test(tc, test_results_text);
+	tcase_add_test(tc, test_starve_async);
+	tcase_add_test(tc, test_starve_threads);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -90,6 +90,23 @@ static const char *const bad[][2] = {
 	  "f.scn:1: bad urls: unsupported scheme 'ftp': use http:// or "
 	  "https://" },
 	{ "urls = example.com\n", "f.scn:1: bad urls: not a URL" },
+	/* hog: its form, its workload, its numbers. */
+	{ "hog = fib\n", "f.scn:1: hog must be 'WORKLOAD ARG' or" },
+	{ "hog = fib 30 on 2\n", "f.scn:1: hog must be 'WORKLOAD ARG' or" },
+	{ "hog = fib 30 at 2 more\n", "f.scn:1: hog must be 'WORKLOAD ARG'" },
+	{ "hog = bogo 30\n", "f.scn:1: unknown workload for hog: bogo" },
+	{ "hog = fib x\n", "f.scn:1: hog's ARG must be a whole number, not x" },
+	{ "hog = fib 30 at -1\n",
+	  "f.scn:1: hog's TASK must be a task number from 0, not -1" },
+	{ "name = x\ntitle = t\nworkload = http\ntasks = 2\nurls = /a\n"
+	  "hog = http 1\n",
+	  "f.scn:6: a hog computes: give a CPU workload, not http" },
+	{ "name = x\ntitle = t\nworkload = http\ntasks = 2\nurls = /a\n"
+	  "hog = fib 99\n",
+	  "f.scn:6: hog's ARG out of range: use 1..45 for workload fib" },
+	{ "name = x\ntitle = t\nworkload = http\ntasks = 2\nurls = /a\n"
+	  "hog = fib 30 at 2\n",
+	  "f.scn:6: hog's TASK out of range: use 0..1 (tasks = 2)" },
 	{ "urls =\n", "f.scn:1: empty value" },
 	/* Not UTF-8 (Latin-1, or a binary file without a NUL byte): binary
 	 * data, at the line of the first bad byte. */
@@ -141,6 +158,30 @@ START_TEST(test_parse_blocking)
 					sizeof err),
 			 0);
 	ck_assert_int_eq(sc.blocking, 1);
+}
+END_TEST
+
+/* `hog = WORKLOAD ARG [at TASK]`: one task runs other work; without
+ * `at`, the last. */
+START_TEST(test_parse_hog)
+{
+	static const char text[] = "name = h\ntitle = t\nworkload = http\n"
+				   "tasks = 5\nurls = /a\nhog = fib 30\n";
+	struct scenario sc;
+	char err[256];
+
+	ck_assert_int_eq(scenario_parse(text, strlen(text), "h.scn", &sc, err,
+					sizeof err),
+			 0);
+	ck_assert_str_eq(sc.hog_workload, "fib");
+	ck_assert_int_eq(sc.hog_arg, 30);
+	ck_assert_int_eq(sc.hog_task, 4);
+	ck_assert_int_eq(scenario_load("starve", &sc, err, sizeof err), 0);
+	ck_assert_str_eq(sc.hog_workload, "fib");
+	ck_assert_int_eq(sc.hog_task, 20);
+	ck_assert_int_eq(sc.tasks, 41);
+	ck_assert_int_eq(scenario_load("sites", &sc, err, sizeof err), 0);
+	ck_assert_str_eq(sc.hog_workload, "");
 }
 END_TEST
 
@@ -378,12 +419,29 @@ START_TEST(test_load_binary)
 }
 END_TEST
 
+/* CONVIZ_DATADIR as it is (a copy, or NULL when unset), for a test that
+ * changes it to put back with datadir_restore. */
+static char *datadir_save(void)
+{
+	const char *was = getenv("CONVIZ_DATADIR");
+
+	return was ? strdup(was) : NULL;
+}
+
+static void datadir_restore(char *keep)
+{
+	if (keep)
+		setenv("CONVIZ_DATADIR", keep, 1);
+	else
+		unsetenv("CONVIZ_DATADIR");
+	free(keep);
+}
+
 /* No data directory at all: said so, with where conviz looked, not
  * "unknown scenario" (the default scenario is looked up by name too). */
 START_TEST(test_load_no_datadir)
 {
-	const char *was = getenv("CONVIZ_DATADIR");
-	char *keep = was ? strdup(was) : NULL;
+	char *keep = datadir_save();
 	struct scenario sc;
 	char err[768];
 
@@ -396,19 +454,14 @@ START_TEST(test_load_no_datadir)
 		      "%s", err);
 	ck_assert_int_eq(scenario_load("..", &sc, err, sizeof err), -1);
 	ck_assert_msg(strstr(err, "no data directory") == err, "%s", err);
-	if (keep)
-		setenv("CONVIZ_DATADIR", keep, 1);
-	else
-		unsetenv("CONVIZ_DATADIR");
-	free(keep);
+	datadir_restore(keep);
 }
 END_TEST
 
 /* A name that looks like a file: a hint to write it as a path. */
 START_TEST(test_load_file_hint)
 {
-	const char *was = getenv("CONVIZ_DATADIR");
-	char *keep = was ? strdup(was) : NULL;
+	char *keep = datadir_save();
 	char dir[] = "/tmp/conviz-scn.XXXXXX", cwd[4096], err[768];
 	struct scenario sc;
 
@@ -440,11 +493,7 @@ START_TEST(test_load_file_hint)
 	unlink("mine");
 	ck_assert_int_eq(chdir(cwd), 0);
 	ck_assert_int_eq(rmdir(dir), 0);
-	if (keep)
-		setenv("CONVIZ_DATADIR", keep, 1);
-	else
-		unsetenv("CONVIZ_DATADIR");
-	free(keep);
+	datadir_restore(keep);
 }
 END_TEST
 
@@ -471,6 +520,7 @@ Suite *suite_scenario(void)
 	tcase_add_test(tc, test_parse_binary_and_long);
 	tcase_add_test(tc, test_parse_io);
 	tcase_add_test(tc, test_parse_blocking);
+	tcase_add_test(tc, test_parse_hog);
 	tcase_add_test(tc, test_parse_bom);
 	tcase_add_test(tc, test_parse_utf8);
 	tcase_add_test(tc, test_shipped);

@@ -15,6 +15,11 @@ static inline int check_timing_tests(void)
 	return v == NULL || strcmp(v, "0") != 0;
 }
 
+/* Recursion without end that the compiler cannot flatten (each frame
+ * keeps a buffer and uses it after the call returns), for the stack
+ * overflow tests (check_coro.c). */
+int check_recurse(int n);
+
 Suite *suite_cli(void);
 Suite *suite_coro(void);
 Suite *suite_datadir(void);

@@ -107,6 +107,36 @@ if [ "${CONVIZ_TIMING_TESTS:-1}" != 0 ]; then
 	in_range "$r" 0.8 1.5 && pass "sites-blocking: async takes ${r}x sync's time ($blocked_s s vs $sync_s s)" ||
 		fail "sites-blocking: async takes ${r}x sync's time ($blocked_s s vs $sync_s s), expected 0.8x..1.5x"
 fi
+# starve: task 20 computes without awaiting. In the task view's diagram
+# the GETs sent before it (t0) wait until it is done, and the tasks after
+# it (t40) start only then: both reach the column where its cpu ends.
+run_io 120 run -s starve -m async --headless
+expect_status 0 "starve async"
+summary_has tasks=41 ok=41 failed=0 wrong=0
+checks=$((checks + 1))
+got=$(line 'results: ')
+case $got in
+*"1 x fib(42) = 267914296"*) pass "starve results: $got" ;;
+*) fail "starve results: '$got'" ;;
+esac
+# lane_cols LANE CHAR: the first and last column of CHAR on LANE's row.
+lane_cols() {
+	awk -v lane="$1" -v ch="$2" '$1 == lane {
+		row = substr($0, index($0, "|") + 1); first = 0; last = 0
+		for (i = 1; i <= length(row); i++)
+			if (substr(row, i, 1) == ch) { if (!first) first = i; last = i }
+		print first, last; exit }' "$TMP/out"
+}
+hog_end=$(lane_cols t20 '#' | cut -d' ' -f2)
+t0_end=$(lane_cols t0 . | cut -d' ' -f2)
+t40_start=$(lane_cols t40 . | cut -d' ' -f1)
+checks=$((checks + 1))
+if [ "${hog_end:-0}" -gt 10 ] && [ "${t0_end:-0}" -ge $((hog_end - 1)) ] &&
+	[ "${t40_start:-0}" -ge $((hog_end - 1)) ]; then
+	pass "starve: t0 waits and t40 starts until the hog's end (column $hog_end)"
+else
+	fail "starve: hog ends at column '$hog_end', t0's wait at '$t0_end', t40 starts at '$t40_start': $(head -n 45 "$TMP/out")"
+fi
 run_io 60 run -s pokemon -m async --headless
 expect_status 0 "pokemon async"
 summary_has tasks=20 ok=20 failed=0 wrong=0

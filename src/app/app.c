@@ -18,6 +18,7 @@
 #include "core/msg.h"
 #include "core/urllist.h"
 #include "models/model.h"
+#include "rt/coro.h"
 #include "server/server.h"
 #include "work/work.h"
 
@@ -255,6 +256,16 @@ static void serve_on_signal(int sig)
 	serve_stop = 1;
 }
 
+/* Sets sa as the action of sig. 0, or -1 after saying so. */
+static int app_sigaction(int sig, const struct sigaction *sa)
+{
+	if (sigaction(sig, sa, NULL) == 0)
+		return 0;
+	msg_errorf("please report it, with the command line that did it",
+		   "cannot set up signal %d (%s)", sig, strerror(errno));
+	return -1;
+}
+
 /* Sets fn as the action of sig. 0, or -1 after saying so. */
 static int app_signal(int sig, void (*fn)(int))
 {
@@ -263,11 +274,38 @@ static int app_signal(int sig, void (*fn)(int))
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = fn;
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(sig, &sa, NULL) == 0)
-		return 0;
-	msg_errorf("please report it, with the command line that did it",
-		   "cannot set up signal %d (%s)", sig, strerror(errno));
-	return -1;
+	return app_sigaction(sig, &sa);
+}
+
+/* On the loop thread's signal stack (the coroutine pool set it up): the
+ * coroutine's own is full. SA_RESETHAND has put the default action
+ * back: raised again, the signal waits until we return, then ends the
+ * program with its usual status. */
+static void app_on_crash(int sig, siginfo_t *si, void *uc)
+{
+	const char *line = coro_crash_line(sig, si ? si->si_addr : NULL);
+
+	(void)uc;
+	if (line) {
+		ssize_t n = write(STDERR_FILENO, line, strlen(line));
+		(void)n; /* nothing more can be done about a failed write */
+	}
+	raise(sig);
+}
+
+int app_catch_overflow(void)
+{
+	static const int sigs[] = { SIGSEGV, SIGBUS };
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = app_on_crash;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESETHAND;
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		if (app_sigaction(sigs[i], &sa) != 0)
+			return -1;
+	return 0;
 }
 
 /* Where the class reaches the server: the first URL, then the others
@@ -338,7 +376,7 @@ int app_main(int argc, char **argv, int (*tui)(const struct run_config *))
 	 * server writes with MSG_NOSIGNAL, yet a peer closing a socket must
 	 * never kill conviz, nor a reader of stdout that goes away; writes
 	 * then fail with EPIPE, which app_flushed and report_headless see. */
-	if (app_signal(SIGPIPE, SIG_IGN) != 0)
+	if (app_signal(SIGPIPE, SIG_IGN) != 0 || app_catch_overflow() != 0)
 		return APP_FAILED;
 	app_raise_files();
 	if (cli_parse(argc, argv, &cli, err, sizeof err) < 0) {

@@ -29,6 +29,14 @@ enum { APP_OK = 0, APP_FAILED = 1, APP_USAGE = 2 };
 int app_config(const struct cli *cli, struct run_config *cfg, char *err,
 	       size_t errlen);
 
+/* Makes a task that overflows its coroutine stack (-m async) end the
+ * program with one line that says so (CORO_OVERFLOW_LINE, rt/coro.h)
+ * instead of a bare "Segmentation fault"; the status stays that of the
+ * signal. Other crashes keep their default action. The TUI puts its own
+ * crash handler in front while it runs (ui_term.h). 0, or -1 after
+ * saying why. app_main calls it first. */
+int app_catch_overflow(void);
+
 /* The whole program; returns the exit status. `tui` runs the terminal UI
  * (ui_main in the program; the library does not link curses). */
 int app_main(int argc, char **argv, int (*tui)(const struct run_config *));

@@ -482,8 +482,8 @@ static void usage_run(FILE *to)
 	      "                            (default 100, as aiohttp's)\n"
 	      "      --view worker|task    one lane per worker (w0..) or per "
 	      "task (t0..);\n"
-	      "                            default: as the model prefers "
-	      "(worker)\n"
+	      "                            default: task for async, worker "
+	      "for the others\n"
 	      "\n",
 	      to);
 }

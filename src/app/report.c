@@ -303,7 +303,7 @@ static int task_text(const struct run *r, uint32_t t, int failed, char *buf,
 	if (failed)
 		msg_fmt(buf, len, "%s", res->text);
 	else
-		run_work(r)->format(res, buf, len);
+		work_format(&run_config(r)->sc, t, res, buf, len);
 	return 0;
 }
 

@@ -59,9 +59,10 @@ static int check_one(struct run *r, uint32_t i, struct run_stats *st)
 		return 1;
 	if (st->wrong++ == 0) {
 		st->first_wrong = i;
-		r->job.work->format(res, st->wrong_got, sizeof st->wrong_got);
-		r->job.work->format(&want, st->wrong_want,
-				    sizeof st->wrong_want);
+		work_format(&r->cfg.sc, i, res, st->wrong_got,
+			    sizeof st->wrong_got);
+		work_format(&r->cfg.sc, i, &want, st->wrong_want,
+			    sizeof st->wrong_want);
 	}
 	return 0;
 }
@@ -115,7 +116,7 @@ static int run_setup(struct run *r, const struct run_config *cfg, char *err,
 		     size_t errlen)
 {
 	r->cfg = *cfg;
-	r->job.work = work_find(cfg->sc.workload);
+	r->job.work = work_for(&cfg->sc);
 	r->model = model_get(cfg->model);
 	if (!r->job.work || !r->model->run || cfg->sc.tasks < 1 ||
 	    cfg->scale <= 0) {
@@ -195,7 +196,8 @@ struct run *run_start(const struct run_config *cfg, struct evring *ring,
 	r->job.limit = cfg->limit;
 	r->job.corrupt = atomic_load(&test_corrupt);
 	if (job_init(&r->job, err, errlen) < 0 ||
-	    (r->job.work->io && run_io_setup(r, err, errlen) < 0)) {
+	    (work_find(cfg->sc.workload)->io &&
+	     run_io_setup(r, err, errlen) < 0)) {
 		run_release(r);
 		return NULL;
 	}
@@ -272,11 +274,6 @@ const struct task_result *run_result(const struct run *r, uint32_t task)
 const char *run_server_url(const struct run *r)
 {
 	return r->server ? server_url(r->server) : NULL;
-}
-
-const struct work_ops *run_work(const struct run *r)
-{
-	return r->job.work;
 }
 
 int run_workers(const struct run *r)

@@ -16,14 +16,15 @@
 #include <stdint.h>
 
 #include "models/model.h"
+#include "rt/job.h"
 #include "rt/task.h"
 
 struct evring;
 struct urllist;
 
 #define RUN_WORKERS_MAX 1024
-#define RUN_LIMIT_MAX 10000   /* --limit */
-#define RUN_LIMIT_DEFAULT 100 /* aiohttp's connector's */
+#define RUN_LIMIT_MAX 10000		    /* --limit */
+#define RUN_LIMIT_DEFAULT JOB_LIMIT_DEFAULT /* aiohttp's connector's */
 
 struct run_config {
 	struct scenario sc; /* copied: the run owns its scenario */
@@ -100,8 +101,6 @@ uint32_t run_tasks_done(struct run *r);
 /* The embedded server's URL ("http://127.0.0.1:PORT"), or NULL if this
  * run started none. */
 const char *run_server_url(const struct run *r);
-/* The workload that runs the tasks (to format their results). */
-const struct work_ops *run_work(const struct run *r);
 const struct task_result *run_result(const struct run *r, uint32_t task);
 
 /* The run's worker count after model rules (sync: 1). */

@@ -30,16 +30,17 @@ enum key_id {
 	KEY_LESSON,
 	KEY_URLS,
 	KEY_BLOCKING,
+	KEY_HOG,
 	KEY_COUNT
 };
 
 static const char *const key_names[KEY_COUNT] = {
-	"name",	   "title", "workload", "tasks", "arg",
-	"workers", "scale", "lesson",	"urls",	 "blocking"
+	"name",	 "title",  "workload", "tasks",	   "arg", "workers",
+	"scale", "lesson", "urls",     "blocking", "hog"
 };
 
 /* arg and urls are required by some workloads only: check_workload. */
-static const int key_required[KEY_COUNT] = { 1, 1, 1, 1, 0, 0, 0, 0, 0, 0 };
+static const int key_required[KEY_COUNT] = { 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0 };
 
 struct parse {
 	const char *file;
@@ -143,6 +144,30 @@ static int set_number(struct parse *p, enum key_id k, const char *v,
 	}
 }
 
+/* `hog = WORKLOAD ARG [at TASK]`: the words are checked here, what they
+ * mean against the rest of the file in check_hog. */
+static int set_hog(struct parse *p, struct scenario *sc, const char *v)
+{
+	static const char form[] =
+		"hog must be 'WORKLOAD ARG' or 'WORKLOAD ARG at TASK', not ";
+	char w[SCENARIO_NAME_MAX], arg[32], at[4], task[32], extra[2];
+	int n = sscanf(v, "%31s %31s %3s %31s %1s", w, arg, at, task, extra);
+
+	if ((n != 2 && n != 4) || (n == 4 && strcmp(at, "at") != 0))
+		return fail(p, form, v);
+	if (!work_find(w))
+		return fail(p, "unknown workload for hog: ", w);
+	if (num_parse_long(arg, 0, LONG_MAX, &sc->hog_arg) < 0)
+		return fail(p, "hog's ARG must be a whole number, not ", arg);
+	sc->hog_task = -1; /* the last task, once tasks is known */
+	if (n == 4 &&
+	    num_parse_long(task, 0, SCENARIO_TASKS_MAX - 1, &sc->hog_task) < 0)
+		return fail(p, "hog's TASK must be a task number from 0, not ",
+			    task);
+	memcpy(sc->hog_workload, w, strlen(w) + 1);
+	return 0;
+}
+
 static int set_key(struct parse *p, enum key_id k, const char *v,
 		   struct scenario *sc)
 {
@@ -166,6 +191,8 @@ static int set_key(struct parse *p, enum key_id k, const char *v,
 			return fail(p, "blocking must be yes or no, not ", v);
 		sc->blocking = v[0] == 'y';
 		return 0;
+	case KEY_HOG:
+		return set_hog(p, sc, v);
 	case KEY_WORKLOAD:
 		if (!work_find(v))
 			return fail(p, "unknown workload ", v);
@@ -239,6 +266,34 @@ static int check_io_keys(struct parse *p, struct scenario *sc,
 	return 0;
 }
 
+/* The hog is CPU work with an arg in its workload's range, at a task of
+ * the scenario (the last when the file does not say). */
+static int check_hog(struct parse *p, struct scenario *sc)
+{
+	const struct work_ops *h = work_find(sc->hog_workload);
+	char detail[96];
+
+	if (!p->seen[KEY_HOG])
+		return 0;
+	p->line = p->seen[KEY_HOG];
+	if (h->io)
+		return fail(p, "a hog computes: give a CPU workload, not ",
+			    h->name);
+	if (sc->hog_arg < h->arg_min || sc->hog_arg > h->arg_max) {
+		msg_fmt(detail, sizeof detail, "%ld..%ld for workload %s",
+			h->arg_min, h->arg_max, h->name);
+		return fail(p, "hog's ARG out of range: use ", detail);
+	}
+	if (sc->hog_task < 0)
+		sc->hog_task = sc->tasks - 1;
+	if (sc->hog_task >= sc->tasks) {
+		msg_fmt(detail, sizeof detail, "0..%ld (tasks = %ld)",
+			sc->tasks - 1, sc->tasks);
+		return fail(p, "hog's TASK out of range: use ", detail);
+	}
+	return 0;
+}
+
 static int check_workload(struct parse *p, struct scenario *sc,
 			  const struct work_ops *w)
 {
@@ -279,7 +334,9 @@ static int check_whole(struct parse *p, struct scenario *sc)
 		if (key_required[k] && !p->seen[k])
 			return fail(p, "missing key ", key_names[k]);
 	}
-	return check_workload(p, sc, work_find(sc->workload));
+	if (check_workload(p, sc, work_find(sc->workload)) < 0)
+		return -1;
+	return check_hog(p, sc);
 }
 
 /* NULL when text[0..len) is text: UTF-8 without a NUL byte. Else what

@@ -21,6 +21,12 @@
  *   scale = 3                   CPU workloads only, optional,
  *                               0 < scale <= 1000, default 1
  *   lesson = ...                optional, one line shown beside the run
+ *   blocking = yes | no         I/O workloads only, optional: every GET
+ *                               the blocking call whatever the model
+ *   hog = fib 42 at 20          optional: task 20 (without `at N`, the
+ *                               last) computes fib(42) instead of its
+ *                               own work; a CPU workload, its arg in
+ *                               range, the task < tasks (work/hog.c)
  */
 #ifndef CONVIZ_SCENARIO_H
 #define CONVIZ_SCENARIO_H

@@ -45,10 +45,8 @@
 #include "rt/rt.h"
 #include "rt/rt_http.h"
 
-#define ASYNC_STACK (256 * 1024) /* touched pages only cost memory */
-#define ASYNC_POLL_MS 50	 /* a cancel is seen within this */
-#define ASYNC_EVENTS 256	 /* epoll events taken per wait */
-#define ASYNC_LIMIT 100		 /* = RUN_LIMIT_DEFAULT (app/run.h, above us) */
+#define ASYNC_POLL_MS 50 /* a cancel is seen within this */
+#define ASYNC_EVENTS 256 /* epoll events taken per wait */
 
 struct loop;
 
@@ -241,11 +239,6 @@ static void async_unlock(struct rt *rt, int id)
 	release(a->loop, lock_of(a, id));
 }
 
-static void async_mark(struct rt *rt, enum ev_kind kind, int64_t arg)
-{
-	rt_emit(rt, kind, arg);
-}
-
 /* An easy handle for a transfer: a spare one, or a new one. */
 static CURL *easy_get(struct loop *l)
 {
@@ -318,7 +311,7 @@ static const struct rt_ops async_ops = {
 	.sleep_ns = async_sleep,
 	.lock = async_lock,
 	.unlock = async_unlock,
-	.mark = async_mark,
+	.mark = rt_emit_marker,
 	.http_get = async_http,
 };
 
@@ -526,7 +519,7 @@ static int loop_init(struct loop *l, struct job *j)
 	l->pending_task = UINT32_MAX;
 	job_rt_init(j, &l->rt, 0);
 	l->ep = epoll_create1(EPOLL_CLOEXEC);
-	l->pool = coro_pool_new(ASYNC_STACK);
+	l->pool = coro_pool_new(coro_stack_default());
 	rt_http_init();
 	l->multi = curl_multi_init();
 	if (l->ep < 0 || !l->pool || !l->multi)
@@ -536,7 +529,7 @@ static int loop_init(struct loop *l, struct job *j)
 	curl_multi_setopt(l->multi, CURLMOPT_TIMERFUNCTION, on_timer);
 	curl_multi_setopt(l->multi, CURLMOPT_TIMERDATA, l);
 	curl_multi_setopt(l->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
-			  (long)(j->limit > 0 ? j->limit : ASYNC_LIMIT));
+			  (long)(j->limit > 0 ? j->limit : JOB_LIMIT_DEFAULT));
 	return 0;
 }
 

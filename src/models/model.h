@@ -29,6 +29,9 @@ enum model_id {
 struct model_ops {
 	const char *name;
 	const char *about; /* one line for `conviz list` */
+	/* How it runs tasks and what that teaches, in a few sentences: the
+	 * help overlay shows it after the scenario's lesson. */
+	const char *lesson;
 	/* Runs all tasks of j, with j->workers workers, and returns when
 	 * every worker has finished: 0, or -1 if the run could not complete
 	 * (e.g. no thread could be started). NULL: the model is not

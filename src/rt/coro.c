@@ -8,6 +8,7 @@
 #undef _FORTIFY_SOURCE
 
 #include <setjmp.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -51,7 +52,13 @@
 #define MAP_NORESERVE 0
 #endif
 
-#define CORO_STACK_DEFAULT (64 * 1024)
+/* A task's stack: room for libcurl and a blocking GET's resolver (the
+ * pages a task never touches cost no memory). CORO_OVERFLOW_LINE says
+ * it. */
+#define CORO_STACK_DEFAULT (256 * 1024)
+/* The loop thread's signal stack, where the crash handler runs when a
+ * coroutine's stack is full. */
+#define CORO_ALTSTACK (64 * 1024)
 
 enum coro_state {
 	CORO_NEW,	/* fn has not started: the first resume enters it */
@@ -89,6 +96,8 @@ struct coro_pool {
 	struct coro *free; /* stacks ready for a new coroutine */
 	size_t stacks;	   /* stacks mapped, in use or free */
 	size_t live;	   /* coroutines not yet freed */
+	void *alt;	   /* the signal stack it set up, or NULL */
+	stack_t old_alt;   /* what its thread had before */
 };
 
 /* The coroutine running on this thread; NULL in the loop. */
@@ -133,6 +142,13 @@ static void guard_remove(int slot)
 {
 	if (slot >= 0)
 		atomic_store(&guards[slot], 0);
+}
+
+const char *coro_crash_line(int sig, const void *addr)
+{
+	if ((sig == SIGSEGV || sig == SIGBUS) && coro_guard_hit(addr))
+		return CORO_OVERFLOW_LINE;
+	return NULL;
 }
 
 int coro_guard_hit(const void *addr)
@@ -220,6 +236,38 @@ size_t coro_stack_default(void)
 	return CORO_STACK_DEFAULT;
 }
 
+/* Gives the calling thread (the pool's) a signal stack, so the crash
+ * handler can run when a coroutine has filled its own. Without one the
+ * kernel cannot deliver that SIGSEGV and kills the process, the terminal
+ * left in curses' state. Best effort: a thread that cannot have one
+ * still runs coroutines. */
+static void altstack_on(struct coro_pool *p)
+{
+	stack_t ss = { .ss_size = CORO_ALTSTACK };
+
+	ss.ss_sp = mmap(NULL, CORO_ALTSTACK, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (ss.ss_sp == MAP_FAILED)
+		return;
+	if (sigaltstack(&ss, &p->old_alt) != 0) {
+		munmap(ss.ss_sp, CORO_ALTSTACK);
+		return;
+	}
+	p->alt = ss.ss_sp;
+}
+
+/* Puts the thread's signal stack back as it was. */
+static void altstack_off(struct coro_pool *p)
+{
+	if (p->alt == NULL)
+		return;
+	if (p->old_alt.ss_flags & SS_DISABLE)
+		p->old_alt = (stack_t){ .ss_flags = SS_DISABLE };
+	if (sigaltstack(&p->old_alt, NULL) == 0)
+		munmap(p->alt, CORO_ALTSTACK);
+	p->alt = NULL;
+}
+
 struct coro_pool *coro_pool_new(size_t stack_size)
 {
 	long page = sysconf(_SC_PAGESIZE);
@@ -235,6 +283,7 @@ struct coro_pool *coro_pool_new(size_t stack_size)
 	p->page = (size_t)page;
 	p->stack_size = (stack_size + p->page - 1) / p->page * p->page;
 	atomic_store(&guards_page, p->page);
+	altstack_on(p);
 	return p;
 }
 
@@ -293,6 +342,7 @@ void coro_pool_free(struct coro_pool *p)
 		p->free = c->next_free;
 		stack_unmap(p, c);
 	}
+	altstack_off(p);
 	free(p);
 }
 

@@ -55,13 +55,15 @@ struct coro;
 struct coro_pool;
 typedef void (*coro_fn)(void *arg);
 
-/* The stack size the async model uses: 64 KiB. */
+/* The stack size the async model uses: 256 KiB. */
 size_t coro_stack_default(void);
 
 /* A pool of coroutine stacks of stack_size bytes each (rounded up to
  * pages), each with a guard page below it (PROT_NONE); stacks are mmap'ed
  * on first need and reused after coro_free. NULL when out of memory. One
- * thread uses a pool (the loop's). */
+ * thread uses a pool (the loop's), and makes it: the pool gives that
+ * thread a signal stack (sigaltstack) for the crash handler, which
+ * coro_pool_free takes away again. */
 struct coro_pool *coro_pool_new(size_t stack_size);
 
 /* Unmaps every stack of p and frees it. Every coroutine of p must have
@@ -108,5 +110,15 @@ void coro_free(struct coro *c);
 int coro_guard_hit(const void *addr);
 
 #define CORO_GUARDS_MAX 65536
+
+/* What a crash handler says when signal `sig` hit address addr: for a
+ * SIGSEGV or SIGBUS in a guard page, CORO_OVERFLOW_LINE; else NULL (some
+ * other crash). Async-signal-safe. */
+const char *coro_crash_line(int sig, const void *addr);
+
+#define CORO_OVERFLOW_LINE                                                   \
+	"conviz: a task overflowed its 256 KiB coroutine stack (-m async): " \
+	"it recurses too deep to run as a coroutine; run it with -m sync "   \
+	"or -m threads, or make its recursion shallower\n"
 
 #endif

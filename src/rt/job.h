@@ -23,6 +23,10 @@
 
 struct evring;
 
+/* Connections open at once under async when the job does not say: 100,
+ * as aiohttp's default connector. */
+#define JOB_LIMIT_DEFAULT 100
+
 struct job {
 	/* In: set by the owner before job_init, read-only afterwards. */
 	const struct work_ops *work;
@@ -32,7 +36,8 @@ struct job {
 	int workers;	     /* lanes the model runs (sync: 1) */
 	struct evring *ring; /* where events go; NULL: tracing off */
 	int gil_on;	     /* 1: the workers share the simulated GIL */
-	int limit;	     /* async: connections open at once (0: 100) */
+	int limit;	     /* async: connections open at once (0: the
+				default, JOB_LIMIT_DEFAULT) */
 	int64_t corrupt;     /* test hook: this task's answer is made wrong
 				(-1: none; see run_test_corrupt_task) */
 	/* Set up by job_init, freed by job_destroy. */

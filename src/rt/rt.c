@@ -80,7 +80,7 @@ static void blocking_unlock(struct rt *rt, int id)
 	pthread_mutex_unlock(lock_of(rt, id));
 }
 
-static void blocking_mark(struct rt *rt, enum ev_kind kind, int64_t arg)
+void rt_emit_marker(struct rt *rt, enum ev_kind kind, int64_t arg)
 {
 	rt_emit(rt, kind, arg);
 }
@@ -90,7 +90,7 @@ const struct rt_ops rt_blocking_ops = {
 	.sleep_ns = blocking_sleep,
 	.lock = blocking_lock,
 	.unlock = blocking_unlock,
-	.mark = blocking_mark,
+	.mark = rt_emit_marker,
 	.http_get = rt_http_get_blocking,
 };
 

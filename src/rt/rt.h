@@ -171,6 +171,10 @@ void rt_http_init(void);
  * HTTP through one reused libcurl easy handle per worker (rt_http.c). */
 extern const struct rt_ops rt_blocking_ops;
 
+/* rt_ops.mark of every model: a marker is an event on the lane, however
+ * the model waits. */
+void rt_emit_marker(struct rt *rt, enum ev_kind kind, int64_t arg);
+
 /* The blocking GET (rt_http.c), for rt_blocking_ops and for models that
  * block too; and for a workload that must block whatever the model (a
  * scenario with `blocking = yes`: `requests.get` called inside asyncio,

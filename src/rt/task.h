@@ -40,6 +40,12 @@ struct scenario {
 	 * (requests.get inside a coroutine: the whole loop waits). */
 	int blocking;
 	double scale; /* default --scale */
+	/* `hog = WORKLOAD ARG at TASK`: task hog_task runs hog_workload (a
+	 * CPU workload) with hog_arg instead of this scenario's work, as one
+	 * greedy task amid others. hog_workload "" : no hog. */
+	char hog_workload[SCENARIO_NAME_MAX];
+	long hog_arg;
+	long hog_task;
 };
 
 enum task_status { TASK_PENDING = 0, TASK_OK, TASK_FAILED };

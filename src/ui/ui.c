@@ -605,6 +605,7 @@ static void ui_view_fill(struct ui *ui, struct ui_view *v, int64_t now)
 	v->title = ui->title;
 	v->lesson = ui->cfg.sc.lesson;
 	v->model = m->name;
+	v->model_lesson = m->lesson;
 	v->workers = m->pooled ? ui->cfg.workers : 1;
 	v->gil = ui->cfg.gil;
 	v->phase = ui->phase;

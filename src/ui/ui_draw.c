@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "core/ev.h"
+#include "core/msg.h"
 #include "core/timeline.h"
 #include "ui/ui_draw.h"
 #include "ui/ui_pick.h"
@@ -741,6 +742,7 @@ struct help_line {
 struct help_doc {
 	struct help_line l[HELP_LINES_MAX];
 	int n, w, utf8;
+	char model_head[48]; /* "The model: async" */
 };
 
 static struct help_line *help_add(struct help_doc *d, enum ui_style style,
@@ -851,8 +853,8 @@ static void help_colours(struct help_doc *d)
 }
 
 /* The whole help, for a box whose text is w columns wide: the lesson
- * first (what the screen is meant to show), what runs when the header
- * cannot show it all, the keys, the colours. */
+ * first (what the screen is meant to show), how the model runs tasks,
+ * what runs when the header cannot show it all, the keys, the colours. */
 static void help_layout(const struct ui_view *v, int cols, int w,
 			struct help_doc *d)
 {
@@ -862,6 +864,12 @@ static void help_layout(const struct ui_view *v, int cols, int w,
 	if (v->lesson && v->lesson[0]) {
 		help_heading(d, "Lesson");
 		help_wrap(d, UI_STYLE_NORMAL, v->lesson, 0);
+	}
+	if (v->model_lesson) {
+		msg_fmt(d->model_head, sizeof d->model_head, "The model: %s",
+			v->model);
+		help_heading(d, d->model_head);
+		help_wrap(d, UI_STYLE_NORMAL, v->model_lesson, 0);
 	}
 	if (v->title[draw_title_shown(v, cols)]) {
 		help_heading(d, "What runs");

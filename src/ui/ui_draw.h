@@ -37,7 +37,8 @@ struct ui_view {
 	const char *title;
 	const char *lesson; /* may be empty */
 	const char *model;
-	int workers; /* after model rules (sync: 1) */
+	const char *model_lesson; /* may be NULL */
+	int workers;		  /* after model rules (sync: 1) */
 	int gil;
 
 	/* The run on screen. */

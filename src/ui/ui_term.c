@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/msg.h"
+#include "rt/coro.h"
 #include "ui/ui_term.h"
 
 /* Colour 8 is "bright black", a grey, on terminals with 16 colours. */
@@ -139,9 +140,16 @@ static const char *term_crash_line(int sig)
  * (most often a core dump) take over, so the exit status stays 128 + the
  * signal: the signal stays blocked until we return, then the re-raised
  * one is delivered with SIG_DFL. */
-static void term_on_crash(int sig)
+static void term_on_crash(int sig, siginfo_t *si, void *uc)
 {
-	const char *line = term_crash_line(sig);
+	/* A task that filled its coroutine stack is no bug of conviz: say
+	 * what to do about it instead. (This runs on the signal stack the
+	 * coroutine pool gave the loop's thread.) */
+	const char *line = coro_crash_line(sig, si ? si->si_addr : NULL);
+
+	(void)uc;
+	if (!line)
+		line = term_crash_line(sig);
 
 	term_release();
 	if (line)
@@ -165,8 +173,23 @@ static void term_uncatch(const int *sigs, size_t n, const struct sigaction *old)
 		(void)sigaction(sigs[i], &old[i], NULL);
 }
 
-/* Installs fn for each of sigs, the old actions saved in old. 0, or -1
+/* Installs sa for each of sigs, the old actions saved in old. 0, or -1
  * (errno set) with every one of sigs as it was. */
+static int term_install(const int *sigs, size_t n, const struct sigaction *sa,
+			struct sigaction *old)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (sigaction(sigs[i], sa, &old[i]) != 0) {
+			int e = errno;
+			term_uncatch(sigs, i, old);
+			errno = e;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Installs fn for each of sigs, as term_install. */
 static int term_catch(const int *sigs, size_t n, void (*fn)(int),
 		      struct sigaction *old)
 {
@@ -178,15 +201,20 @@ static int term_catch(const int *sigs, size_t n, void (*fn)(int),
 	/* No SA_RESTART: a stop signal interrupts getch's wait, so the loop
 	 * sees it at once rather than at the next timeout. */
 	sa.sa_flags = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (sigaction(sigs[i], &sa, &old[i]) != 0) {
-			int e = errno;
-			term_uncatch(sigs, i, old);
-			errno = e;
-			return -1;
-		}
-	}
-	return 0;
+	return term_install(sigs, n, &sa, old);
+}
+
+/* The crash handler: with the fault's address, and on the thread's
+ * signal stack when it has one (a full coroutine stack leaves no room). */
+static int term_catch_crashes(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = term_on_crash;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+	return term_install(term_crash_sigs, TERM_NCRASH, &sa, term_old_crash);
 }
 
 static int term_codeset_utf8(void)
@@ -345,8 +373,7 @@ static int term_handlers(void)
 	if (term_catch(term_stop_sigs, TERM_NSTOP, term_on_stop,
 		       term_old_stop) != 0)
 		return -1;
-	if (term_catch(term_crash_sigs, TERM_NCRASH, term_on_crash,
-		       term_old_crash) == 0) {
+	if (term_catch_crashes() == 0) {
 		if (term_tstp_default() == 0)
 			return 0;
 		e = errno;

@@ -10,7 +10,10 @@
  *     restores the terminal, writes one line to stderr and re-raises with
  *     the default action (often a core), so the status is 128 + signal:
  *       SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL, SIGSYS, SIGTRAP:
- *         "conviz: crashed (SIGx): please report it, ...";
+ *         "conviz: crashed (SIGx): please report it, ...", except a
+ *         SIGSEGV or SIGBUS in a coroutine's guard page, a task that
+ *         overflowed its stack (-m async): CORO_OVERFLOW_LINE (rt/coro.h);
+ *         the handler runs on the signal stack the loop's thread has;
  *       SIGQUIT (Ctrl-\): no line, the person asked for it (as Ctrl-C);
  *       SIGXCPU, SIGXFSZ: which resource limit, and how to raise it;
  *   - a fatal error (msg_fatal, out of memory): on the UI thread, the

@@ -17,6 +17,7 @@
 #define CONVIZ_WORK_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "rt/task.h"
 
@@ -36,6 +37,17 @@ const struct work_ops *work_find(const char *name);
  * says it. Workloads that do not scale give sc->title (sc->name if that is
  * empty). Always NUL-ended, cut at len. Any thread. */
 void work_title(const struct scenario *sc, double scale, char *buf, size_t len);
+
+/* What runs the tasks of sc: its workload, or, when sc has a `hog`,
+ * a table that sends the hog task to the hog's workload and the others to
+ * sc's (hog.c). NULL for an unknown workload. Any thread. */
+const struct work_ops *work_for(const struct scenario *sc);
+
+/* Writes task `task`'s result as people read it, with the format of the
+ * workload that ran it; the hog's says which work it was ("fib(42) =
+ * 267914296"). Any thread. */
+void work_format(const struct scenario *sc, uint32_t task,
+		 const struct task_result *res, char *buf, size_t len);
 
 /* Names of all workloads, NULL-terminated. */
 const char *const *work_names(void);

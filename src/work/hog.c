@@ -1,0 +1,97 @@
+/* hog.c - a scenario whose one task runs other work: the `hog` key.
+ *
+ * `hog = fib 42 at 20` makes task 20 of the scenario compute fib(42)
+ * instead of its own work (see app/scenario.h): a long computation amid
+ * downloads, the `starve` pitfall. The task bodies stay as they are: this
+ * table of functions sits in front of the scenario's workload and sends
+ * each task to the one that runs it, so neither the workloads nor the
+ * models know about the mix.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "core/msg.h"
+#include "work/work.h"
+
+/* The hog task's own scenario: one task of the hog's workload and arg,
+ * at scale 1 (the file says exactly what it computes). */
+static const struct work_ops *hog_input(const struct work_input *in,
+					struct scenario *sc,
+					struct work_input *hin)
+{
+	*sc = *in->sc;
+	memcpy(sc->workload, in->sc->hog_workload, sizeof sc->workload);
+	sc->arg = in->sc->hog_arg;
+	sc->tasks = 1;
+	sc->hog_workload[0] = '\0';
+	sc->urls[0] = '\0';
+	*hin = *in;
+	hin->sc = sc;
+	hin->scale = 1.0;
+	hin->urls = NULL;
+	return work_find(sc->workload);
+}
+
+static int is_hog(const struct scenario *sc, uint32_t task)
+{
+	return sc->hog_workload[0] != '\0' && (long)task == sc->hog_task;
+}
+
+static int hog_run(struct rt *rt, const struct work_input *in, uint32_t task,
+		   struct task_result *res)
+{
+	struct scenario sc;
+	struct work_input hin;
+
+	if (is_hog(in->sc, task))
+		return hog_input(in, &sc, &hin)->run(rt, &hin, 0, res);
+	return work_find(in->sc->workload)->run(rt, in, task, res);
+}
+
+static int hog_expect(const struct work_input *in, uint32_t task,
+		      struct task_result *want)
+{
+	struct scenario sc;
+	struct work_input hin;
+
+	if (is_hog(in->sc, task))
+		return hog_input(in, &sc, &hin)->expect(&hin, 0, want);
+	return work_find(in->sc->workload)->expect(in, task, want);
+}
+
+/* Not reached: work_format gives the task's own format. */
+static void hog_format(const struct task_result *res, char *buf, size_t len)
+{
+	(void)res;
+	msg_fmt(buf, len, "%s", "?");
+}
+
+static const struct work_ops work_hogged = {
+	.name = "hog",
+	.run = hog_run,
+	.expect = hog_expect,
+	.format = hog_format,
+};
+
+const struct work_ops *work_for(const struct scenario *sc)
+{
+	const struct work_ops *w = work_find(sc->workload);
+
+	if (!w || sc->hog_workload[0] == '\0')
+		return w;
+	return &work_hogged;
+}
+
+void work_format(const struct scenario *sc, uint32_t task,
+		 const struct task_result *res, char *buf, size_t len)
+{
+	char value[WORK_TEXT_MAX + 32];
+
+	if (!is_hog(sc, task)) {
+		work_find(sc->workload)->format(res, buf, len);
+		return;
+	}
+	work_find(sc->hog_workload)->format(res, value, sizeof value);
+	msg_fmt(buf, len, "%s(%ld) = %s", sc->hog_workload, sc->hog_arg, value);
+}
