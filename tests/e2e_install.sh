@@ -75,7 +75,13 @@ works() {
 	cv="$1/bin/conviz"
 	in_root "$cv" list
 	expect_status 0 "$cv list"
-	grep -Eq '^  fib ' "$TMP/out" || fail "$cv list names fib: $(head -c 300 "$TMP/out")"
+	# Every scenario of the source tree is installed (a data file left
+	# out of Makefile.am's list would only show in make distcheck).
+	for f in "$TESTS_SRCDIR"/../data/scenarios/*.scn; do
+		n=$(basename "$f" .scn)
+		grep -Eq "^  $n " "$TMP/out" ||
+			fail "$cv list lacks scenario $n (is it in Makefile.am?): $(head -c 300 "$TMP/out")"
+	done
 	in_root "$cv" run -s fib --scale 0.05 --headless
 	expect_status 0 "$cv run -s fib --scale 0.05 --headless"
 	summary_has scenario=fib failed=0
