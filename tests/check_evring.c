@@ -10,10 +10,13 @@
 
 #include <check.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "check_suites.h"
 #include "core/clock.h"
@@ -763,6 +766,149 @@ START_TEST(test_producers_push_small_ring)
 }
 END_TEST
 
+/* --- other processes ---------------------------------------------------- */
+
+/* In a child: pushes make_ev(lane, 0..count-1) into the ring, through its
+ * own mapping of the fd when attach is set (as a spawned worker would),
+ * else through the one fork gave it; then ends. count 0: for ever. */
+static void child_pushes(struct evring *ring, uint16_t lane, uint32_t count,
+			 int attach)
+{
+	struct evring *mine = attach ? evring_attach(evring_fd(ring)) : ring;
+
+	if (mine == NULL)
+		_exit(2);
+	for (uint32_t seq = 0; count == 0 || seq < count; seq++) {
+		struct ev e = make_ev(lane, seq);
+		evring_push(mine, &e);
+	}
+	if (attach)
+		evring_free(mine); /* its view only (valgrind counts leaks) */
+	_exit(0);
+}
+
+static pid_t fork_pusher(struct evring *ring, uint16_t lane, uint32_t count,
+			 int attach)
+{
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0)
+		child_pushes(ring, lane, count, attach);
+	return pid;
+}
+
+/* Drains what is there (waiting up to wait_ms for more) and checks that
+ * lane's events continue its sequence from *next. Returns how many. */
+static size_t drain_lane(struct evring *ring, uint16_t lane, uint32_t *next,
+			 int wait_ms)
+{
+	struct ev buf[256];
+	size_t got, total = 0;
+
+	while (evring_wait(ring, wait_ms) > 0) {
+		got = evring_drain(ring, buf, 256);
+		for (size_t i = 0; i < got; i++) {
+			/* A stall's two events (EV_STALL, then the lane's
+			 * state back) have arg 0; make_ev's args are not 0. */
+			if (buf[i].lane != lane || buf[i].arg == 0)
+				continue;
+			ck_assert_msg(ev_matches(&buf[i], lane, *next),
+				      "lane %u: event %u lost, torn or out of "
+				      "order (got task %u)",
+				      lane, *next, buf[i].task);
+			(*next)++;
+		}
+		total += got;
+	}
+	return total;
+}
+
+/* A child process pushes into the ring the parent reads, through the fd
+ * (evring_attach) or through what fork shared; a 64-slot ring makes it
+ * wait for room many times, woken across processes. */
+START_TEST(test_other_process_pushes)
+{
+	for (int attach = 0; attach <= 1; attach++) {
+		struct evring *ring = evring_new_shared(64);
+		uint32_t next = 0;
+		int status = 0;
+		pid_t pid;
+
+		ck_assert_ptr_nonnull(ring);
+		ck_assert_int_ge(evring_fd(ring), 0);
+		pid = fork_pusher(ring, 7, 20000, attach);
+		while (next < 20000)
+			drain_lane(ring, 7, &next, 50);
+		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		ck_assert_uint_gt(evring_stalls(ring), 0);
+		evring_free(ring);
+	}
+}
+END_TEST
+
+/* A process that dies holding the lock (EOWNERDEAD) does not wedge the
+ * ring: the next push and drain go through, and the death is counted. */
+START_TEST(test_dead_holder_recovered)
+{
+	struct evring *ring = evring_new_shared(64);
+	struct ev e = make_ev(1, 0), out;
+	int status = 0;
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(ring);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0)
+		evring_test_die_locked(ring);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	evring_push(ring, &e);
+	ck_assert_uint_eq(evring_drain(ring, &out, 1), 1);
+	ck_assert(ev_matches(&out, 1, 0));
+	ck_assert_uint_eq(evring_owner_deaths(ring), 1);
+	evring_free(ring);
+}
+END_TEST
+
+/* A producer killed with SIGKILL at a random moment, 20 times, with a
+ * ring small enough that it is often waiting for room: the reader never
+ * hangs, every event it got is whole and in order, and the ring goes on
+ * working for the others. */
+START_TEST(test_killed_producer)
+{
+	struct evring *ring = evring_new_shared(64);
+	unsigned seed = (unsigned)clock_now_ns();
+
+	ck_assert_ptr_nonnull(ring);
+	for (int round = 0; round < 20; round++) {
+		uint16_t lane = (uint16_t)(100 + round);
+		uint32_t next = 0, mine = 0;
+		pid_t pid = fork_pusher(ring, lane, 0, round % 2);
+		int status = 0;
+
+		/* Let it run a moment (draining some, so it stalls and goes
+		 * on), then kill it wherever it is. */
+		drain_lane(ring, lane, &next, 0);
+		sleep_ms(1 + (long)(rand_r(&seed) % 5));
+		kill(pid, SIGKILL);
+		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+		ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+		drain_lane(ring, lane, &next, 0);
+		/* The ring still works: this process's events all come (in
+		 * fewer than it holds at once: nobody else drains it). */
+		for (uint32_t i = 0; i < 100; i++) {
+			struct ev e = make_ev(9, i);
+			evring_push(ring, &e);
+			if (i % 10 == 9)
+				drain_lane(ring, 9, &mine, 0);
+		}
+		ck_assert_uint_eq(mine, 100);
+	}
+	evring_free(ring);
+}
+END_TEST
+
 Suite *suite_evring(void)
 {
 	Suite *s = suite_create("evring");
@@ -795,6 +941,9 @@ Suite *suite_evring(void)
 	tcase_set_timeout(tc_conc, 600);
 	tcase_add_test(tc_conc, test_four_producers_million_each);
 	tcase_add_test(tc_conc, test_producers_push_small_ring);
+	tcase_add_test(tc_conc, test_other_process_pushes);
+	tcase_add_test(tc_conc, test_dead_holder_recovered);
+	tcase_add_test(tc_conc, test_killed_producer);
 	suite_add_tcase(s, tc_conc);
 	return s;
 }

@@ -9,10 +9,14 @@
  * Their difference is what was dropped, measured rather than assumed: 0
  * unless the ring is broken (or made lossy by evring_test_lose_every).
  *
- * Threads: any number of producers may call evring_push*; exactly one
+ * Threads and processes: any number of producers may call evring_push*,
+ * from this process or from others that share the ring (a child made by
+ * fork has it; another process maps it with evring_attach); exactly one
  * thread (the UI thread, or the headless collector) calls evring_drain and
  * evring_wait. Creation and evring_free happen when no other thread uses
- * the ring.
+ * the ring. A producer that dies, even in the middle of a push (a worker
+ * process killed), never hangs the others: the lock is robust and nobody
+ * sleeps on a condition variable (evring.c).
  */
 #ifndef CONVIZ_EVRING_H
 #define CONVIZ_EVRING_H
@@ -25,11 +29,30 @@
 struct evring;
 
 /* A ring holding `capacity` events (rounded up to a power of two, at least
- * 2). Returns NULL when out of memory. */
+ * 2), for producers that are threads of this process. Returns NULL when
+ * out of memory. */
 struct evring *evring_new(size_t capacity);
 
-/* Frees the ring. No thread may use it any more. NULL is fine. */
+/* The same, for producers in other processes too (children made by fork,
+ * or processes that evring_attach): its lock is process-shared and robust,
+ * so a producer that dies holding it does not wedge the ring. A push costs
+ * a little more. */
+struct evring *evring_new_shared(size_t capacity);
+
+/* Frees the ring. No thread may use it any more. NULL is fine. In a
+ * process that attached, this unmaps its view only. */
 void evring_free(struct evring *ring);
+
+/* The file descriptor behind the ring's shared memory (a memfd, closed on
+ * exec), to hand to a process that will evring_attach (a ring of
+ * evring_new_shared); -1 when the system has no memfds (then only
+ * children made by fork share the ring). */
+int evring_fd(const struct evring *ring);
+
+/* The ring behind fd (evring_fd of its owner), mapped into this process:
+ * pushes from here reach the owner's consumer. NULL if fd is not such a
+ * ring or it cannot be mapped. evring_free unmaps it. */
+struct evring *evring_attach(int fd);
 
 /* Lanes a ring can tell apart (lane numbers are 16 bits). */
 #define EVRING_LANES 65536
@@ -68,6 +91,14 @@ size_t evring_wait(struct evring *ring, int timeout_ms);
 uint64_t evring_pushed(struct evring *ring);
 uint64_t evring_stalls(struct evring *ring);
 int64_t evring_stall_ns(struct evring *ring);
+
+/* How many times a process died holding the ring's lock (and the next
+ * locker took over). Any thread. */
+uint64_t evring_owner_deaths(struct evring *ring);
+
+/* Test hook: takes the ring's lock and ends the process at once, as a
+ * worker killed in the middle of a push. Never used by conviz. */
+void evring_test_die_locked(struct evring *ring) __attribute__((noreturn));
 
 /* Test hook: rings created after this call silently lose one push in
  * every n (still counted as pushed), so a test can show that dropped=

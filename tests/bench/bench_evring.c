@@ -9,6 +9,10 @@
  *   evring_push_ns_contended evring_emit, 4 producers, wall / events
  *   bare_push_ns_eager       1 producer, consumer that never pauses
  *   evring_push_ns_eager     1 producer, consumer in evring_wait at once
+ *   procs_push_ns            evring_emit from a child process into a ring of
+ *                            evring_new_shared (robust, process-shared lock),
+ *                            the consumer in the parent, paced
+ *   procs_vs_evring          procs_push_ns / evring_push_ns (goal <= 1.5)
  *
  * In every run a consumer thread drains concurrently and the producers'
  * time is measured from a common start until the last producer is done.
@@ -36,7 +40,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/clock.h"
 #include "core/ev.h"
@@ -242,7 +248,9 @@ static int run_setup(struct run *r, int use_evring, enum policy policy,
 	r->per_producer = per_producer;
 	r->expected = (uint64_t)producers * per_producer;
 	if (use_evring) {
-		r->ring = evring_new(RING_CAPACITY);
+		/* 2: the ring of a process pool (a producer in a child). */
+		r->ring = use_evring == 2 ? evring_new_shared(RING_CAPACITY)
+					  : evring_new(RING_CAPACITY);
 		if (r->ring == NULL)
 			return -1;
 	} else if (bare_init(&r->bare, RING_CAPACITY) != 0) {
@@ -297,6 +305,42 @@ static double run_once(int use_evring, enum policy policy, unsigned producers,
 	return ns;
 }
 
+/* Nanoseconds per event when the producer is a child process (made by
+ * fork, before the consumer thread: it has the shared ring), or -1 on
+ * failure. Timed from the fork to the child's end, both seen here. */
+static double run_process(void)
+{
+	struct run r;
+	pthread_t consumer;
+	int64_t t0, t1;
+	int status = -1;
+	pid_t pid;
+	double ns;
+
+	if (run_setup(&r, 2, POLICY_PACED, 1, EVENTS_SOLO) != 0)
+		return -1;
+	t0 = clock_now_ns();
+	pid = fork();
+	if (pid == 0) {
+		for (uint32_t i = 0; i < r.per_producer; i++)
+			evring_emit(r.ring, 0, i, EV_CPU, i);
+		_exit(0);
+	}
+	if (pid < 0) {
+		run_teardown(&r);
+		return -1;
+	}
+	pthread_create(&consumer, NULL, consumer_main, &r);
+	waitpid(pid, &status, 0);
+	t1 = clock_now_ns();
+	pthread_join(consumer, NULL);
+	ns = (double)(t1 - t0) / (double)r.expected;
+	if (status != 0 || r.received != r.expected)
+		ns = -1;
+	run_teardown(&r);
+	return ns;
+}
+
 /* Best of REPS runs of each ring, alternating; -1 if a run failed. */
 static int run_pair(enum policy policy, unsigned producers,
 		    uint32_t per_producer, double *bare, double *evr)
@@ -317,14 +361,35 @@ static int run_pair(enum policy policy, unsigned producers,
 	return 0;
 }
 
+/* The in-process ring against the process pool's, alternating, best of
+ * REPS each. */
+static int run_procs(double *evr, double *procs)
+{
+	*evr = -1;
+	*procs = -1;
+	for (int i = 0; i < REPS; i++) {
+		double e = run_once(1, POLICY_PACED, 1, EVENTS_SOLO);
+		double p = run_process();
+
+		if (e < 0 || p < 0)
+			return -1;
+		if (*evr < 0 || e < *evr)
+			*evr = e;
+		if (*procs < 0 || p < *procs)
+			*procs = p;
+	}
+	return 0;
+}
+
 int main(void)
 {
-	double bare, evr, bare_c, evr_c, bare_e, evr_e;
+	double bare, evr, bare_c, evr_c, bare_e, evr_e, evr_p, procs;
 
 	if (run_pair(POLICY_PACED, 1, EVENTS_SOLO, &bare, &evr) != 0 ||
 	    run_pair(POLICY_PACED, CONTENDED_PRODUCERS, EVENTS_PER_PRODUCER,
 		     &bare_c, &evr_c) != 0 ||
-	    run_pair(POLICY_EAGER, 1, EVENTS_SOLO, &bare_e, &evr_e) != 0) {
+	    run_pair(POLICY_EAGER, 1, EVENTS_SOLO, &bare_e, &evr_e) != 0 ||
+	    run_procs(&evr_p, &procs) != 0) {
 		fprintf(stderr, "bench_evring: a run failed\n");
 		return EXIT_FAILURE;
 	}
@@ -335,5 +400,8 @@ int main(void)
 	printf("evring_push_ns_contended=%.1f\n", evr_c);
 	printf("bare_push_ns_eager=%.1f\n", bare_e);
 	printf("evring_push_ns_eager=%.1f\n", evr_e);
+	printf("procs_push_ns=%.1f\n", procs);
+	/* Against the in-process figure of the same rounds. */
+	printf("procs_vs_evring=%.2f\n", procs / evr_p);
 	return EXIT_SUCCESS;
 }
