@@ -130,4 +130,16 @@ printf 'name = many\ntitle = t\nworkload = http\ntasks = 3000\nurls = /ip\n' >"$
 	expect_err "^conviz: 3000 GETs at once need about 6256 open files, and this process may open 1000: raise the limit \\(ulimit -n 6256\\) or ask for fewer at once" "3000 GETs at once with 1000 open files"
 ) || exit 1
 
+# The man page renders without a warning (a bad escape such as \(u258F
+# prints garbage). Skipped where groff is not installed.
+if command -v groff >/dev/null 2>&1; then
+	checks=$((checks + 1))
+	LC_ALL=C.UTF-8 groff -ww -man -Tutf8 -z "$TESTS_SRCDIR/../man/conviz.1" >"$TMP/groff" 2>&1
+	if [ -s "$TMP/groff" ]; then
+		fail "man page: $(head -n 3 "$TMP/groff")"
+	else
+		pass "man page renders without warnings"
+	fi
+fi
+
 finish
