@@ -127,6 +127,16 @@ static void assert_ascii(const char *msg)
 			      (unsigned char)*c, msg);
 }
 
+/* Parses text, which must be a good scenario, into *sc. */
+static void parse_good(const char *text, struct scenario *sc)
+{
+	char err[256];
+
+	ck_assert_msg(scenario_parse(text, strlen(text), "t.scn", sc, err,
+				     sizeof err) == 0,
+		      "%s", err);
+}
+
 /* An I/O scenario: urls instead of arg, which defaults to 1. */
 START_TEST(test_parse_io)
 {
@@ -134,11 +144,8 @@ START_TEST(test_parse_io)
 		"name = io\ntitle = t\nworkload = pokemon\ntasks = 20\n"
 		"urls = /pokedex/{n}   http://example.com/{n} /x\n";
 	struct scenario sc;
-	char err[256];
 
-	ck_assert_int_eq(scenario_parse(text, strlen(text), "io.scn", &sc, err,
-					sizeof err),
-			 0);
+	parse_good(text, &sc);
 	ck_assert_str_eq(sc.workload, "pokemon");
 	ck_assert_int_eq(sc.arg, 1);
 	ck_assert_str_eq(sc.urls, "/pokedex/{n}   http://example.com/{n} /x");
@@ -152,11 +159,8 @@ START_TEST(test_parse_blocking)
 	static const char text[] = "name = b\ntitle = t\nworkload = http\n"
 				   "tasks = 2\nurls = /a\nblocking = yes\n";
 	struct scenario sc;
-	char err[256];
 
-	ck_assert_int_eq(scenario_parse(text, strlen(text), "b.scn", &sc, err,
-					sizeof err),
-			 0);
+	parse_good(text, &sc);
 	ck_assert_int_eq(sc.blocking, 1);
 }
 END_TEST
@@ -170,9 +174,7 @@ START_TEST(test_parse_hog)
 	struct scenario sc;
 	char err[256];
 
-	ck_assert_int_eq(scenario_parse(text, strlen(text), "h.scn", &sc, err,
-					sizeof err),
-			 0);
+	parse_good(text, &sc);
 	ck_assert_str_eq(sc.hog_workload, "fib");
 	ck_assert_int_eq(sc.hog_arg, 30);
 	ck_assert_int_eq(sc.hog_task, 4);

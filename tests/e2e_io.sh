@@ -23,6 +23,23 @@ line() {
 	sed -n "s/^$1//p" "$TMP/out" | head -n 1
 }
 
+# timed_ratio WHAT NUM_S DEN_S LO HI: a timing check (skipped under
+# CONVIZ_TIMING_TESTS=0, which the sanitizer gates set) that NUM_S/DEN_S
+# lies within LO..HI.
+timed_ratio() {
+	if [ "${CONVIZ_TIMING_TESTS:-1}" = 0 ]; then
+		echo "skip: $1 (CONVIZ_TIMING_TESTS=0)"
+		return
+	fi
+	checks=$((checks + 1))
+	r=$(ratio "$2" "$3")
+	if in_range "$r" "$4" "$5"; then
+		pass "$1: ${r}x ($2 s vs $3 s)"
+	else
+		fail "$1: ${r}x ($2 s vs $3 s), expected ${4}x..${5}x"
+	fi
+}
+
 # pokemon: 20 pages through the embedded server, every <h1> name right.
 run_io 60 run -s pokemon -m threads -w 5 --headless
 expect_status 0 "pokemon threads"
@@ -59,16 +76,9 @@ expect_status 0 "sites threads -w 5"
 summary_has tasks=160 ok=160 failed=0 workers=5
 [ "$(field wrong)" = 0 ] || fail "sites: wrong bytes"
 threads_s=$(field wall_s)
-if [ "${CONVIZ_TIMING_TESTS:-1}" = 0 ]; then
-	echo "skip: sites speed ratio (CONVIZ_TIMING_TESTS=0)"
-else
-	# Waiting overlaps whatever the CPU does: 5 threads give ~4.9x here;
-	# 3x leaves room for a loaded machine (make bench measures 4.6x).
-	checks=$((checks + 1))
-	r=$(ratio "$sync_s" "$threads_s")
-	in_range "$r" 3.0 6.0 && pass "sites: threads -w 5 is ${r}x sync ($threads_s s vs $sync_s s)" ||
-		fail "sites: threads -w 5 is ${r}x sync ($threads_s s vs $sync_s s), expected 3x..6x"
-fi
+# Waiting overlaps whatever the CPU does: 5 threads give ~4.9x here;
+# 3x leaves room for a loaded machine (make bench measures 4.6x).
+timed_ratio "sites: threads -w 5 against sync" "$sync_s" "$threads_s" 3.0 6.0
 
 # The async model: one thread, every GET awaited on one event loop, at
 # most 100 connections at once (two waves of the 160 GETs).
@@ -76,37 +86,22 @@ run_io 60 run -s sites -m async --headless
 expect_status 0 "sites async"
 summary_has tasks=160 ok=160 failed=0 workers=1 wrong=0
 async_s=$(field wall_s)
-if [ "${CONVIZ_TIMING_TESTS:-1}" != 0 ]; then
-	# About two latencies instead of 160: ~65x here; 30x leaves room for
-	# a loaded machine (make bench measures lesson_sites_async_speedup).
-	checks=$((checks + 1))
-	r=$(ratio "$sync_s" "$async_s")
-	in_range "$r" 30 200 && pass "sites: async is ${r}x sync ($async_s s vs $sync_s s)" ||
-		fail "sites: async is ${r}x sync ($async_s s vs $sync_s s), expected 30x or more"
-fi
+# About two latencies instead of 160: ~65x here; 30x leaves room for a
+# loaded machine (make bench measures lesson_sites_async_speedup).
+timed_ratio "sites: async against sync" "$sync_s" "$async_s" 30 200
 # --limit 10: ten connections at once, sixteen waves instead of two.
 run_io 60 run -s sites -m async --limit 10 --headless
 expect_status 0 "sites async --limit 10"
 summary_has tasks=160 ok=160 failed=0
 limited_s=$(field wall_s)
-if [ "${CONVIZ_TIMING_TESTS:-1}" != 0 ]; then
-	checks=$((checks + 1))
-	r=$(ratio "$limited_s" "$async_s")
-	in_range "$r" 3 16 && pass "sites: --limit 10 takes ${r}x as long as 100 ($limited_s s vs $async_s s)" ||
-		fail "sites: --limit 10 takes ${r}x as long as 100 ($limited_s s vs $async_s s), expected 3x..16x"
-fi
+timed_ratio "sites: --limit 10 against 100" "$limited_s" "$async_s" 3 16
 # A blocking GET inside async (sites-blocking): the loop waits for each
 # answer in turn, so async is no faster than sync (within 15% here).
 run_io 120 run -s sites-blocking -m async --headless
 expect_status 0 "sites-blocking async"
 summary_has tasks=160 ok=160 failed=0 wrong=0
 blocked_s=$(field wall_s)
-if [ "${CONVIZ_TIMING_TESTS:-1}" != 0 ]; then
-	checks=$((checks + 1))
-	r=$(ratio "$blocked_s" "$sync_s")
-	in_range "$r" 0.8 1.5 && pass "sites-blocking: async takes ${r}x sync's time ($blocked_s s vs $sync_s s)" ||
-		fail "sites-blocking: async takes ${r}x sync's time ($blocked_s s vs $sync_s s), expected 0.8x..1.5x"
-fi
+timed_ratio "sites-blocking: async against sync" "$blocked_s" "$sync_s" 0.8 1.5
 # starve: task 20 computes without awaiting. In the task view's diagram
 # the GETs sent before it (t0) wait until it is done, and the tasks after
 # it (t40) start only then: both reach the column where its cpu ends.

@@ -235,11 +235,9 @@ static int parse_line(struct parse *p, char *s, struct scenario *sc)
 	return fail(p, "unknown key ", *s ? s : "''");
 }
 
-/* What the workload asks of the keys: arg for CPU workloads, urls for
- * I/O ones (and only there), no scale for I/O ones (their waits come from
- * the server's latency profile), arg within the workload's range. */
 /* The keys that only I/O workloads take (urls, blocking) or refuse
- * (scale), for workload w. */
+ * (scale: their waits come from the server's latency profile), for
+ * workload w. */
 static int check_io_keys(struct parse *p, struct scenario *sc,
 			 const struct work_ops *w)
 {
@@ -294,6 +292,8 @@ static int check_hog(struct parse *p, struct scenario *sc)
 	return 0;
 }
 
+/* What the workload asks of the keys: the I/O keys, arg for CPU
+ * workloads (optional for I/O ones), arg within the workload's range. */
 static int check_workload(struct parse *p, struct scenario *sc,
 			  const struct work_ops *w)
 {

@@ -354,8 +354,8 @@ static void store(struct evring *ring, const struct ev *e)
 /* Sleeps until the ring has room for `need` events. Called with the lock
  * held; returns with it held. A loop: another producer may take the room
  * before we get the lock back, and wake-ups may be spurious. Each sleep
- * is bounded, so a producer whose consumer is gone for good is not stuck
- * beyond what its own process looks at. */
+ * is bounded (ROOM_WAIT_MAX_NS): a drainer killed between making room and
+ * waking the sleepers costs them that long at most. */
 static void wait_for_room(struct evring *ring, uint64_t need)
 {
 	struct ring_shared *sh = ring->sh;

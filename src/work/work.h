@@ -40,7 +40,8 @@ void work_title(const struct scenario *sc, double scale, char *buf, size_t len);
 
 /* What runs the tasks of sc: its workload, or, when sc has a `hog`,
  * a table that sends the hog task to the hog's workload and the others to
- * sc's (hog.c). NULL for an unknown workload. Any thread. */
+ * sc's (hog.c; it has run and expect only: format results with
+ * work_format). NULL for an unknown workload. Any thread. */
 const struct work_ops *work_for(const struct scenario *sc);
 
 /* Writes task `task`'s result as people read it, with the format of the
