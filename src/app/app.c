@@ -18,6 +18,7 @@
 #include "core/msg.h"
 #include "core/urllist.h"
 #include "models/model.h"
+#include "models/procs.h"
 #include "rt/coro.h"
 #include "server/server.h"
 #include "work/work.h"
@@ -130,6 +131,24 @@ static int app_check_files(const struct run_config *cfg, char *err,
 	return -1;
 }
 
+/* --chunk and --start belong to the procs model. */
+static int app_procs_options(const struct cli *cli, struct run_config *cfg,
+			     char *err, size_t errlen)
+{
+	const char *opt = cli->chunk > 0 ? "--chunk" : "--start";
+
+	if ((cli->chunk > 0 || cli->start >= 0) && cfg->model != MODEL_PROCS) {
+		msg_fmt(err, errlen,
+			"%s is for the worker processes of the procs model, "
+			"and the model is %s: add -m procs or leave %s out",
+			opt, model_get(cfg->model)->name, opt);
+		return -1;
+	}
+	cfg->chunk = cli->chunk;
+	cfg->start = cli->start >= 0 ? cli->start : PROCS_FORKSERVER;
+	return 0;
+}
+
 int app_config(const struct cli *cli, struct run_config *cfg, char *err,
 	       size_t errlen)
 {
@@ -148,10 +167,20 @@ int app_config(const struct cli *cli, struct run_config *cfg, char *err,
 			model_get(cfg->model)->name);
 		return -1;
 	}
+	if (app_procs_options(cli, cfg, err, errlen) < 0)
+		return -1;
 	cfg->workers = cli->workers;
 	if (cfg->workers == 0)
-		cfg->workers = cfg->sc.workers ? cfg->sc.workers
-					       : scenario_default_workers();
+		cfg->workers = run_default_workers(&cfg->sc, cfg->model);
+	if (cfg->model == MODEL_PROCS &&
+	    cfg->workers > procs_workers_allowed()) {
+		msg_fmt(err, errlen,
+			"-w %d asks for %d worker processes, and this machine "
+			"allows %d: use -w 1 to %d",
+			cfg->workers, cfg->workers, procs_workers_allowed(),
+			procs_workers_allowed());
+		return -1;
+	}
 	/* Kept for sync too (which runs one worker whatever it says), so a
 	 * switch to a pooled model in the TUI gets the scenario's pool. */
 	cfg->gil = cli->gil != 0;
@@ -238,6 +267,13 @@ static int app_run(const struct cli *cli, int (*tui)(const struct run_config *))
 	if (app_config(cli, &cfg, err, sizeof err) < 0) {
 		msg_print(err);
 		return APP_USAGE;
+	}
+	/* Before any thread: the forkserver must be forked from a process
+	 * that has one. The TUI may switch to procs later, so always. */
+	if (procs_init(run_procs_child, err, sizeof err) < 0 &&
+	    cfg.model == MODEL_PROCS && cfg.start == PROCS_FORKSERVER) {
+		msg_print(err);
+		return APP_FAILED;
 	}
 	if (cli->headless || !isatty(STDOUT_FILENO))
 		rc = report_headless(&cfg, stdout);
@@ -376,6 +412,10 @@ int app_main(int argc, char **argv, int (*tui)(const struct run_config *))
 	 * server writes with MSG_NOSIGNAL, yet a peer closing a socket must
 	 * never kill conviz, nor a reader of stdout that goes away; writes
 	 * then fail with EPIPE, which app_flushed and report_headless see. */
+	/* A worker process of -m procs --start spawn: conviz run again,
+	 * with nothing of the program's usual start. */
+	if (argc >= 2 && strcmp(argv[1], PROCS_WORKER_ARG) == 0)
+		return procs_spawned_main(argc - 2, argv + 2, run_procs_child);
 	if (app_signal(SIGPIPE, SIG_IGN) != 0 || app_catch_overflow() != 0)
 		return APP_FAILED;
 	app_raise_files();

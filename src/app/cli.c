@@ -12,6 +12,7 @@
 #include "core/num.h"
 #include "core/timeline.h"
 #include "models/model.h"
+#include "models/procs.h"
 
 enum opt_id {
 	OPT_SCENARIO,
@@ -22,6 +23,8 @@ enum opt_id {
 	OPT_SEED,
 	OPT_SCALE,
 	OPT_LIMIT,
+	OPT_CHUNK,
+	OPT_START,
 	OPT_HEADLESS,
 	OPT_URL_FILE,
 	OPT_VIEW,
@@ -56,6 +59,8 @@ static const struct opt opts[] = {
 	{ 0, "seed", 1, OPT_SEED, ON_RUN | ON(CLI_SERVE) },
 	{ 0, "scale", 1, OPT_SCALE, ON_RUN },
 	{ 0, "limit", 1, OPT_LIMIT, ON_RUN },
+	{ 0, "chunk", 1, OPT_CHUNK, ON_RUN },
+	{ 0, "start", 1, OPT_START, ON_RUN },
 	{ 0, "headless", 0, OPT_HEADLESS, ON_RUN | ON(CLI_COMPARE) },
 	{ 0, "url-file", 1, OPT_URL_FILE, ON_RUN },
 	{ 0, "view", 1, OPT_VIEW, ON_RUN },
@@ -185,6 +190,16 @@ static int number_value(enum opt_id id, const char *v, struct cli *out,
 			"to 18446744073709551615",
 			msg_quote(v, &q));
 		return -1;
+	case OPT_CHUNK:
+		if (num_parse_long(v, 1, RUN_CHUNK_MAX, &n) == 0) {
+			out->chunk = (int)n;
+			return 0;
+		}
+		msg_fmt(err, len,
+			"bad chunk '%s': use a whole number of tasks from 1 "
+			"to %d",
+			msg_quote(v, &q), RUN_CHUNK_MAX);
+		return -1;
 	case OPT_LIMIT:
 		if (num_parse_long(v, 1, RUN_LIMIT_MAX, &n) == 0) {
 			out->limit = (int)n;
@@ -230,6 +245,15 @@ static int apply_value(const struct opt *o, const char *v, struct cli *out,
 		return 0;
 	case OPT_VIEW:
 		return view_value(v, out, err, len);
+	case OPT_START:
+		out->start = procs_start_find(v);
+		if (out->start >= 0)
+			return 0;
+		msg_fmt(err, len,
+			"unknown start method '%s': use forkserver, fork or "
+			"spawn",
+			msg_quote(v, &q));
+		return -1;
 	case OPT_PORT:
 		if (num_parse_long(v, 0, 65535, &n) < 0) {
 			msg_fmt(err, len,
@@ -409,6 +433,7 @@ int cli_parse(int argc, char **argv, struct cli *out, char *err, size_t errlen)
 	out->gil = -1;
 	out->port = -1;
 	out->view = -1;
+	out->start = -1;
 	if (p.i < argc && argv[p.i][0] != '-') {
 		if (parse_command(&p, argv[p.i]) < 0)
 			return -1;
@@ -458,10 +483,11 @@ static void usage_run(FILE *to)
 	      "name from\n"
 	      "                            'conviz list' or a path containing "
 	      "'/'\n"
-	      "  -m, --model MODEL         sync, threads or async (procs: not "
-	      "yet)\n"
+	      "  -m, --model MODEL         sync, threads, async or procs\n"
 	      "  -w, --workers N           pool size, 1..1024 (default: the "
-	      "scenario's)\n"
+	      "scenario's;\n"
+	      "                            procs: one process per core, at "
+	      "most 256)\n"
 	      "      --gil | --no-gil      simulated GIL on (default) or off\n"
 	      "      --seed N              random seed: the embedded server's "
 	      "jitter in\n"
@@ -480,6 +506,13 @@ static void usage_run(FILE *to)
 	      "      --limit N             -m async: connections open at once, "
 	      "1..10000\n"
 	      "                            (default 100, as aiohttp's)\n"
+	      "      --start METHOD        -m procs: how a worker process "
+	      "starts:\n"
+	      "                            forkserver (default), fork or "
+	      "spawn\n"
+	      "      --chunk N             -m procs: tasks handed to a worker "
+	      "at a time,\n"
+	      "                            1..100000 (default 1)\n"
 	      "      --view worker|task    one lane per worker (w0..) or per "
 	      "task (t0..);\n"
 	      "                            default: task for async, worker "
@@ -511,10 +544,11 @@ void cli_usage(FILE *to)
 	      "\n"
 	      "Keys in the TUI: r run again, m pick a model, s pick a "
 	      "scenario,\n"
-	      "+/- workers, g GIL, v lanes per worker or task, Up/Down "
-	      "PgUp/PgDn\n"
-	      "Home/End scroll the lanes, ? help (the lesson, keys, colours), "
-	      "q quit.\n"
+	      "+/- workers, g GIL, v lanes per worker or task, x kill a worker "
+	      "process\n"
+	      "(procs), Up/Down PgUp/PgDn Home/End scroll the lanes, ? help "
+	      "(the\n"
+	      "lesson, keys, colours), q quit.\n"
 	      "\n"
 	      "The summary's fields (ok, failed, wrong, ready_s, dropped, "
 	      "stalls,\n"

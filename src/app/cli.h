@@ -31,6 +31,8 @@ struct cli {
 	int model;	      /* enum model_id, or -1: the default */
 	int workers;	      /* 0: the scenario's default */
 	int limit;	      /* async's connections at once; 0: default */
+	int chunk;	      /* procs: tasks at a time; 0: default (1) */
+	int start;	      /* procs: enum procs_start, or -1: default */
 	int gil;	      /* -1 default (on), 0 off, 1 on */
 	uint64_t seed;
 	int have_seed;

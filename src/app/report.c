@@ -416,7 +416,7 @@ static void print_report(FILE *out, const struct run_config *cfg,
 int report_headless(const struct run_config *cfg, FILE *out)
 {
 	char err[256] = "";
-	struct evring *ring = evring_new(HEADLESS_RING);
+	struct evring *ring = run_ring_new(cfg, HEADLESS_RING);
 
 	if (ring == NULL)
 		msg_fatal("out of memory for the event ring",

@@ -9,11 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
+#include "app/scenario.h"
 #include "core/clock.h"
 #include "core/evring.h"
 #include "core/msg.h"
 #include "core/urllist.h"
+#include "models/procs.h"
 #include "rt/gil.h"
 #include "rt/job.h"
 #include "rt/rt.h"
@@ -33,6 +36,7 @@ struct run {
 	double cpu_s;
 	int status;
 	struct run_stats checked; /* the answers' counts, from run_main */
+	char *payload;		  /* procs: what its workers rebuild from */
 };
 
 /* run_test_corrupt_task: copied into each new run. */
@@ -106,14 +110,15 @@ static void *run_main(void *p)
 	r->start_ns = clock_now_ns();
 	r->status = r->model->run(&r->job);
 	r->end_ns = clock_now_ns();
-	r->cpu_s = cpu_seconds() - cpu0;
+	r->cpu_s = cpu_seconds() - cpu0 +
+		   (double)atomic_load(&r->job.child_cpu_ns) / 1e9;
 	check_results(r, &r->checked);
 	atomic_store_explicit(&r->finished, 1, memory_order_release);
 	return NULL;
 }
 
-static int run_setup(struct run *r, const struct run_config *cfg, char *err,
-		     size_t errlen)
+static int run_setup(struct run *r, const struct run_config *cfg,
+		     struct evring *ring, char *err, size_t errlen)
 {
 	r->cfg = *cfg;
 	r->job.work = work_for(&cfg->sc);
@@ -124,6 +129,13 @@ static int run_setup(struct run *r, const struct run_config *cfg, char *err,
 			"cannot run scenario '%s' with model "
 			"'%s': check the scenario and the model",
 			cfg->sc.name, r->model->name);
+		return -1;
+	}
+	if (r->model->processes && ring && evring_fd(ring) < 0) {
+		msg_fmt(err, errlen,
+			"the %s model needs an event ring that processes "
+			"share: make it with evring_new_shared",
+			r->model->name);
 		return -1;
 	}
 	r->job.workers = r->model->pooled ? cfg->workers : 1;
@@ -167,12 +179,105 @@ static int run_io_setup(struct run *r, char *err, size_t errlen)
 	return 0;
 }
 
+/* What a worker process rebuilds the run's input from: this header, then
+ * the embedded server's URL and the URLs (blank-separated), each ended by
+ * a NUL. */
+struct run_payload {
+	struct scenario sc;
+	double scale;
+	uint32_t base_len, urls_len; /* NULs included */
+};
+
+static void run_pack(struct run *r)
+{
+	const struct urllist *u = r->in.urls;
+	const char *base = r->in.base ? r->in.base : "";
+	struct run_payload h = { .sc = r->cfg.sc, .scale = r->cfg.scale };
+	size_t urls = 1;
+	char *p;
+
+	for (size_t i = 0; u && i < u->count; i++)
+		urls += strlen(u->urls[i]) + 1;
+	h.base_len = (uint32_t)strlen(base) + 1;
+	h.urls_len = (uint32_t)urls;
+	r->job.payload_len = sizeof h + h.base_len + h.urls_len;
+	r->payload = xcalloc(1, r->job.payload_len);
+	memcpy(r->payload, &h, sizeof h);
+	p = r->payload + sizeof h;
+	memcpy(p, base, h.base_len);
+	p += h.base_len;
+	for (size_t i = 0; u && i < u->count; i++) {
+		size_t n = strlen(u->urls[i]);
+		memcpy(p, u->urls[i], n);
+		p[n] = i + 1 < u->count ? ' ' : '\0';
+		p += n + 1;
+	}
+	r->job.payload = r->payload;
+}
+
+int run_procs_child(struct procs_child *pc, const void *payload, size_t len)
+{
+	struct run_payload h;
+	struct work_input in = { 0 };
+	struct urllist urls = { 0 };
+	const char *base, *text;
+	const struct work_ops *w;
+	char why[256];
+	int rc;
+
+	if (len < sizeof h)
+		return 1;
+	memcpy(&h, payload, sizeof h);
+	base = (const char *)payload + sizeof h;
+	text = base + h.base_len;
+	if (h.base_len < 1 || h.urls_len < 1 ||
+	    sizeof h + h.base_len + h.urls_len != len ||
+	    base[h.base_len - 1] != '\0' || text[h.urls_len - 1] != '\0')
+		return 1;
+	h.sc.name[SCENARIO_NAME_MAX - 1] = '\0';
+	h.sc.workload[SCENARIO_NAME_MAX - 1] = '\0';
+	h.sc.hog_workload[SCENARIO_NAME_MAX - 1] = '\0';
+	w = work_for(&h.sc);
+	if (!w)
+		return 1;
+	in.sc = &h.sc;
+	in.scale = h.scale;
+	in.base = base[0] ? base : NULL;
+	if (text[0] && urllist_words(text, &urls, why, sizeof why) < 0)
+		return 1;
+	in.urls = text[0] ? &urls : NULL;
+	rc = procs_child_run(pc, w, &in);
+	urllist_free(&urls);
+	return rc;
+}
+
+int run_kill_worker(struct run *r, int *lane, long *pid, char *err,
+		    size_t errlen)
+{
+	pid_t p;
+
+	if (!r->model->processes) {
+		msg_fmt(err, errlen,
+			"x kills a worker process, and %s runs threads: "
+			"press m for procs",
+			r->model->name);
+		return -1;
+	}
+	if (run_finished(r) || procs_kill_one(&r->job, lane, &p) < 0) {
+		msg_fmt(err, errlen, "%s", "no worker process is running");
+		return -1;
+	}
+	*pid = (long)p;
+	return 0;
+}
+
 static void run_release(struct run *r)
 {
 	server_close(r->server);
 	urllist_free(&r->own_urls);
 	job_destroy(&r->job);
 	free(r->job.results);
+	free(r->payload);
 	free(r);
 }
 
@@ -181,7 +286,7 @@ struct run *run_start(const struct run_config *cfg, struct evring *ring,
 {
 	struct run *r = xcalloc(1, sizeof *r);
 
-	if (run_setup(r, cfg, err, errlen) < 0) {
+	if (run_setup(r, cfg, ring, err, errlen) < 0) {
 		free(r);
 		return NULL;
 	}
@@ -194,6 +299,8 @@ struct run *run_start(const struct run_config *cfg, struct evring *ring,
 	r->job.ring = ring;
 	r->job.gil_on = cfg->gil;
 	r->job.limit = cfg->limit;
+	r->job.chunk = cfg->chunk;
+	r->job.start = cfg->start;
 	r->job.corrupt = atomic_load(&test_corrupt);
 	if (job_init(&r->job, err, errlen) < 0 ||
 	    (work_find(cfg->sc.workload)->io &&
@@ -201,6 +308,8 @@ struct run *run_start(const struct run_config *cfg, struct evring *ring,
 		run_release(r);
 		return NULL;
 	}
+	if (r->model->processes)
+		run_pack(r);
 	r->origin_ns = clock_now_ns();
 	if (pthread_create(&r->thread, NULL, run_main, r) != 0) {
 		msg_fmt(err, errlen,
@@ -274,6 +383,26 @@ const struct task_result *run_result(const struct run *r, uint32_t task)
 const char *run_server_url(const struct run *r)
 {
 	return r->server ? server_url(r->server) : NULL;
+}
+
+struct evring *run_ring_new(const struct run_config *cfg, size_t capacity)
+{
+	return model_get(cfg->model)->processes ? evring_new_shared(capacity)
+						: evring_new(capacity);
+}
+
+int run_default_workers(const struct scenario *sc, enum model_id model)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	int w;
+
+	if (model == MODEL_PROCS)
+		w = cores >= 1 ? (int)cores : 1;
+	else
+		w = sc->workers > 0 ? sc->workers : scenario_default_workers();
+	if (model == MODEL_PROCS && w > PROCS_WORKERS_MAX)
+		w = PROCS_WORKERS_MAX;
+	return w < RUN_WORKERS_MAX ? w : RUN_WORKERS_MAX;
 }
 
 int run_workers(const struct run *r)

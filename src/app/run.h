@@ -25,12 +25,15 @@ struct urllist;
 #define RUN_WORKERS_MAX 1024
 #define RUN_LIMIT_MAX 10000		    /* --limit */
 #define RUN_LIMIT_DEFAULT JOB_LIMIT_DEFAULT /* aiohttp's connector's */
+#define RUN_CHUNK_MAX 100000		    /* --chunk */
 
 struct run_config {
 	struct scenario sc; /* copied: the run owns its scenario */
 	enum model_id model;
 	int workers; /* 1..RUN_WORKERS_MAX (sync: forced to 1) */
 	int limit;   /* async: connections open at once; 0: 100 */
+	int chunk;   /* procs: tasks handed out at a time; 0: 1 */
+	int start;   /* procs: enum procs_start (forkserver by default) */
 	int gil;     /* 1: simulated GIL on */
 	uint64_t seed;
 	double scale; /* work multiplier, > 0 */
@@ -53,7 +56,8 @@ struct run_stats {
 	int64_t first_wrong; /* the first wrong task, or -1 */
 	char wrong_got[WORK_TEXT_MAX + 16], wrong_want[WORK_TEXT_MAX + 16];
 	int64_t start_ns, end_ns; /* CLOCK_MONOTONIC */
-	double wall_s, cpu_s;	  /* cpu: user+sys of the process */
+	double wall_s, cpu_s;	  /* cpu: user+sys of the process and
+				     of its worker processes */
 	double ready_s;		  /* lanes ready, waiting for a core */
 	double stall_s;		  /* producers waiting for room in the ring */
 	uint64_t events, stalls, gil_switches; /* events: pushed */
@@ -65,7 +69,13 @@ struct run_stats {
 
 struct run;
 
-/* Starts cfg on a new thread, events into `ring` (NULL: no tracing).
+/* A ring for runs of cfg: one that worker processes can push into when
+ * its model has them (evring_new_shared), else evring_new's. NULL when
+ * out of memory. */
+struct evring *run_ring_new(const struct run_config *cfg, size_t capacity);
+
+/* Starts cfg on a new thread, events into `ring` (NULL: no tracing; a
+ * model with worker processes needs a ring of evring_new_shared).
  * An I/O scenario with paths for the embedded server first starts that
  * server, in this process, on an ephemeral loopback port (seeded with
  * cfg->seed); it serves until run_free. Returns NULL with "what: what to
@@ -94,6 +104,18 @@ int run_wait(struct run *r, struct run_stats *st);
 /* Frees a joined run. NULL is fine. */
 void run_free(struct run *r);
 
+/* Kills one worker process of a running procs run with SIGKILL (the
+ * TUI's x): 0 with its lane and pid, or -1 (with why in err) if the model
+ * has no processes or none runs. Any thread. */
+int run_kill_worker(struct run *r, int *lane, long *pid, char *err,
+		    size_t errlen);
+
+/* What a worker process of the procs model runs (procs_child_fn): it
+ * rebuilds the run's scenario, scale and URLs from the payload the run
+ * packed, then runs its tasks. In the worker process only. */
+struct procs_child;
+int run_procs_child(struct procs_child *pc, const void *payload, size_t len);
+
 /* Read-only views, any thread. */
 const struct run_config *run_config(const struct run *r);
 int64_t run_origin_ns(const struct run *r); /* when the run started */
@@ -102,6 +124,11 @@ uint32_t run_tasks_done(struct run *r);
  * run started none. */
 const char *run_server_url(const struct run *r);
 const struct task_result *run_result(const struct run *r, uint32_t task);
+
+/* The pool a model gets when -w does not say: one process per core for
+ * procs (ProcessPoolExecutor's default), else the scenario's `workers`,
+ * else Python's thread pool default (scenario_default_workers). */
+int run_default_workers(const struct scenario *sc, enum model_id model);
 
 /* The run's worker count after model rules (sync: 1). */
 int run_workers(const struct run *r);

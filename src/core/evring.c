@@ -79,6 +79,7 @@ struct ring_shared {
 	uint32_t room_seq;    /* futex: bumped when a drain made room */
 	uint64_t mask;	      /* capacity - 1 */
 	unsigned lose_every;  /* the test hook: lose one push in this many */
+	unsigned processes;   /* 1: made by evring_new_shared */
 	/* Even the counters are under the lock: a reader of evring_pushed or
 	 * evring_stalls (a status line, a few times a second) pays for it, so
 	 * that a push adds no atomic instruction to the lock's own. */
@@ -220,6 +221,7 @@ static struct evring *ring_create(size_t capacity, int processes)
 		return NULL;
 	}
 	ring->sh->mask = cap - 1;
+	ring->sh->processes = processes != 0;
 	ring->sh->lose_every = atomic_load(&test_lose_every);
 	return ring;
 }
@@ -261,7 +263,7 @@ struct evring *evring_attach(int fd)
 
 int evring_fd(const struct evring *ring)
 {
-	return ring->fd;
+	return ring->sh->processes ? ring->fd : -1;
 }
 
 /* The owner (evring_new's caller) destroys the lock; a process that only

@@ -44,9 +44,9 @@ struct evring *evring_new_shared(size_t capacity);
 void evring_free(struct evring *ring);
 
 /* The file descriptor behind the ring's shared memory (a memfd, closed on
- * exec), to hand to a process that will evring_attach (a ring of
- * evring_new_shared); -1 when the system has no memfds (then only
- * children made by fork share the ring). */
+ * exec), to hand to a process that will evring_attach; -1 for a ring of
+ * evring_new (its lock is for threads only), or when the system has no
+ * memfds (then only children made by fork share the ring). */
 int evring_fd(const struct evring *ring);
 
 /* The ring behind fd (evring_fd of its owner), mapped into this process:

@@ -54,8 +54,25 @@ static const struct model_ops models[MODEL_COUNT] = {
 			  .run = model_async_run,
 			  .task_view = 1 },
 	[MODEL_PROCS] = { .name = "procs",
-			  .about = "a pool of W processes (not yet available)",
-			  .pooled = 1 },
+			  .about = "a pool of W processes, each with its own "
+				   "GIL (multiprocessing)",
+			  .lesson =
+				  "A pool of W worker processes (one per core "
+				  "unless -w says), each a whole program with "
+				  "its own memory and its own GIL: CPU work "
+				  "runs on every core, GIL or not. The price "
+				  "is start-up (grey: forkserver, fork or "
+				  "spawn, --start) and talking to the parent: "
+				  "each task is asked for over a socket, so "
+				  "tiny tasks leave gaps that --chunk N (hand "
+				  "out N at a time) closes. Nothing a worker "
+				  "writes is shared with the others. x kills "
+				  "one worker: its task fails, a new process "
+				  "takes its lane, the run goes on.",
+			  .run = model_procs_run,
+			  .pooled = 1,
+			  .processes = 1,
+			  .kinds = EV_BIT(EV_STARTUP) },
 };
 
 const struct model_ops *model_get(enum model_id id)

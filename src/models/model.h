@@ -1,8 +1,8 @@
 /* model.h - concurrency models: how the tasks of a run get executed.
  *
  * Folder models/, on rt/ (this is its main header): one file per model
- * (sync.c, threads.c; the async loop and the process pool will come) and
- * their table (model.c).
+ * (sync.c, threads.c, async.c, procs.c with procs_start.c) and their
+ * table (model.c).
  * May include: models/, rt/, server/, core/; not work/ (a sibling), and
  * never app/: a model gets a struct job, not the run that owns it.
  *
@@ -46,6 +46,10 @@ struct model_ops {
 	 * worker, 1 one per task (async: one thread, its overlap is between
 	 * tasks). */
 	int task_view;
+	/* Its workers are processes: the run's ring must be one that other
+	 * processes can push into (evring_new_shared), lanes are labelled
+	 * with their process ids, and a worker can be killed. */
+	int processes;
 };
 
 /* The model `id` (never NULL for id < MODEL_COUNT). */
@@ -57,5 +61,6 @@ int model_find(const char *name);
 int model_sync_run(struct job *j);
 int model_threads_run(struct job *j);
 int model_async_run(struct job *j);
+int model_procs_run(struct job *j);
 
 #endif

@@ -40,6 +40,13 @@ struct job {
 				default, JOB_LIMIT_DEFAULT) */
 	int64_t corrupt;     /* test hook: this task's answer is made wrong
 				(-1: none; see run_test_corrupt_task) */
+	/* procs: tasks handed to a worker process at a time (0: 1), how it
+	 * starts (enum procs_start), and what a worker process rebuilds its
+	 * input from (packed by the owner; models/procs.h). */
+	int chunk;
+	int start;
+	const void *payload;
+	size_t payload_len;
 	/* Set up by job_init, freed by job_destroy. */
 	struct gil gil;			 /* set up whether gil_on or not */
 	pthread_mutex_t locks[RT_LOCKS]; /* the program locks (rt_lock) */
@@ -50,6 +57,12 @@ struct job {
 	atomic_uint done;      /* tasks finished */
 	atomic_int cancel;     /* set (by the owner): hand out no more tasks */
 	atomic_llong ready_ns; /* the workers' ready time, summed as they end */
+	/* procs: CPU time of the worker processes, as each is reaped (the
+	 * owner's own getrusage never counts it). */
+	atomic_llong child_cpu_ns;
+	/* procs: the pool while it runs (for procs_kill_one), else NULL;
+	 * guarded by the pool's own lock. */
+	void *pool;
 };
 
 /* Sets up the GIL and the program locks of a job whose counters are zero

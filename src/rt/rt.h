@@ -180,6 +180,10 @@ void rt_emit_marker(struct rt *rt, enum ev_kind kind, int64_t arg);
  * scenario with `blocking = yes`: `requests.get` called inside asyncio,
  * which stops the whole event loop until the answer comes). */
 int rt_http_get_blocking(struct rt *rt, const char *url, struct rt_http *reply);
+/* Makes the worker's blocking HTTP session now rather than on its first
+ * GET (a process pool's initializer does it before the first task). 0, or
+ * -1 when out of memory. */
+int rt_http_open(struct rt *rt);
 void rt_http_cleanup(struct rt *rt);
 
 #endif

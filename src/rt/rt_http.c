@@ -229,16 +229,21 @@ static int http_perform(struct rt *rt, struct session *s, const char *url,
 	return rt_http_finish(s->easy, transfer(rt, s), reply);
 }
 
+int rt_http_open(struct rt *rt)
+{
+	if (!rt->http) {
+		rt_http_init();
+		rt->http = session_new();
+	}
+	return rt->http ? 0 : -1;
+}
+
 int rt_http_get_blocking(struct rt *rt, const char *url, struct rt_http *reply)
 {
 	int rc;
 
 	reply->error[0] = '\0';
-	if (!rt->http) {
-		rt_http_init();
-		rt->http = session_new();
-	}
-	if (!rt->http) {
+	if (rt_http_open(rt) < 0) {
 		msg_fmt(reply->error, sizeof reply->error, "%s",
 			"no HTTP session (out of memory)");
 		return -(int)CURLE_OUT_OF_MEMORY;

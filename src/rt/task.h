@@ -54,6 +54,7 @@ enum task_status { TASK_PENDING = 0, TASK_OK, TASK_FAILED };
  * >= 400 and minus libcurl's codes, see rt_http_get). */
 #define WORK_ERR_URL (-1001)   /* the URL made from a template is too long */
 #define WORK_ERR_PARSE (-1002) /* the answer is not what the task reads */
+#define WORK_ERR_DIED (-1003)  /* procs: the worker process running it died */
 
 /* What `expect` returns when the run was cancelled before it knew. */
 #define WORK_STOPPED (-2)

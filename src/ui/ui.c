@@ -171,7 +171,7 @@ static void ui_run_begin(struct ui *ui)
 
 	timeline_free(ui->tl);
 	ui->tl = NULL;
-	ui->ring = evring_new(UI_RING_CAPACITY);
+	ui->ring = run_ring_new(&ui->cfg, UI_RING_CAPACITY);
 	if (!ui->ring)
 		msg_fatal("out of memory for the event ring",
 			  "close other programs and try again");
