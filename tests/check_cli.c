@@ -94,7 +94,11 @@ START_TEST(test_bad_input)
 		{ "--limit", "10001", "bad limit '10001'" },
 		{ "--limit", "5x", "bad limit '5x'" },
 		{ "-m", "fibers", "unknown model 'fibers'" },
-		{ "-m", "procs", "model 'procs' is not available yet" },
+		{ "--start", "vfork", "unknown start method 'vfork'" },
+		{ "--start", "", "unknown start method ''" },
+		{ "--chunk", "0", "bad chunk '0'" },
+		{ "--chunk", "100001", "bad chunk '100001'" },
+		{ "--chunk", "-3", "bad chunk '-3'" },
 		{ "-s", "", "empty scenario name" },
 	};
 	struct cli c;
@@ -257,7 +261,7 @@ START_TEST(test_options_misplaced)
 		{ "serve --bogus", "unknown option '--bogus'" },
 		{ "list extra", "unexpected argument 'extra'" },
 		{ "compare extra", "unexpected argument 'extra'" },
-		{ "compare -m procs", "model 'procs' is not available yet" },
+		{ "compare -m procs", "'conviz compare' is not available yet" },
 		{ "compare --port 1",
 		  "--port does not belong to 'conviz compare'" },
 		{ "run --port 80", "--port does not belong to 'conviz run'" },

@@ -3,12 +3,27 @@
  * CK_RUN_SUITE=<name> (a Check feature) runs one suite only. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "app/run.h"
 #include "check_suites.h"
+#include "models/procs.h"
 
-int main(void)
+int main(int argc, char **argv)
 {
+	char err[256];
+
+	/* A worker process of a procs run with --start spawn runs this
+	 * program again, as conviz's main does. */
+	if (argc >= 2 && strcmp(argv[1], PROCS_WORKER_ARG) == 0)
+		return procs_spawned_main(argc - 2, argv + 2, run_procs_child);
+	/* The forkserver, while this process has one thread. */
+	if (procs_init(run_procs_child, err, sizeof err) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return EXIT_FAILURE;
+	}
 	SRunner *sr = srunner_create(suite_cli());
 	srunner_add_suite(sr, suite_coro());
 	srunner_add_suite(sr, suite_datadir());
@@ -20,6 +35,7 @@ int main(void)
 	srunner_add_suite(sr, suite_latency());
 	srunner_add_suite(sr, suite_msg());
 	srunner_add_suite(sr, suite_num());
+	srunner_add_suite(sr, suite_procs());
 	srunner_add_suite(sr, suite_report());
 	srunner_add_suite(sr, suite_run());
 	srunner_add_suite(sr, suite_scenario());

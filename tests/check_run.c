@@ -216,11 +216,17 @@ END_TEST
 
 START_TEST(test_refused)
 {
-	struct run_config cfg = config("fib", 10, 2, MODEL_PROCS, 1, 1);
+	struct run_config cfg = config("nosuch", 10, 2, MODEL_THREADS, 1, 1);
 	char err[256];
+	struct evring *ring = evring_new(64);
 
 	ck_assert_ptr_null(run_start(&cfg, NULL, err, sizeof err));
 	ck_assert_ptr_nonnull(strstr(err, "cannot run"));
+	/* Worker processes cannot push into a ring for threads. */
+	cfg = config("fib", 10, 2, MODEL_PROCS, 1, 1);
+	ck_assert_ptr_null(run_start(&cfg, ring, err, sizeof err));
+	ck_assert_ptr_nonnull(strstr(err, "evring_new_shared"));
+	evring_free(ring);
 	cfg = config("fib", 10, 2, MODEL_THREADS, 0, 1);
 	ck_assert_ptr_null(run_start(&cfg, NULL, err, sizeof err));
 	ck_assert_ptr_nonnull(strstr(err, "bad number of workers"));

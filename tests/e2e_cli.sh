@@ -30,12 +30,10 @@ expect_status 0 "list"
 for s in fib sumsq primes math; do
 	grep -Eq "^  $s " "$TMP/out" || fail "list names scenario $s"
 done
-for m in sync threads async; do
+for m in sync threads async procs; do
 	grep -Eq "^  $m " "$TMP/out" || fail "list names model $m"
 done
-for m in procs; do
-	grep -Eq "^  $m .*not yet available" "$TMP/out" || fail "list says $m is not yet available"
-done
+grep -q "not yet available" "$TMP/out" && fail "list still says a model is not yet available"
 
 # Bad input: each row must exit 2 with a one-line conviz: message.
 bad() { # DESCRIPTION REGEX ARGS...
@@ -66,7 +64,19 @@ bad "unknown model" "unknown model 'fibers'" run -m fibers
 bad "--limit 0" "bad limit '0'" run -m async --limit 0
 bad "--limit without async" "--limit caps the connections of the async model, and the model is threads" run -s sites --limit 5
 bad "--view bogus" "bad view 'bogus': use worker or task" run --view bogus
-bad "procs not yet" "model 'procs' is not available yet" run -m procs
+bad "--start bogus" "unknown start method 'vfork': use forkserver, fork or spawn" run -m procs --start vfork
+bad "--chunk 0" "bad chunk '0': use a whole number of tasks from 1 to 100000" run -m procs --chunk 0
+bad "--chunk huge" "bad chunk '99999999999'" run -m procs --chunk 99999999999
+bad "--chunk without procs" "--chunk is for the worker processes of the procs model, and the model is threads: add -m procs" run --chunk 5
+bad "--start without procs" "--start is for the worker processes of the procs model, and the model is async" run -m async --start fork
+bad "-w beyond the machine" "-w 300 asks for 300 worker processes, and this machine allows [0-9]+: use -w 1 to" run -m procs -w 300
+# Under a process limit of 8 (prlimit, from util-linux, when it is here):
+# half of it is what procs may take.
+if command -v prlimit >/dev/null 2>&1; then
+	prlimit --nproc=8 "$CONVIZ" run -m procs -w 5 --headless >"$TMP/out" 2>"$TMP/err"
+	[ $? = 2 ] && grep -q "machine allows 4" "$TMP/err" ||
+		fail "-w beyond the process limit (nproc 8) is refused: $(cat "$TMP/err")"
+fi
 bad "unknown command" "unknown command 'jump': use run, list or serve \\(see conviz --help\\)$" jump
 bad "stray argument" "unexpected argument 'extra'" run extra
 bad "compare not yet" "'conviz compare' is not available yet" compare

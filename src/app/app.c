@@ -137,7 +137,7 @@ static int app_procs_options(const struct cli *cli, struct run_config *cfg,
 {
 	const char *opt = cli->chunk > 0 ? "--chunk" : "--start";
 
-	if ((cli->chunk > 0 || cli->start >= 0) && cfg->model != MODEL_PROCS) {
+	if ((cli->chunk > 0 || cli->start > 0) && cfg->model != MODEL_PROCS) {
 		msg_fmt(err, errlen,
 			"%s is for the worker processes of the procs model, "
 			"and the model is %s: add -m procs or leave %s out",
@@ -145,7 +145,7 @@ static int app_procs_options(const struct cli *cli, struct run_config *cfg,
 		return -1;
 	}
 	cfg->chunk = cli->chunk;
-	cfg->start = cli->start >= 0 ? cli->start : PROCS_FORKSERVER;
+	cfg->start = cli->start > 0 ? cli->start - 1 : PROCS_FORKSERVER;
 	return 0;
 }
 
@@ -172,13 +172,12 @@ int app_config(const struct cli *cli, struct run_config *cfg, char *err,
 	cfg->workers = cli->workers;
 	if (cfg->workers == 0)
 		cfg->workers = run_default_workers(&cfg->sc, cfg->model);
-	if (cfg->model == MODEL_PROCS &&
-	    cfg->workers > procs_workers_allowed()) {
+	if (cfg->workers > run_workers_max(cfg->model)) {
 		msg_fmt(err, errlen,
 			"-w %d asks for %d worker processes, and this machine "
 			"allows %d: use -w 1 to %d",
-			cfg->workers, cfg->workers, procs_workers_allowed(),
-			procs_workers_allowed());
+			cfg->workers, cfg->workers, run_workers_max(cfg->model),
+			run_workers_max(cfg->model));
 		return -1;
 	}
 	/* Kept for sync too (which runs one worker whatever it says), so a

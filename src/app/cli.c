@@ -246,8 +246,8 @@ static int apply_value(const struct opt *o, const char *v, struct cli *out,
 	case OPT_VIEW:
 		return view_value(v, out, err, len);
 	case OPT_START:
-		out->start = procs_start_find(v);
-		if (out->start >= 0)
+		out->start = procs_start_find(v) + 1;
+		if (out->start > 0)
 			return 0;
 		msg_fmt(err, len,
 			"unknown start method '%s': use forkserver, fork or "
@@ -433,7 +433,6 @@ int cli_parse(int argc, char **argv, struct cli *out, char *err, size_t errlen)
 	out->gil = -1;
 	out->port = -1;
 	out->view = -1;
-	out->start = -1;
 	if (p.i < argc && argv[p.i][0] != '-') {
 		if (parse_command(&p, argv[p.i]) < 0)
 			return -1;

@@ -32,7 +32,7 @@ struct cli {
 	int workers;	      /* 0: the scenario's default */
 	int limit;	      /* async's connections at once; 0: default */
 	int chunk;	      /* procs: tasks at a time; 0: default (1) */
-	int start;	      /* procs: enum procs_start, or -1: default */
+	int start;	      /* procs: 1 + enum procs_start; 0: default */
 	int gil;	      /* -1 default (on), 0 off, 1 on */
 	uint64_t seed;
 	int have_seed;

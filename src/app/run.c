@@ -405,6 +405,12 @@ int run_default_workers(const struct scenario *sc, enum model_id model)
 	return w < RUN_WORKERS_MAX ? w : RUN_WORKERS_MAX;
 }
 
+int run_workers_max(enum model_id model)
+{
+	return model_get(model)->processes ? procs_workers_allowed()
+					   : RUN_WORKERS_MAX;
+}
+
 int run_workers(const struct run *r)
 {
 	return r->job.workers;

@@ -130,6 +130,10 @@ const struct task_result *run_result(const struct run *r, uint32_t task);
  * else Python's thread pool default (scenario_default_workers). */
 int run_default_workers(const struct scenario *sc, enum model_id model);
 
+/* The most workers a run of `model` may have here (procs: what the
+ * process limit allows, procs_workers_allowed). */
+int run_workers_max(enum model_id model);
+
 /* The run's worker count after model rules (sync: 1). */
 int run_workers(const struct run *r);
 

@@ -45,6 +45,7 @@ struct lane {
 	uint32_t *tasks; /* distinct tasks seen, sorted */
 	size_t ntasks, captasks;
 	int64_t last; /* latest event time, for clamping */
+	int64_t pid;  /* the process on the lane (EV_STARTUP's arg), or 0 */
 };
 
 /* The lanes of one view: by worker (the event's lane) or by task. */
@@ -252,6 +253,8 @@ int timeline_add(struct timeline *tl, const struct ev *e)
 		t = 0; /* stamped before the run's origin was read */
 	if (lane_add(ln, e, t) != 0)
 		return -1;
+	if (e->kind == EV_STARTUP && e->arg > 0)
+		ln->pid = e->arg;
 	/* The same event on its task's lane: a task's lane is in the state
 	 * its last event gave it, whichever worker (or coroutine on the
 	 * loop's one thread) ran it, until its EV_IDLE ends it. */
@@ -277,6 +280,15 @@ void timeline_set_view(struct timeline *tl, enum timeline_view view)
 enum timeline_view timeline_get_view(const struct timeline *tl)
 {
 	return tl->view;
+}
+
+int64_t timeline_lane_pid(const struct timeline *tl, int lane)
+{
+	const struct lanes *ls = &tl->by[TIMELINE_BY_WORKER];
+
+	if (lane < 0 || lane >= ls->nlanes || !ls->lanes[lane])
+		return 0;
+	return ls->lanes[lane]->pid;
 }
 
 int timeline_lanes(const struct timeline *tl)

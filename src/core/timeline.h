@@ -64,6 +64,11 @@ enum timeline_view timeline_get_view(const struct timeline *tl);
  * + 1. */
 int timeline_lanes(const struct timeline *tl);
 
+/* The process id of the worker last started on worker lane `lane` (an
+ * EV_STARTUP event's arg, which worker processes give), or 0: a thread,
+ * or no such lane. */
+int64_t timeline_lane_pid(const struct timeline *tl, int lane);
+
 /* Time of the latest event seen, relative to the origin (0 if none). */
 int64_t timeline_end(const struct timeline *tl);
 

@@ -265,15 +265,18 @@ static void lane_died(struct pool *p, int i, int status)
 
 	died_why(i, status, why, sizeof why);
 	for (uint32_t t = l->first; t < l->end; t++) {
-		if (res[t].status != TASK_PENDING)
-			continue;
-		if (t == cur && failed == EV_NO_TASK) {
+		/* A task is done once its worker has cleared `cur`: one that
+		 * died after writing the result but before that did not
+		 * report it (as a Python worker killed before sending its
+		 * result back), so it failed too. */
+		if (t == cur) {
 			memset(&res[t], 0, sizeof res[t]);
 			msg_fmt(res[t].text, sizeof res[t].text, "%s", why);
 			res[t].status = TASK_FAILED;
 			failed = t;
 			atomic_fetch_add(&p->ctl->done, 1);
-		} else if (!atomic_load(&p->ctl->cancel)) {
+		} else if (res[t].status == TASK_PENDING &&
+			   !atomic_load(&p->ctl->cancel)) {
 			p->back[p->nback++] = t;
 		}
 	}
@@ -430,22 +433,24 @@ static int pool_finish(struct pool *p)
 	struct job *j = p->j;
 	long long ready = 0;
 	int cancelled = atomic_load(&p->ctl->cancel);
-	uint32_t ran = 0;
+	uint32_t ran = 0, done = 0;
 
 	for (uint32_t t = 0; t < j->tasks; t++) {
-		if (res[t].status == TASK_PENDING && !cancelled &&
-		    (t >= p->next || p->nback > 0)) {
+		if (res[t].status == TASK_PENDING && !cancelled) {
 			msg_fmt(res[t].text, sizeof res[t].text, "%s",
 				"no worker process left to run it");
 			res[t].status = TASK_FAILED;
 		}
 		ran += res[t].status == TASK_OK;
+		done += res[t].status != TASK_PENDING;
 		j->results[t] = res[t];
 	}
 	for (int i = 0; i < p->n; i++)
 		ready += atomic_load(&ctl_slot(p->ctl, i)->ready_ns);
 	atomic_fetch_add(&j->ready_ns, ready);
-	atomic_store(&j->done, atomic_load(&p->ctl->done));
+	/* Counted from the results: the live count is the workers' own,
+	 * and one killed between its result and its count is off by one. */
+	atomic_store(&j->done, done);
 	return ran > 0 || cancelled || j->tasks == 0 ? 0 : -1;
 }
 

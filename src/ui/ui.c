@@ -313,7 +313,7 @@ static void ui_change_workers(struct ui *ui, int delta)
 			1);
 		return;
 	}
-	if (n < 1 || n > RUN_WORKERS_MAX)
+	if (n < 1 || n > run_workers_max(ui->cfg.model))
 		return;
 	ui->cfg.workers = n;
 	ui_restart(ui);
@@ -322,10 +322,8 @@ static void ui_change_workers(struct ui *ui, int delta)
 /* Switches to a loaded scenario: its own workers and scale. */
 static void ui_use_scenario(struct ui *ui, const struct scenario *sc)
 {
-	int w = sc->workers > 0 ? sc->workers : scenario_default_workers();
-
 	ui->cfg.sc = *sc;
-	ui->cfg.workers = w < RUN_WORKERS_MAX ? w : RUN_WORKERS_MAX;
+	ui->cfg.workers = run_default_workers(sc, ui->cfg.model);
 	ui->cfg.scale = sc->scale > 0 ? sc->scale : 1.0;
 	ui_restart(ui);
 }
@@ -363,7 +361,13 @@ static void ui_list_chosen(struct ui *ui)
 	struct scenario sc;
 
 	if (ui->pick_models) {
-		ui->cfg.model = (enum model_id)ui_pick_selected(ui->pick);
+		enum model_id m = (enum model_id)ui_pick_selected(ui->pick);
+		/* Processes and threads have their own pools: one process per
+		 * core, or the scenario's threads. */
+		if (model_get(m)->processes !=
+		    model_get(ui->cfg.model)->processes)
+			ui->cfg.workers = run_default_workers(&ui->cfg.sc, m);
+		ui->cfg.model = m;
 		ui_list_close(ui);
 		ui_restart(ui);
 		return;
@@ -416,6 +420,27 @@ static void ui_key_fewer(struct ui *ui)
 	ui_change_workers(ui, -1);
 }
 
+/* x: one worker process of a procs run dies by SIGKILL, as if the class
+ * had typed kill -9; the pool notices, fails its task, starts another. */
+static void ui_key_kill(struct ui *ui)
+{
+	char msg[160];
+	long pid;
+	int lane;
+
+	if (!ui->run) {
+		ui_note(ui, "no run is going on: press r, then x while it runs",
+			1);
+		return;
+	}
+	if (run_kill_worker(ui->run, &lane, &pid, msg, sizeof msg) == 0)
+		msg_fmt(msg, sizeof msg,
+			"killed worker %d (pid %ld) with SIGKILL: its task "
+			"fails, a new process takes the lane",
+			lane, pid);
+	ui_note(ui, msg, 1);
+}
+
 static void ui_key_gil(struct ui *ui)
 {
 	ui->cfg.gil = !ui->cfg.gil;
@@ -452,12 +477,13 @@ static const struct {
 	int key;
 	void (*fn)(struct ui *ui);
 } ui_keys[] = {
-	{ 'r', ui_key_restart },  { 'm', ui_key_model },
-	{ 's', ui_key_scenario }, { '+', ui_key_more },
-	{ '=', ui_key_more },	  { '-', ui_key_fewer },
-	{ '_', ui_key_fewer },	  { 'g', ui_key_gil },
-	{ 'v', ui_key_view },	  { '?', ui_key_help },
-	{ 'h', ui_key_help },	  { KEY_F(1), ui_key_help },
+	{ 'r', ui_key_restart },   { 'm', ui_key_model },
+	{ 's', ui_key_scenario },  { '+', ui_key_more },
+	{ '=', ui_key_more },	   { '-', ui_key_fewer },
+	{ '_', ui_key_fewer },	   { 'g', ui_key_gil },
+	{ 'v', ui_key_view },	   { 'x', ui_key_kill },
+	{ '?', ui_key_help },	   { 'h', ui_key_help },
+	{ KEY_F(1), ui_key_help },
 };
 
 static void ui_view_fill(struct ui *ui, struct ui_view *v, int64_t now);

@@ -51,12 +51,13 @@ static const struct draw_key draw_run_keys[] = {
 	{ "+/-", "Workers", "Wkrs" },
 	{ "g", "GIL", "GIL" },
 	{ "v", "View", "View" },
+	{ "x", "Kill worker", "Kill" },
 	{ "\u2191\u2193", "Scroll", "Scroll" }, /* ASCII: draw_keys_of */
 	{ "?", "Help", "Help" },
 	{ "q", "Quit", "Quit" },
 };
 #define RUN_KEYS (sizeof draw_run_keys / sizeof draw_run_keys[0])
-#define RUN_KEY_SCROLL 6
+#define RUN_KEY_SCROLL 7
 
 /* The boundary between two tasks on a lane: the first cell of the new
  * task, in its state's colour. A thin bar reads as a cut in a row of
@@ -368,10 +369,22 @@ static void draw_cell(const struct ui_view *v, int lane, int y, int x,
 	mvaddstr(y, x, ev_state_glyph(k, v->utf8));
 }
 
+/* A worker process's lane is labelled with its process id, as htop
+ * shows processes; a thread's with w0.., a task's with t0... */
+static int64_t lane_pid(const struct ui_view *v, int lane)
+{
+	return v->task_view ? 0 : timeline_lane_pid(v->tl, lane);
+}
+
 static void draw_lane(const struct ui_view *v, int lane, int y, int x0, int w)
 {
-	draw_textf(y, 0, x0, UI_STYLE_DIM, "%c%d", v->task_view ? 't' : 'w',
-		   lane);
+	int64_t pid = lane_pid(v, lane);
+
+	if (pid > 0)
+		draw_textf(y, 0, x0, UI_STYLE_DIM, "%lld", (long long)pid);
+	else
+		draw_textf(y, 0, x0, UI_STYLE_DIM, "%c%d",
+			   v->task_view ? 't' : 'w', lane);
 	for (int i = 0; i < w; i++) {
 		int64_t t0 = v->window_ns * i / w;
 		int64_t t1 = v->window_ns * (i + 1) / w;
@@ -505,6 +518,11 @@ static int draw_lanes(const struct ui_view *v, int top, int rows, int cols)
 	}
 	lanes_plan(v, rows, &p);
 	x0 = draw_digits(v->lanes - 1) + 2;
+	for (int i = 0; i < p.shown; i++) {
+		int64_t pid = lane_pid(v, p.top + i);
+		if (pid > 0 && draw_digits((int)pid) + 1 > x0)
+			x0 = draw_digits((int)pid) + 1;
+	}
 	w = cols - x0 - 1;
 	if (p.shown < v->lanes)
 		w -= draw_lanes_range(v, &p, p.own_row ? top + p.shown : top,
@@ -793,6 +811,8 @@ static void help_keys(struct help_doc *d)
 		{ "+ -", "more or fewer workers (sync has one)" },
 		{ "g", "simulated GIL on or off" },
 		{ "v", "lanes per worker or per task (the header says which)" },
+		{ "x", "kill one worker process with SIGKILL (procs): its "
+		       "task fails, a new process takes its lane" },
 		{ "Up Dn", "scroll the lanes; PgUp PgDn a page, Home End the "
 			   "ends" },
 		{ "?", "this help (F1 and h too)" },
