@@ -20,7 +20,7 @@ fi
 # meanings than lib.sh's.
 . "${TESTS_SRCDIR:-$(dirname "$0")}/lib.sh"
 SLOW="$TESTS_SRCDIR/data/tui/slow.scn"
-KEYBAR='r Run again  m Model  s Scenario  \+/- Workers  g GIL  v View  (↑↓|Up/Dn) Scroll  \? Help  q Quit'
+KEYBAR='r Run again  m Model  s Scenario  \+/- Workers  g GIL  v View  x Kill  (↑↓|Up/Dn) Scroll  \? Help  q Quit'
 LEGEND='cpu .*ready'
 
 unset TMUX TMUX_PANE
@@ -91,7 +91,8 @@ keys_complete() {
 	bar=$(screen | tail -n 2 | tr '\n' ' ')
 	printf '%s\n' "$bar" | grep -q '? more' && return 0
 	for k in 'r (Run again|Rerun)' 'm Model' 's (Scenario|Scen)' \
-		'\+/- (Workers|Wkrs)' 'g GIL' 'v View' '(↑↓|Up/Dn) Scroll' \
+		'\+/- (Workers|Wkrs)' 'g GIL' 'v View' 'x Kill' \
+		'(↑↓|Up/Dn) Scroll' \
 		'\? Help' 'q Quit'; do
 		printf '%s\n' "$bar" | grep -Eq -- "$k" || return 1
 	done
@@ -128,7 +129,7 @@ start() {
 	tmx send-keys -t cv Enter
 	wait_file "$WORK/$tag.pid" 100 || fail "$tag: conviz did not start"
 	t0=$(date +%s)
-	wait_for '^[wt]0 +[^ ]' 50 || fail "$tag: lane w0 (or t0) not drawn within 5 s"
+	wait_for '^([wt]0|[0-9]+) +[^ ]' 50 || fail "$tag: lane w0 (or t0, or a pid) not drawn within 5 s"
 	screen | grep -Eq -- "$LEGEND" || fail "$tag: legend not drawn"
 	keys_complete || fail "$tag: key bar not drawn"
 	pass "$tag: lanes, legend and key bar drawn ($(($(date +%s) - t0)) s)"
@@ -239,7 +240,7 @@ pass "main: the run proceeds live (tasks done $n1 -> $n2)"
 
 tmx resize-window -t cv -x 50 -y 15 || fail "tmux cannot resize"
 wait_for '^threads +w=2/[0-9]+ +GIL on' 50 || fail "main: no redraw at 50x15"
-screen | grep -Eq -- '\? Help  q Quit' || fail "main: 50x15 key bar"
+screen | grep -Eq -- '\? Help +q Quit' || fail "main: 50x15 key bar"
 alive main
 pass "main: redrawn at 50x15"
 tmx resize-window -t cv -x 30 -y 8
@@ -339,6 +340,33 @@ while [ "$n" -gt 0 ] && kill -0 "$(cat "$WORK/tstp.pid")" 2>/dev/null; do
 done
 shell "echo EXIT=\$? >$(quote "$WORK/tstp.exit.tmp"); stty -g >$(quote "$WORK/tstp.after"); mv $(quote "$WORK/tstp.exit.tmp") $(quote "$WORK/tstp.exit")"
 finish tstp 0
+
+# --- procs: lanes labelled with pids; x kills a worker, the run goes on ---
+start procs "${UTF8:-C}" run -s fib -m procs -w 2 --scale 2
+wait_for '^[0-9]+ +[^ ]' 50 || fail "procs: no lane labelled with a pid"
+pids=$(screen | sed -n 's/^\([0-9][0-9]*\) .*/\1/p' | head -n 2)
+for p in $pids; do
+	ppid=$(sed -n 's/^PPid:[[:space:]]*//p' "/proc/$p/status" 2>/dev/null)
+	[ -n "$ppid" ] && [ "$ppid" != "$(cat "$WORK/procs.pid")" ] ||
+		[ -n "$ppid" ] || fail "procs: lane label $p is no running process"
+done
+pass "procs: lanes labelled with the workers' pids ($(echo $pids))"
+tmx send-keys -t cv -l x
+wait_for 'killed worker [01] \(pid [0-9]+\)' 50 || fail "procs: x shows no note"
+wait_for '^conviz fib .* done$' 300 || fail "procs: the run does not finish after a kill"
+screen | grep -Eq 'tasks 20/20 +1 failed' || fail "procs: the header does not count 1 failed"
+screen | grep -Eq 'errors: 1 x worker [01] killed by SIGKILL' ||
+	fail "procs: no errors line for the killed worker"
+pass "procs: x kills a worker; its task failed and the run finished"
+for p in $pids; do
+	kill -0 "$p" 2>/dev/null && fail "procs: worker $p still runs after the run"
+done
+pass "procs: no worker process left after the run"
+tmx send-keys -t cv -l x
+wait_for 'no run is going on' 50 || fail "procs: x after the run says nothing"
+pass "procs: x with no run going on says so"
+tmx send-keys -t cv -l q
+finish procs 0
 
 # --- an I/O run: the embedded server, the names, and errors ---------------
 start io "${UTF8:-C}" run -s pokemon -m threads -w 5
@@ -668,21 +696,16 @@ alive pick
 	fail "pick: q in the list changed the run"
 pass "pick: q closes the list and does not quit"
 
-# A model not in this version yet is dimmed and cannot be chosen.
+# Every model of this version can be chosen: procs is not dimmed.
 tmx send-keys -t cv -l m
 wait_for "$LIST" 50 || fail "pick: m opens no list"
 tmx capture-pane -e -p -t cv | grep ' procs ' |
-	grep -Eq "$(printf '\033')\\[([0-9]+;)*2(;[0-9]+)*m +procs" ||
-	fail "pick: procs is not dimmed"
+	grep -Eq "$(printf '\033')\\[([0-9]+;)*2(;[0-9]+)*m +procs" &&
+	fail "pick: procs is dimmed"
 tmx send-keys -t cv -l p
 wait_changed selected threads || fail "pick: p does not select procs"
 [ "$(selected)" = procs ] || fail "pick: p selects $(selected)"
-tmx send-keys -t cv Enter
-wait_for 'procs is not in this version yet' 50 || fail "pick: no note on Enter"
-screen | grep -Eq "$LIST" || fail "pick: the list closed on a dimmed model"
-[ "$(model_shown)" = threads ] && [ "$(phase_shown)" = done ] ||
-	fail "pick: a dimmed model was chosen"
-pass "pick: procs is dimmed; Enter on it says so and keeps the list open"
+pass "pick: procs is listed as a model that can be chosen"
 
 # Up to sync, Enter: the model changes and the run starts again.
 tmx send-keys -t cv Up

@@ -434,10 +434,8 @@ static void ui_key_kill(struct ui *ui)
 		return;
 	}
 	if (run_kill_worker(ui->run, &lane, &pid, msg, sizeof msg) == 0)
-		msg_fmt(msg, sizeof msg,
-			"killed worker %d (pid %ld) with SIGKILL: its task "
-			"fails, a new process takes the lane",
-			lane, pid);
+		msg_fmt(msg, sizeof msg, "killed worker %d (pid %ld)", lane,
+			pid);
 	ui_note(ui, msg, 1);
 }
 

@@ -51,7 +51,7 @@ static const struct draw_key draw_run_keys[] = {
 	{ "+/-", "Workers", "Wkrs" },
 	{ "g", "GIL", "GIL" },
 	{ "v", "View", "View" },
-	{ "x", "Kill worker", "Kill" },
+	{ "x", "Kill", "Kill" },
 	{ "\u2191\u2193", "Scroll", "Scroll" }, /* ASCII: draw_keys_of */
 	{ "?", "Help", "Help" },
 	{ "q", "Quit", "Quit" },
@@ -293,8 +293,9 @@ static int draw_progress(int y, int x, int w, uint32_t done, uint32_t total)
 	return x + w;
 }
 
-/* After a run: its wall time and speedup over the last sync run. */
-static int draw_outcome(const struct ui_view *v, int x, int cols)
+/* After a run: its wall time and speedup over the last sync run. With a
+ * message to show (`brief`), the hints around them give it their room. */
+static int draw_outcome(const struct ui_view *v, int x, int cols, int brief)
 {
 	char sync[64];
 
@@ -313,11 +314,14 @@ static int draw_outcome(const struct ui_view *v, int x, int cols)
 		x = draw_textf(2, x, cols, UI_STYLE_READY, "  ready %.1f s",
 			       v->ready_s);
 	if (v->baseline_s < 0)
-		return draw_whole(2, x, cols, UI_STYLE_DIM,
-				  "  (run sync for a baseline)");
+		return brief ? x
+			     : draw_whole(2, x, cols, UI_STYLE_DIM,
+					  "  (run sync for a baseline)");
 	x = draw_text(2, x, cols, UI_STYLE_DIM, "  speedup ");
 	x = draw_textf(2, x, cols, UI_STYLE_TITLE, "%.2fx",
 		       v->elapsed_s > 0 ? v->baseline_s / v->elapsed_s : 0.0);
+	if (brief)
+		return x;
 	snprintf(sync, sizeof sync, " over sync (%.2f s)", v->baseline_s);
 	return draw_whole(2, x, cols, UI_STYLE_DIM, sync);
 }
@@ -333,7 +337,7 @@ static void draw_status(const struct ui_view *v, int cols)
 	if (v->failed > 0)
 		x = draw_textf(2, x, cols, UI_STYLE_ALERT, "%u failed  ",
 			       (unsigned)v->failed);
-	x = draw_outcome(v, x, cols);
+	x = draw_outcome(v, x, cols, v->message && v->message[0]);
 	if (v->message && v->message[0])
 		draw_text(2, x + 2, cols, UI_STYLE_ALERT, v->message);
 }
