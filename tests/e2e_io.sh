@@ -95,6 +95,13 @@ expect_status 0 "sites async --limit 10"
 summary_has tasks=160 ok=160 failed=0
 limited_s=$(field wall_s)
 timed_ratio "sites: --limit 10 against 100" "$limited_s" "$async_s" 3 16
+# Processes: one per core, each downloading in turn (the tutorial's
+# process pool against conviz serve: 2.00x here; make bench ~1.99x).
+run_io 120 run -s sites -m procs --headless
+expect_status 0 "sites procs"
+summary_has tasks=160 ok=160 failed=0 wrong=0 model=procs
+procs_s=$(field wall_s)
+timed_ratio "sites: procs (one per core) against sync" "$sync_s" "$procs_s" 1.6 2.4
 # A blocking GET inside async (sites-blocking): the loop waits for each
 # answer in turn, so async is no faster than sync (within 15% here).
 run_io 120 run -s sites-blocking -m async --headless
@@ -132,6 +139,13 @@ if [ "${hog_end:-0}" -gt 10 ] && [ "${t0_end:-0}" -ge $((hog_end - 1)) ] &&
 else
 	fail "starve: hog ends at column '$hog_end', t0's wait at '$t0_end', t40 starts at '$t40_start': $(head -n 45 "$TMP/out")"
 fi
+run_io 60 run -s pokemon -m procs --start spawn --headless
+expect_status 0 "pokemon procs"
+summary_has tasks=20 ok=20 failed=0 wrong=0
+checks=$((checks + 1))
+got=$(line 'results: ')
+[ "$got" = "$want" ] && pass "pokemon procs names: $got" ||
+	fail "pokemon procs names: '$got', expected '$want'"
 run_io 60 run -s pokemon -m async --headless
 expect_status 0 "pokemon async"
 summary_has tasks=20 ok=20 failed=0 wrong=0

@@ -468,10 +468,13 @@ int timeline_task_starts(const struct timeline *tl, int lane, int64_t t0,
 int timeline_cell_boundary(const struct timeline *tl, int lane, int64_t t0,
 			   int64_t t1, int64_t now, int phase)
 {
+	enum ev_kind k;
+
 	if (!timeline_task_starts(tl, lane, t0, t1))
 		return 0;
-	return timeline_cell(tl, lane, t0, t1, now, phase) ==
-	       timeline_cell(tl, lane, t0, t1, now, phase + 1);
+	k = timeline_cell(tl, lane, t0, t1, now, phase);
+	return k != EV_IDLE && k == timeline_cell(tl, lane, t0, t1, now,
+						  phase + 1);
 }
 
 uint64_t timeline_events(const struct timeline *tl)

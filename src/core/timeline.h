@@ -121,7 +121,10 @@ int timeline_task_starts(const struct timeline *tl, int lane, int64_t t0,
 /* Is the cell [t0, t1) of lane L drawn as a task boundary? When a task
  * starts in it after another (timeline_task_starts) and the cell is not
  * a mixed one: a mixed cell shows two states by turns (timeline_cell),
- * which says more than "a new task", and must not lose a turn to it. */
+ * which says more than "a new task", and must not lose a turn to it. Nor
+ * is a cell where the lane mostly idles: tiny tasks handed out one by one
+ * (procs, --chunk 1) leave the worker waiting between them, and the
+ * blank says so where a boundary would hide it. */
 int timeline_cell_boundary(const struct timeline *tl, int lane, int64_t t0,
 			   int64_t t1, int64_t now, int phase);
 
