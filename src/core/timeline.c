@@ -473,8 +473,8 @@ int timeline_cell_boundary(const struct timeline *tl, int lane, int64_t t0,
 	if (!timeline_task_starts(tl, lane, t0, t1))
 		return 0;
 	k = timeline_cell(tl, lane, t0, t1, now, phase);
-	return k != EV_IDLE && k == timeline_cell(tl, lane, t0, t1, now,
-						  phase + 1);
+	return k != EV_IDLE &&
+	       k == timeline_cell(tl, lane, t0, t1, now, phase + 1);
 }
 
 uint64_t timeline_events(const struct timeline *tl)

@@ -23,6 +23,7 @@
 #include "core/evring.h"
 #include "core/msg.h"
 #include "models/model.h"
+#include "models/procs.h"
 #include "models/procs_int.h"
 #include "rt/job.h"
 #include "rt/rt.h"

@@ -9,7 +9,6 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "models/procs.h"
 #include "rt/task.h"
 
 #define CTL_MAGIC 0x636f6e76u /* "conv" */

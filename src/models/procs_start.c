@@ -23,6 +23,7 @@
 #include "core/evring.h"
 #include "core/msg.h"
 #include "core/num.h"
+#include "models/procs.h"
 #include "models/procs_int.h"
 
 static procs_child_fn child_fn; /* what a worker runs (procs_init) */
