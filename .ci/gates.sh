@@ -13,8 +13,12 @@
 #               time; the plain `make check` asserts them)
 #   tsan        build with ThreadSanitizer, run make check; the only allowed
 #               reports are named in tests/tsan.supp, each with its reason
-#   valgrind    the Check suite under memcheck, --leak-check=full, definite
-#               leaks and any error fail (Check's fork mode: children too);
+#   valgrind    the Check suite under memcheck, --leak-check=full: definite
+#               leaks and any error fail (Check's fork mode: children too,
+#               and the procs model's forked workers); then the procs suite
+#               again with --trace-children=yes, so workers started by
+#               spawn (conviz run again) are checked as well (a worker with
+#               an error exits 42: its task fails, and so does the test);
 #               --fair-sched=yes, else valgrind's one-thread-at-a-time
 #               scheduler can starve a thread of the GIL tests for seconds
 #   fuzz        every libFuzzer target for $FUZZ_SECONDS (default 60) each,
@@ -80,7 +84,11 @@ gate_valgrind() {
 		CONVIZ_TIMING_TESTS=0 CONVIZ_DATADIR="$dir/data" \
 			valgrind -q --fair-sched=yes --leak-check=full \
 			--errors-for-leak-kinds=definite --error-exitcode=42 \
-			tests/check_conviz) || return 1
+			tests/check_conviz &&
+		CONVIZ_TIMING_TESTS=0 CONVIZ_DATADIR="$dir/data" CK_RUN_SUITE=procs \
+			valgrind -q --trace-children=yes --fair-sched=yes \
+			--leak-check=full --errors-for-leak-kinds=definite \
+			--error-exitcode=42 tests/check_conviz) || return 1
 	rm -rf "$dir"
 }
 
