@@ -45,6 +45,7 @@ struct pool {
 	int ctl_fd, ring_fd;
 	struct lane *lanes;
 	int n, live, restarts;
+	int bad_exits;	/* workers that ended with a status other than 0 */
 	uint32_t next;	/* the first task never handed out */
 	uint32_t *back; /* tasks handed back by a dead worker */
 	size_t nback;
@@ -305,6 +306,10 @@ static void lane_ended(struct pool *p, int i, int status, int64_t cpu_ns)
 		close(l->proc.sock);
 	l->proc.sock = -1;
 	p->live--;
+	/* A worker that returns a failure is broken (it could not map the
+	 * block, say, or valgrind found an error in it): the run cannot
+	 * count as complete. A killed one is the lesson, not a bug. */
+	p->bad_exits += WIFEXITED(status) && WEXITSTATUS(status) != 0;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		lane_died(p, i, status);
 }
@@ -427,7 +432,8 @@ static void pool_loop(struct pool *p)
 }
 
 /* After the last worker: the results come home; a task no worker could
- * run (every replacement died too) failed. 0, or -1 if no task ran. */
+ * run (every replacement died too) failed. 0, or -1 if no task ran or a
+ * worker failed on its own. */
 static int pool_finish(struct pool *p)
 {
 	struct task_result *res = ctl_results(p->ctl);
@@ -452,6 +458,8 @@ static int pool_finish(struct pool *p)
 	/* Counted from the results: the live count is the workers' own,
 	 * and one killed between its result and its count is off by one. */
 	atomic_store(&j->done, done);
+	if (p->bad_exits > 0)
+		return -1;
 	return ran > 0 || cancelled || j->tasks == 0 ? 0 : -1;
 }
 
