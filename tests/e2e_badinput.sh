@@ -58,7 +58,8 @@ fi
 KNOWN_BUGS=${CONVIZ_KNOWN_BUGS-tstp-drop tstp-cont resize-region}
 SLOW="$TESTS_SRCDIR/data/tui/slow.scn"
 TINY="$TESTS_SRCDIR/data/scenarios/tiny.scn"
-KEYBAR='r (Run again|Rerun) +m Model .*\? Help +q Quit'
+# The key bar's last row (on a narrow screen it takes two).
+KEYBAR='(r (Run again|Rerun) +m Model .*)?\? Help +q Quit'
 MARK="conviz-badinput-$$"
 CWD="$TMP/cwd"       # conviz's working directory: where a core would land
 CVTMP="$TMP/tmpdir"  # conviz's TMPDIR: must stay empty
@@ -401,11 +402,32 @@ done
 
 # SIGPIPE sent to a headless run: ignored, the run completes and reports.
 # (The TUI's row is below.)
-conviz_pid() { # the pid of the marked conviz, when there is one
+conviz_pid() { # the pid of the marked conviz, when there is one (not
+	# its forkserver: a conviz whose parent is a conviz)
 	for p in $(marked); do
-		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = conviz ] && echo "$p"
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = conviz ] || continue
+		pp=$(sed -n 's/^PPid:[[:space:]]*//p' "/proc/$p/status" 2>/dev/null)
+		[ "$(cat "/proc/$pp/comm" 2>/dev/null)" = conviz ] || echo "$p"
 	done
 }
+# conviz killed outright (SIGKILL, no handler runs) in a procs run: its
+# workers and its forkserver die with it (PDEATHSIG, and the forkserver's
+# socket closing), by every start method.
+for m in forkserver fork spawn; do
+	(CONVIZ_BAD_MARK=$MARK exec "$CONVIZ" run -s fib -m procs --scale 10 --start "$m" --headless >/dev/null 2>&1) &
+	n=50
+	while [ "$(marked | wc -l)" -lt 4 ] && [ "$n" -gt 0 ]; do
+		sleep 0.1
+		n=$((n - 1))
+	done
+	[ "$(marked | wc -l)" -ge 4 ] || fail "procs $m: conviz, forkserver and 2 workers never ran: $(marked | wc -l) processes"
+	p=$(conviz_pid)
+	[ -n "$p" ] && kill -KILL $p || fail "procs $m: no conviz to kill"
+	wait 2>/dev/null
+	hygiene "procs --start $m, conviz killed by SIGKILL" 137
+	pass "procs --start $m: conviz killed by SIGKILL leaves no worker behind"
+done
+
 send_pipe() {
 	n=50
 	p=$(conviz_pid)
@@ -735,6 +757,18 @@ row_signal_io() { # TAG SIGNAL STATUS
 }
 row_signal_io sigint-io INT 130
 row_signal_io sigterm-io TERM 143
+
+# The same during a procs run, by each start method: the worker
+# processes (and the forkserver) go down with conviz.
+row_signal_procs() { # TAG SIGNAL STATUS START
+	tstart "$1" keep tty tty run -s fib -m procs --scale 10 --start "$4" || return
+	tdrawn "$1" || return
+	kill "-$2" "$(pid_of "$1")"
+	tend "$1" "$3" -
+}
+row_signal_procs sigint-procs INT 130 forkserver
+row_signal_procs sigterm-fork TERM 143 fork
+row_signal_procs sigterm-spawn TERM 143 spawn
 
 # SIGTSTP and SIGCONT sent by kill (not by the tty and the shell, which
 # e2e_tui.sh covers): stops with the terminal restored, redraws on CONT.

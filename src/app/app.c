@@ -4,6 +4,7 @@
 #include "app/app.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -401,6 +402,23 @@ static int app_serve(const struct cli *cli)
 	return rc == 0 ? app_flushed() : APP_FAILED;
 }
 
+/* Keeps 0, 1 and 2 taken: a file, socket or memfd conviz opens must never
+ * become its stdout because stdout was closed. A closed one gets
+ * /dev/null opened the wrong way round (stdin for writing, stdout and
+ * stderr for reading), so using it fails as on a closed one. */
+static void app_hold_std_fds(void)
+{
+	for (int fd = 0; fd < 3; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		int n = open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY);
+		if (n >= 0 && n != fd) {
+			dup2(n, fd);
+			close(n);
+		}
+	}
+}
+
 int app_main(int argc, char **argv, int (*tui)(const struct run_config *))
 {
 	struct cli cli;
@@ -415,6 +433,7 @@ int app_main(int argc, char **argv, int (*tui)(const struct run_config *))
 	 * with nothing of the program's usual start. */
 	if (argc >= 2 && strcmp(argv[1], PROCS_WORKER_ARG) == 0)
 		return procs_spawned_main(argc - 2, argv + 2, run_procs_child);
+	app_hold_std_fds();
 	if (app_signal(SIGPIPE, SIG_IGN) != 0 || app_catch_overflow() != 0)
 		return APP_FAILED;
 	app_raise_files();
