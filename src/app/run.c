@@ -258,8 +258,8 @@ int run_kill_worker(struct run *r, int *lane, long *pid, char *err,
 
 	if (!r->model->processes) {
 		msg_fmt(err, errlen,
-			"x kills a worker process, and %s runs threads: "
-			"press m for procs",
+			"x kills a worker process, and %s has none: press m "
+			"for procs",
 			r->model->name);
 		return -1;
 	}
