@@ -539,6 +539,32 @@ START_TEST(test_worker_view_unchanged)
 }
 END_TEST
 
+/* A worker process's lane learns its pid from EV_STARTUP's arg; a new
+ * process on the lane (a replacement) gives the lane its own. */
+START_TEST(test_lane_pid)
+{
+	struct timeline *tl = timeline_new(ORIGIN);
+	struct ev e = { .ts_ns = ORIGIN,
+			.task = EV_NO_TASK,
+			.kind = EV_STARTUP };
+
+	add(tl, 0, 0, EV_STARTUP, EV_NO_TASK); /* asked for: no pid yet */
+	ck_assert_int_eq(timeline_lane_pid(tl, 0), 0);
+	e.arg = 4711;
+	ck_assert_int_eq(timeline_add(tl, &e), 0);
+	add(tl, 1, 5, EV_CPU, 0); /* a thread's lane */
+	ck_assert_int_eq(timeline_lane_pid(tl, 0), 4711);
+	ck_assert_int_eq(timeline_lane_pid(tl, 1), 0);
+	ck_assert_int_eq(timeline_lane_pid(tl, 7), 0);
+	ck_assert_int_eq(timeline_lane_pid(tl, -1), 0);
+	e.arg = 4802;
+	e.ts_ns = ORIGIN + 10;
+	ck_assert_int_eq(timeline_add(tl, &e), 0);
+	ck_assert_int_eq(timeline_lane_pid(tl, 0), 4802);
+	timeline_free(tl);
+}
+END_TEST
+
 /* A worker's lane as job_exec_task leaves it: startup, then task 0 and
  * task 1, each ended by its idle; task 1 starts 2 ns after task 0 ends,
  * task 2 at the same instant as task 1 ends. */
@@ -571,9 +597,18 @@ START_TEST(test_task_boundaries)
 	ck_assert_int_eq(timeline_cell_boundary(tl, 0, 75, 85, 90, 0), 1);
 	ck_assert_int_eq(timeline_cell_boundary(tl, 0, 40, 60, 90, 0), 0);
 	ck_assert_int_eq(timeline_cell_boundary(tl, 0, 60, 70, 90, 0), 0);
+	/* Tiny tasks with long waits between them (a worker process asking
+	 * for each): the cell is mostly idle, drawn blank, no boundary. */
+	add(tl, 0, 100, EV_CPU, 3);
+	add(tl, 0, 102, EV_IDLE, 3);
+	add(tl, 0, 110, EV_CPU, 4);
+	add(tl, 0, 112, EV_IDLE, 4);
+	ck_assert_int_eq(timeline_task_starts(tl, 0, 95, 120), 1);
+	ck_assert_int_eq(timeline_cell(tl, 0, 95, 120, 120, 0), EV_IDLE);
+	ck_assert_int_eq(timeline_cell_boundary(tl, 0, 95, 120, 120, 0), 0);
 	/* A task's own lane holds one task: no boundary on it. */
 	timeline_set_view(tl, TIMELINE_BY_TASK);
-	ck_assert_int_eq(timeline_lanes(tl), 3);
+	ck_assert_int_eq(timeline_lanes(tl), 5);
 	ck_assert_int_eq(timeline_task_starts(tl, 1, 0, 200), 0);
 	ck_assert_int_eq(timeline_state_at(tl, 1, 60), EV_CPU);
 	ck_assert_int_eq(timeline_state_at(tl, 1, 85), EV_IDLE);
@@ -622,6 +657,7 @@ Suite *suite_timeline(void)
 	tcase_add_test(tc, test_task_lanes);
 	tcase_add_test(tc, test_worker_view_unchanged);
 	tcase_add_test(tc, test_task_boundaries);
+	tcase_add_test(tc, test_lane_pid);
 	tcase_add_test(tc, test_many_task_lanes);
 	suite_add_tcase(s, tc);
 
