@@ -338,6 +338,39 @@ START_TEST(test_pokemon_names)
 }
 END_TEST
 
+/* The results that come home are checked like any model's: a wrong
+ * answer made in a worker process fails the run. And a pool too big for
+ * this machine is refused. */
+START_TEST(test_wrong_answer_and_too_many)
+{
+	struct run_config cfg = fib(15, 8, 2, PROCS_FORKSERVER, 1);
+	struct run_stats st;
+	struct trace t = { 0 };
+	char err[256];
+	struct evring *ring = run_ring_new(&cfg, 4096);
+	struct run *r;
+
+	run_test_corrupt_task(3);
+	r = run_start(&cfg, ring, err, sizeof err);
+	run_test_corrupt_task(-1);
+	ck_assert_ptr_nonnull(r);
+	while (!run_finished(r)) {
+		evring_wait(ring, 20);
+		collect(ring, &t);
+	}
+	ck_assert_int_eq(run_wait(r, &st), -1);
+	ck_assert_uint_eq(st.wrong, 1);
+	ck_assert_int_eq(st.first_wrong, 3);
+	ck_assert_uint_eq(st.ok, 7);
+	run_free(r);
+	cfg.workers = procs_workers_allowed() + 1;
+	ck_assert_ptr_null(run_start(&cfg, ring, err, sizeof err));
+	ck_assert_ptr_nonnull(strstr(err, "bad number of workers"));
+	evring_free(ring);
+	free(t.ev);
+}
+END_TEST
+
 START_TEST(test_spawned_bad_args)
 {
 	char *few[] = { "3", "4", "5" };
@@ -362,6 +395,7 @@ Suite *suite_procs(void)
 	tcase_add_test(tc, test_kill_a_worker);
 	tcase_add_test(tc, test_cancel);
 	tcase_add_test(tc, test_pokemon_names);
+	tcase_add_test(tc, test_wrong_answer_and_too_many);
 	tcase_add_test(tc, test_spawned_bad_args);
 	suite_add_tcase(s, tc);
 	return s;

@@ -139,9 +139,10 @@ static int run_setup(struct run *r, const struct run_config *cfg,
 		return -1;
 	}
 	r->job.workers = r->model->pooled ? cfg->workers : 1;
-	if (r->job.workers < 1 || r->job.workers > RUN_WORKERS_MAX) {
+	if (r->job.workers < 1 ||
+	    r->job.workers > run_workers_max(cfg->model)) {
 		msg_fmt(err, errlen, "bad number of workers %d: use 1 to %d",
-			cfg->workers, RUN_WORKERS_MAX);
+			cfg->workers, run_workers_max(cfg->model));
 		return -1;
 	}
 	return 0;

@@ -193,6 +193,11 @@ static int pool_map(struct pool *p, struct job *j)
 
 static void pool_close(struct pool *p)
 {
+	/* Lanes still open when the forkserver went away: their workers
+	 * died with it (PDEATHSIG). */
+	for (int i = 0; p->lanes && i < p->n; i++)
+		if (p->lanes[i].proc.sock >= 0)
+			close(p->lanes[i].proc.sock);
 	if (p->ctl)
 		munmap(p->ctl, p->ctl_len);
 	if (p->ctl_fd >= 0)

@@ -68,25 +68,27 @@ int procs_workers_allowed(void)
 /* --- the worker's first steps --------------------------------------- */
 
 /* A worker keeps nothing of its parent's signal handling: no crash
- * handler that would restore the parent's terminal, no blocked signals.
- * Ctrl-C reaches the whole foreground group; the parent decides what it
- * means (the TUI quits, and ends its run), so the worker ignores it, and
+ * handler that would restore the parent's terminal (a forked worker has
+ * the TUI's), no blocked signals. Ctrl-C reaches the whole foreground
+ * group; the parent decides what it means (the TUI quits, and ends its
+ * run), so the worker ignores it, as SIGPIPE (its writes see EPIPE), and
  * dies with the parent (PDEATHSIG) if that never comes. */
 static void child_reset_signals(void)
 {
-	static const int sigs[] = { SIGSEGV, SIGBUS,   SIGTERM, SIGTSTP,
-				    SIGCONT, SIGWINCH, SIGCHLD, SIGHUP };
 	struct sigaction sa;
 	sigset_t none;
 
 	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = SIG_DFL;
 	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		sigaction(sigs[i], &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGQUIT, &sa, NULL);
+	for (int sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		sa.sa_handler =
+			sig == SIGINT || sig == SIGQUIT || sig == SIGPIPE
+				? SIG_IGN
+				: SIG_DFL;
+		sigaction(sig, &sa, NULL); /* EINVAL for glibc's own: fine */
+	}
 	sigemptyset(&none);
 	pthread_sigmask(SIG_SETMASK, &none, NULL);
 }
