@@ -45,9 +45,10 @@ struct pool {
 	int ctl_fd, ring_fd;
 	struct lane *lanes;
 	int n, live, restarts;
-	int bad_exits;	/* workers that ended with a status other than 0 */
-	uint32_t next;	/* the first task never handed out */
-	uint32_t *back; /* tasks handed back by a dead worker */
+	int bad_exits;	 /* workers that ended with a status other than 0 */
+	int start_errno; /* why a worker could not start, or 0 */
+	uint32_t next;	 /* the first task never handed out */
+	uint32_t *back;	 /* tasks handed back by a dead worker */
 	size_t nback;
 	struct pollfd *pf;
 	int *pf_lane;
@@ -230,6 +231,7 @@ static int pool_start(struct pool *p, int i)
 	atomic_store(&ctl_slot(p->ctl, i)->cur, EV_NO_TASK);
 	if (procs_proc_start(p->j->start, p->ctl_fd, p->ring_fd, i, &proc) <
 	    0) {
+		p->start_errno = errno;
 		rt_emit(&l->rt, EV_DONE, 0);
 		return -1;
 	}
@@ -319,13 +321,6 @@ static void lane_ended(struct pool *p, int i, int status, int64_t cpu_ns)
 		lane_died(p, i, status);
 }
 
-static int64_t cpu_ns_of(const struct rusage *ru)
-{
-	return ((int64_t)ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) *
-		       1000000000 +
-	       ((int64_t)ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) * 1000;
-}
-
 /* An exit report of the forkserver: whose lane? */
 static void pool_report(struct pool *p, const struct srv_msg *m)
 {
@@ -383,7 +378,7 @@ static void pool_serve(struct pool *p, int i)
 	if (p->j->start == PROCS_FORKSERVER)
 		return;
 	if (wait4(l->proc.pid, &status, 0, &ru) == l->proc.pid)
-		lane_ended(p, i, status, cpu_ns_of(&ru));
+		lane_ended(p, i, status, rusage_cpu_ns(&ru));
 	else
 		lane_ended(p, i, 0, 0);
 }
@@ -449,8 +444,13 @@ static int pool_finish(struct pool *p)
 
 	for (uint32_t t = 0; t < j->tasks; t++) {
 		if (res[t].status == TASK_PENDING && !cancelled) {
-			msg_fmt(res[t].text, sizeof res[t].text, "%s",
-				"no worker process left to run it");
+			if (p->start_errno)
+				msg_fmt(res[t].text, sizeof res[t].text,
+					"no worker could start (%s)",
+					strerrorname_np(p->start_errno));
+			else
+				msg_fmt(res[t].text, sizeof res[t].text, "%s",
+					"no worker process left to run it");
 			res[t].status = TASK_FAILED;
 		}
 		ran += res[t].status == TASK_OK;

@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include "rt/task.h"
@@ -42,6 +43,14 @@ static inline struct ctl_slot *ctl_slot(struct ctl_head *c, int lane)
 static inline struct task_result *ctl_results(struct ctl_head *c)
 {
 	return (struct task_result *)((char *)c + c->results_off);
+}
+
+/* A process's user+sys CPU time in ns, from wait4's figures. */
+static inline int64_t rusage_cpu_ns(const struct rusage *ru)
+{
+	return ((int64_t)ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) *
+		       1000000000 +
+	       ((int64_t)ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) * 1000;
 }
 
 /* A worker asks its parent for work with this (any 4 bytes) and gets a

@@ -168,13 +168,6 @@ static void srv_send(int sock, int type, pid_t pid, int status, int64_t cpu_ns)
 	}
 }
 
-static int64_t rusage_cpu_ns(const struct rusage *ru)
-{
-	return ((int64_t)ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) *
-		       1000000000 +
-	       ((int64_t)ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) * 1000;
-}
-
 /* Reaps every worker that ended and reports each. */
 static void srv_reap(int sock)
 {
