@@ -161,6 +161,8 @@ one_blank=$(blank_share)
 run_conviz run -s primes -m procs -w 2 --scale 1 --chunk 500 --headless
 expect_status 0 "primes procs --chunk 500"
 grep -q 'tasks=15000 ok=15000 failed=0' "$TMP/out" || fail "primes --chunk 500: not every task right"
+head -n 1 "$TMP/out" | grep -q '| model=procs workers=2 gil=on view=worker start=forkserver chunk=500$' ||
+	fail "primes --chunk 500: the title does not say how the workers start: $(head -n 1 "$TMP/out")"
 many_blank=$(blank_share)
 echo "primes --chunk 1: ${one_s}s, $one_blank of the lanes blank; --chunk 500: $(wall)s, $many_blank blank"
 if [ "${CONVIZ_TIMING_TESTS:-1}" = 0 ]; then

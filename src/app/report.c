@@ -14,6 +14,7 @@
 #include "core/timeline.h"
 #include "core/urllist.h"
 #include "models/model.h"
+#include "models/procs.h"
 #include "work/work.h"
 
 #define DIAGRAM_LANES_MAX 64
@@ -404,9 +405,13 @@ static void print_report(FILE *out, const struct run_config *cfg,
 	/* What the run really does: the scale may have changed the work. */
 	report_title(cfg, work, sizeof work);
 	ascii_copy(title, sizeof title, work);
-	fprintf(out, "conviz: %s | model=%s workers=%d gil=%s view=%s\n", title,
+	fprintf(out, "conviz: %s | model=%s workers=%d gil=%s view=%s", title,
 		model, cfg->workers, cfg->gil ? "on" : "off",
 		timeline_get_view(tl) == TIMELINE_BY_TASK ? "task" : "worker");
+	if (model_get(cfg->model)->processes)
+		fprintf(out, " start=%s chunk=%d", procs_start_name(cfg->start),
+			cfg->chunk > 0 ? cfg->chunk : 1);
+	fputc('\n', out);
 	report_diagram(out, tl, end, HEADLESS_WIDTH);
 	print_results(out, r);
 	report_summary(line, sizeof line, cfg, st);

@@ -39,6 +39,7 @@
 #include "core/msg.h"
 #include "core/timeline.h"
 #include "models/model.h"
+#include "models/procs.h"
 #include "server/server.h"
 #include "ui/ui.h"
 #include "ui/ui_draw.h"
@@ -92,6 +93,7 @@ struct ui {
 
 	/* The screen. */
 	char title[WORK_TITLE_MAX]; /* the header's: what cfg really runs */
+	char how[48];		    /* how processes start (ui_view.how) */
 	int help, help_top, dirty;
 	int lane_top; /* the first lane shown */
 	int64_t drawn_ns, drawn_tick;
@@ -630,6 +632,15 @@ static void ui_view_fill(struct ui *ui, struct ui_view *v, int64_t now)
 	v->lesson = ui->cfg.sc.lesson;
 	v->model = m->name;
 	v->model_lesson = m->lesson;
+	if (m->processes) {
+		msg_fmt(ui->how, sizeof ui->how, "%s",
+			procs_start_name(ui->cfg.start));
+		if (ui->cfg.chunk > 1)
+			msg_fmt(ui->how + strlen(ui->how),
+				sizeof ui->how - strlen(ui->how), ", chunk %d",
+				ui->cfg.chunk);
+		v->how = ui->how;
+	}
 	v->workers = m->pooled ? ui->cfg.workers : 1;
 	v->gil = ui->cfg.gil;
 	v->phase = ui->phase;

@@ -247,7 +247,8 @@ static void draw_ring(const struct ui_view *v, int x, int cols, int wide)
 
 /* Row 1: the configuration, the machine's cores, the clock and the ring's
  * stalls; shorter labels when the screen is narrow, so the stalls stay in
- * sight. */
+ * sight, and how processes start only where it fits beside them. */
+#define SETTINGS_HOW_MIN 100
 static void draw_settings(const struct ui_view *v, int cols)
 {
 	int wide = cols >= 72;
@@ -255,6 +256,8 @@ static void draw_settings(const struct ui_view *v, int cols)
 
 	x = draw_text(1, x, cols, UI_STYLE_DIM, wide ? "model " : "");
 	x = draw_textf(1, x, cols, UI_STYLE_TITLE, "%s", v->model);
+	if (v->how && cols >= SETTINGS_HOW_MIN)
+		x = draw_textf(1, x, cols, UI_STYLE_DIM, " (%s)", v->how);
 	x = draw_text(1, x, cols, UI_STYLE_DIM, wide ? "  workers " : "  w=");
 	x = draw_textf(1, x, cols, UI_STYLE_TITLE, "%d", v->workers);
 	x = draw_text(1, x, cols, UI_STYLE_DIM, wide ? "  cores " : "/");

@@ -38,7 +38,10 @@ struct ui_view {
 	const char *lesson; /* may be empty */
 	const char *model;
 	const char *model_lesson; /* may be NULL */
-	int workers;		  /* after model rules (sync: 1) */
+	/* How the model's processes start ("forkserver, chunk 500"), or
+	 * NULL; shown on wide screens. */
+	const char *how;
+	int workers; /* after model rules (sync: 1) */
 	int gil;
 
 	/* The run on screen. */
