@@ -761,7 +761,7 @@ row_signal_io sigterm-io TERM 143
 # The same during a procs run, by each start method: the worker
 # processes (and the forkserver) go down with conviz.
 row_signal_procs() { # TAG SIGNAL STATUS START
-	tstart "$1" keep tty tty run -s fib -m procs --scale 10 --start "$4" || return
+	tstart "$1" keep tty tty run -s "$SLOW" -m procs --start "$4" || return
 	tdrawn "$1" || return
 	kill "-$2" "$(pid_of "$1")"
 	tend "$1" "$3" -

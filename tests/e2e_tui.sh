@@ -351,6 +351,8 @@ for p in $pids; do
 		[ -n "$ppid" ] || fail "procs: lane label $p is no running process"
 done
 pass "procs: lanes labelled with the workers' pids ($(echo $pids))"
+screen | grep -q '^model procs (forkserver)  workers 2 ' ||
+	fail "procs: the header at 100 columns does not say how workers start"
 tmx send-keys -t cv -l x
 wait_for 'killed worker [01] \(pid [0-9]+\)' 50 || fail "procs: x shows no note"
 wait_for '^conviz fib .* done$' 300 || fail "procs: the run does not finish after a kill"
