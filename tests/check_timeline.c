@@ -539,6 +539,58 @@ START_TEST(test_worker_view_unchanged)
 }
 END_TEST
 
+/* Markers keep their task and arg (an error's code, a value written),
+ * listed oldest first in a window, each kind apart, the count whole even
+ * when out[] is short. */
+START_TEST(test_marker_list)
+{
+	struct timeline *tl = timeline_new(ORIGIN);
+	struct timeline_marker out[4];
+	struct ev e = { .lane = 0 };
+	static const struct {
+		int64_t t, arg;
+		uint32_t task;
+		enum ev_kind kind;
+	} ms[] = {
+		{ 10, -1003, 4, EV_ERROR },	  { 20, 42, 5, EV_WRITE },
+		{ 30, 404, 6, EV_ERROR },	  { 40, 7, 6, EV_READ },
+		{ 50, 12, EV_NO_TASK, EV_ERROR },
+	};
+
+	for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) {
+		e.ts_ns = ORIGIN + ms[i].t;
+		e.arg = ms[i].arg;
+		e.task = ms[i].task;
+		e.kind = (uint16_t)ms[i].kind;
+		ck_assert_int_eq(timeline_add(tl, &e), 0);
+	}
+	ck_assert_uint_eq(timeline_marker_list(tl, 0, EV_ERROR, 0, 100, out, 4),
+			  3);
+	ck_assert_int_eq(out[0].t, 10);
+	ck_assert_int_eq(out[0].arg, -1003);
+	ck_assert_uint_eq(out[0].task, 4);
+	ck_assert_int_eq(out[1].arg, 404);
+	ck_assert_uint_eq(out[2].task, EV_NO_TASK);
+	ck_assert_uint_eq(timeline_marker_list(tl, 0, EV_ERROR, 15, 50, out, 4),
+			  1);
+	ck_assert_int_eq(out[0].t, 30);
+	ck_assert_uint_eq(timeline_marker_list(tl, 0, EV_ERROR, 0, 100, out, 1),
+			  3);
+	ck_assert_int_eq(out[0].t, 10);
+	ck_assert_uint_eq(timeline_marker_list(tl, 0, EV_WRITE, 0, 100, out, 4),
+			  1);
+	ck_assert_int_eq(out[0].arg, 42);
+	ck_assert_uint_eq(out[0].task, 5);
+	ck_assert_uint_eq(timeline_marker_list(tl, 0, EV_CPU, 0, 100, out, 4),
+			  0);
+	ck_assert_uint_eq(timeline_marker_list(tl, 3, EV_ERROR, 0, 100, out, 4),
+			  0);
+	ck_assert_uint_eq(timeline_marker_list(tl, 0, EV_ERROR, 60, 60, out, 4),
+			  0);
+	timeline_free(tl);
+}
+END_TEST
+
 /* A worker process's lane learns its pid from EV_STARTUP's arg; a new
  * process on the lane (a replacement) gives the lane its own. */
 START_TEST(test_lane_pid)
@@ -658,6 +710,7 @@ Suite *suite_timeline(void)
 	tcase_add_test(tc, test_worker_view_unchanged);
 	tcase_add_test(tc, test_task_boundaries);
 	tcase_add_test(tc, test_lane_pid);
+	tcase_add_test(tc, test_marker_list);
 	tcase_add_test(tc, test_many_task_lanes);
 	suite_add_tcase(s, tc);
 

@@ -33,9 +33,15 @@ struct seg {
 /* The times of one kind of marker on a lane, in order. One array per kind
  * makes "is there an error in this column" one binary search, however many
  * reads and writes a counter race leaves around it. */
+/* A lane's markers of one kind: their times (searched), and beside each
+ * its task and arg (the code of an error, the value read or written). */
 struct marks {
 	int64_t *t;
-	size_t n, cap;
+	struct mark_of {
+		int64_t arg;
+		uint32_t task;
+	} * of;
+	size_t n, cap, capof;
 };
 
 struct lane {
@@ -105,8 +111,10 @@ static void lane_free(struct lane *ln)
 	if (ln == NULL)
 		return;
 	free(ln->seg);
-	for (int k = 0; k < MARKER_KINDS; k++)
+	for (int k = 0; k < MARKER_KINDS; k++) {
 		free(ln->marks[k].t);
+		free(ln->marks[k].of);
+	}
 	free(ln->tasks);
 	free(ln);
 }
@@ -216,13 +224,19 @@ static int lane_add_state(struct lane *ln, int64_t t, unsigned state,
 	return 0;
 }
 
-static int lane_add_marker(struct lane *ln, int64_t t, unsigned kind)
+static int lane_add_marker(struct lane *ln, int64_t t, const struct ev *e)
 {
-	struct marks *m = &ln->marks[kind - EV_STATE_COUNT];
+	struct marks *m = &ln->marks[e->kind - EV_STATE_COUNT];
 	int64_t *p = grow(m->t, &m->cap, m->n, sizeof *p);
 	if (p == NULL)
 		return -1;
 	m->t = p;
+	struct mark_of *of = grow(m->of, &m->capof, m->n, sizeof *of);
+	if (of == NULL)
+		return -1;
+	m->of = of;
+	of[m->n].arg = e->arg;
+	of[m->n].task = e->task;
 	p[m->n++] = t;
 	return 0;
 }
@@ -233,7 +247,7 @@ static int lane_add(struct lane *ln, const struct ev *e, int64_t t)
 	if (t < ln->last)
 		t = ln->last;
 	int rc = ev_is_state(e->kind) ? lane_add_state(ln, t, e->kind, e->task)
-				      : lane_add_marker(ln, t, e->kind);
+				      : lane_add_marker(ln, t, e);
 	if (rc == 0)
 		ln->last = t;
 	return rc;
@@ -430,6 +444,28 @@ unsigned timeline_markers(const struct timeline *tl, int lane, int64_t t0,
 			mask |= 1u << k;
 	}
 	return mask;
+}
+
+size_t timeline_marker_list(const struct timeline *tl, int lane,
+			    enum ev_kind kind, int64_t t0, int64_t t1,
+			    struct timeline_marker *out, size_t max)
+{
+	const struct lane *ln = lane_find(tl, lane);
+	size_t n = 0;
+
+	if (ln == NULL || t1 <= t0 || ev_is_state(kind) ||
+	    kind >= EV_KIND_COUNT)
+		return 0;
+	const struct marks *m = &ln->marks[kind - EV_STATE_COUNT];
+	for (size_t i = time_lower(m->t, m->n, t0); i < m->n && m->t[i] < t1;
+	     i++, n++)
+		if (n < max)
+			out[n] = (struct timeline_marker){
+				.t = m->t[i],
+				.arg = m->of[i].arg,
+				.task = m->of[i].task
+			};
+	return n;
 }
 
 /* Index of the first segment that starts at or after t. */

@@ -111,6 +111,22 @@ enum ev_kind timeline_cell(const struct timeline *tl, int lane, int64_t t0,
 unsigned timeline_markers(const struct timeline *tl, int lane, int64_t t0,
 			  int64_t t1);
 
+/* One marker as the lane keeps it: when (from the origin), its task and
+ * its arg (an error's code; for the race lab, the value read or
+ * written, the amount a lost update lost). */
+struct timeline_marker {
+	int64_t t;
+	int64_t arg;
+	uint32_t task;
+};
+
+/* The markers of `kind` on lane L in [t0, t1), oldest first: the first
+ * `max` of them into out[]. Returns how many there are in all (more than
+ * max: out holds the first max). 0 for a state kind or an unknown lane. */
+size_t timeline_marker_list(const struct timeline *tl, int lane,
+			    enum ev_kind kind, int64_t t0, int64_t t1,
+			    struct timeline_marker *out, size_t max);
+
 /* Does a task start on lane L within [t0, t1), right after another task
  * on the same lane? (1 or 0.) Where one task ends and the next begins:
  * the first task of a lane (after startup, say) is no boundary. A lane of
