@@ -32,6 +32,7 @@ Suite *suite_latency(void);
 Suite *suite_msg(void);
 Suite *suite_num(void);
 Suite *suite_procs(void);
+Suite *suite_shared(void);
 Suite *suite_report(void);
 Suite *suite_run(void);
 Suite *suite_scenario(void);

@@ -4,10 +4,14 @@
 
 #include "rt/job.h"
 
+#include <stdlib.h>
+
 #include "core/msg.h"
+#include "rt/shared.h"
 
 int job_init(struct job *j, char *err, size_t errlen)
 {
+	j->vars = xcalloc(1, sizeof *j->vars);
 	j->gil_ok = gil_init(&j->gil, GIL_INTERVAL_NS) == 0;
 	while (j->gil_ok && j->nlocks < RT_LOCKS &&
 	       pthread_mutex_init(&j->locks[j->nlocks], NULL) == 0)
@@ -28,6 +32,8 @@ void job_destroy(struct job *j)
 	if (j->gil_ok)
 		gil_destroy(&j->gil);
 	j->gil_ok = 0;
+	free(j->vars);
+	j->vars = NULL;
 }
 
 int job_next_task(struct job *j, uint32_t *task)
@@ -48,6 +54,7 @@ void job_rt_init(struct job *j, struct rt *rt, int lane)
 {
 	rt->ops = &rt_blocking_ops;
 	rt->locks = j->locks;
+	rt->vars = j->vars;
 	rt->ring = j->ring;
 	rt->gil = j->gil_on ? &j->gil : NULL;
 	rt->cancel = &j->cancel;

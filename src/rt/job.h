@@ -51,7 +51,9 @@ struct job {
 	struct gil gil;			 /* set up whether gil_on or not */
 	pthread_mutex_t locks[RT_LOCKS]; /* the program locks (rt_lock) */
 	int nlocks;			 /* locks set up */
-	int gil_ok;			 /* the GIL is set up */
+	struct rt_vars *vars; /* the shared values (rt/shared.h): none until
+				 the owner sets some up (rt_vars_init) */
+	int gil_ok;	      /* the GIL is set up */
 	/* Shared by the workers; the owner reads them. */
 	atomic_uint next;      /* the task queue: the next task index */
 	atomic_uint done;      /* tasks finished */

@@ -28,6 +28,7 @@
 
 struct rt;
 struct evring;
+struct rt_vars;
 
 #define RT_LOCKS 8 /* program locks a workload may use: ids 0..RT_LOCKS-1 */
 
@@ -78,6 +79,7 @@ struct rt {
 	pthread_mutex_t *locks;	  /* the program locks, RT_LOCKS of them
 				     (shared by the run's workers) */
 	struct evring *ring;	  /* where events go; NULL: tracing off */
+	struct rt_vars *vars;	  /* the shared values (rt/shared.h) */
 	struct gil *gil;	  /* NULL: no GIL */
 	const atomic_int *cancel; /* set when the run is cancelled, or NULL */
 	uint32_t task;		  /* the task being run, or EV_NO_TASK */
