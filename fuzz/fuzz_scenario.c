@@ -124,6 +124,8 @@ static void check_numbers(const struct scenario *sc)
 	promise(w->io || (sc->urls[0] == '\0' && !sc->blocking),
 		"cpu-with-io-keys");
 	check_hog(sc);
+	promise(sc->gap >= 0 && sc->gap <= SCENARIO_GAP_MAX, "gap-range");
+	promise(w->shared || sc->gap == 0, "gap-without-race");
 }
 
 /* snprintf at the end of what is written; what it added. */
@@ -168,6 +170,8 @@ static size_t format_scenario(const struct scenario *sc, char *buf, size_t size)
 	if (sc->hog_workload[0])
 		n += append(buf + n, size - (size_t)n, "hog = %s %ld at %ld\n",
 			    sc->hog_workload, sc->hog_arg, sc->hog_task);
+	if (work_find(sc->workload)->shared)
+		n += append(buf + n, size - (size_t)n, "gap = %ld\n", sc->gap);
 	return (size_t)n;
 }
 
@@ -196,7 +200,7 @@ static void check_round_trip(const struct scenario *sc)
 			sc->blocking == again.blocking &&
 			strcmp(sc->hog_workload, again.hog_workload) == 0 &&
 			sc->hog_arg == again.hog_arg &&
-			sc->hog_task == again.hog_task,
+			sc->hog_task == again.hog_task && sc->gap == again.gap,
 		"round-trip-io-and-hog");
 }
 

@@ -11,6 +11,7 @@
 #include "app/cli.h"
 #include "app/run.h"
 #include "app/scenario.h"
+#include "work/work.h"
 
 static const char good[] = "# a comment\n"
 			   "name = demo\n"
@@ -90,6 +91,13 @@ static const char *const bad[][2] = {
 	  "f.scn:1: bad urls: unsupported scheme 'ftp': use http:// or "
 	  "https://" },
 	{ "urls = example.com\n", "f.scn:1: bad urls: not a URL" },
+	/* gap: race workloads only, a number of steps in range. */
+	{ "name = x\ntitle = t\nworkload = fib\ntasks = 2\narg = 3\n"
+	  "gap = 10\n",
+	  "f.scn:6: gap is for the race workloads only, not fib" },
+	{ "gap = -1\n", "f.scn:1: gap must be a whole number of steps" },
+	{ "gap = 1000001\n", "f.scn:1: gap must be a whole number of steps" },
+	{ "gap = many\n", "f.scn:1: gap must be a whole number of steps" },
 	/* hog: its form, its workload, its numbers. */
 	{ "hog = fib\n", "f.scn:1: hog must be 'WORKLOAD ARG' or" },
 	{ "hog = fib 30 on 2\n", "f.scn:1: hog must be 'WORKLOAD ARG' or" },
@@ -162,6 +170,30 @@ START_TEST(test_parse_blocking)
 
 	parse_good(text, &sc);
 	ck_assert_int_eq(sc.blocking, 1);
+}
+END_TEST
+
+/* A race scenario: `gap` between its loads and stores; the counter
+ * scenarios shipped. */
+START_TEST(test_parse_gap)
+{
+	static const char text[] = "name = c\ntitle = t\nworkload = counter\n"
+				   "tasks = 2\narg = 10\ngap = 300\n";
+	static const char *const shipped[] = { "counter-unsafe",
+					       "counter-locked",
+					       "counter-atomic" };
+	struct scenario sc;
+	char err[256];
+
+	parse_good(text, &sc);
+	ck_assert_int_eq(sc.gap, 300);
+	for (size_t i = 0; i < 3; i++) {
+		ck_assert_msg(scenario_load(shipped[i], &sc, err, sizeof err) ==
+				      0,
+			      "%s", err);
+		ck_assert_int_eq(sc.gap, 0);
+		ck_assert_ptr_nonnull(work_find(sc.workload)->shared);
+	}
 }
 END_TEST
 
@@ -523,6 +555,7 @@ Suite *suite_scenario(void)
 	tcase_add_test(tc, test_parse_io);
 	tcase_add_test(tc, test_parse_blocking);
 	tcase_add_test(tc, test_parse_hog);
+	tcase_add_test(tc, test_parse_gap);
 	tcase_add_test(tc, test_parse_bom);
 	tcase_add_test(tc, test_parse_utf8);
 	tcase_add_test(tc, test_shipped);

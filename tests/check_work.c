@@ -156,8 +156,15 @@ START_TEST(test_table)
 				 strcmp(w->name, "http") == 0 ||
 					 strcmp(w->name, "pokemon") == 0);
 	}
-	ck_assert_int_eq(n, 6);
+	ck_assert_int_eq(n, 9);
 	ck_assert_ptr_null(work_find("bogosort"));
+	/* The race workloads share values, and say what they must sum to. */
+	for (int i = 0; i < n; i++) {
+		const struct work_ops *w = work_find(names[i]);
+		ck_assert_int_eq(w->shared != NULL,
+				 strncmp(w->name, "counter", 7) == 0);
+		ck_assert_int_eq(w->shared != NULL, w->expected_sum != NULL);
+	}
 }
 END_TEST
 

@@ -556,7 +556,7 @@ finish tiny 0
 # After a short run the axis fits the run: lane w0 reaches the right end,
 # and the labels are round milliseconds.
 tmx resize-window -t cv -x 80 -y 24
-start fit C run -s fib --scale 0.05 -m threads -w 2
+start fit C run -s fib --scale 0.2 -m threads -w 2
 wait_for ' done$' 150 || fail "fit: the run does not finish"
 wait_for '^ +0ms +[0-9]+ms' 50 || fail "fit: the axis is not in milliseconds"
 w=$(screen | sed -n 's/ *$//; /^w[01] /p' | awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }')

@@ -218,6 +218,14 @@ void report_summary(char *buf, size_t len, const struct run_config *cfg,
 		 st->tasks, st->ok, st->failed, st->wall_s, st->cpu_s,
 		 st->events, st->dropped, st->stalls, st->stall_s, st->ready_s,
 		 st->wrong);
+	if (st->race) {
+		size_t n = strlen(buf);
+		snprintf(buf + n, len - n,
+			 " expected_sum=%" PRId64 " final_sum=%" PRId64
+			 " lost_updates=%" PRIu64 " lost_amount=%" PRId64,
+			 st->expected_sum, st->final_sum, st->lost_updates,
+			 st->lost_amount);
+	}
 }
 
 void report_wrong(char *buf, size_t len, const struct run_config *cfg,

@@ -20,6 +20,7 @@
 #include "rt/gil.h"
 #include "rt/job.h"
 #include "rt/rt.h"
+#include "rt/shared.h"
 #include "server/server.h"
 #include "work/work.h"
 
@@ -272,6 +273,18 @@ int run_kill_worker(struct run *r, int *lane, long *pid, char *err,
 	return 0;
 }
 
+/* The shared values of a race scenario, in this process. */
+static int run_share(struct run *r, char *err, size_t errlen)
+{
+	if (job_share(&r->job, r->job.work, &r->cfg.sc) == 0)
+		return 0;
+	msg_fmt(err, errlen,
+		"scenario '%s' needs more shared values than conviz has (%d): "
+		"fix the scenario",
+		r->cfg.sc.name, RT_VARS_MAX);
+	return -1;
+}
+
 static void run_release(struct run *r)
 {
 	server_close(r->server);
@@ -304,6 +317,7 @@ struct run *run_start(const struct run_config *cfg, struct evring *ring,
 	r->job.start = cfg->start;
 	r->job.corrupt = atomic_load(&test_corrupt);
 	if (job_init(&r->job, err, errlen) < 0 ||
+	    run_share(r, err, errlen) < 0 ||
 	    (work_find(cfg->sc.workload)->io &&
 	     run_io_setup(r, err, errlen) < 0)) {
 		run_release(r);
@@ -332,6 +346,22 @@ void run_cancel(struct run *r)
 	atomic_store(&r->job.cancel, 1);
 }
 
+/* A race scenario's invariant: what the shared values should sum to and
+ * what they do, in this process (a procs run's workers changed their own
+ * copies: here nothing moved), and the updates lost. */
+static void run_race_stats(struct run *r, struct run_stats *st)
+{
+	const struct work_ops *w = r->job.work;
+
+	st->race = w->shared != NULL && r->job.vars->n > 0;
+	if (!st->race)
+		return;
+	st->expected_sum = w->expected_sum(&r->cfg.sc, r->cfg.scale);
+	st->final_sum = rt_vars_sum(r->job.vars);
+	st->lost_updates = atomic_load(&r->job.vars->lost_updates);
+	st->lost_amount = atomic_load(&r->job.vars->lost_amount);
+}
+
 int run_wait(struct run *r, struct run_stats *st)
 {
 	struct evring *ring = r->job.ring;
@@ -348,6 +378,7 @@ int run_wait(struct run *r, struct run_stats *st)
 	st->stalls = ring ? evring_stalls(ring) : 0;
 	st->stall_s = ring ? (double)evring_stall_ns(ring) / 1e9 : 0.0;
 	st->gil_switches = r->cfg.gil ? gil_switches(&r->job.gil) : 0;
+	run_race_stats(r, st);
 	st->cancelled = atomic_load(&r->job.cancel);
 	/* A wrong answer means conviz itself is broken: the run did not
 	 * complete, whatever the model says. */

@@ -65,6 +65,13 @@ struct run_stats {
 	int status;	  /* 0 completed, -1 could not complete */
 	int cancelled;
 	int checked; /* 1: every answer was checked (not cut short) */
+	/* Race scenarios (race = 1): what the shared values should sum to,
+	 * what they sum to in this process, the stores that overwrote
+	 * others' updates and what those were worth. */
+	int race;
+	int64_t expected_sum, final_sum;
+	uint64_t lost_updates;
+	int64_t lost_amount;
 };
 
 struct run;

@@ -31,16 +31,19 @@ enum key_id {
 	KEY_URLS,
 	KEY_BLOCKING,
 	KEY_HOG,
+	KEY_GAP,
 	KEY_COUNT
 };
 
 static const char *const key_names[KEY_COUNT] = {
 	"name",	 "title",  "workload", "tasks",	   "arg", "workers",
-	"scale", "lesson", "urls",     "blocking", "hog"
+	"scale", "lesson", "urls",     "blocking", "hog", "gap"
 };
 
 /* arg and urls are required by some workloads only: check_workload. */
-static const int key_required[KEY_COUNT] = { 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0 };
+static const int key_required[KEY_COUNT] = {
+	1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0
+};
 
 struct parse {
 	const char *file;
@@ -120,6 +123,13 @@ static int set_number(struct parse *p, enum key_id k, const char *v,
 	case KEY_ARG:
 		if (num_parse_long(v, 0, LONG_MAX, &sc->arg) < 0)
 			return fail(p, "arg must be a whole number, not ", v);
+		return 0;
+	case KEY_GAP:
+		if (num_parse_long(v, 0, SCENARIO_GAP_MAX, &sc->gap) < 0)
+			return fail(p,
+				    "gap must be a whole number of steps from "
+				    "0 to 1000000, not ",
+				    v);
 		return 0;
 	case KEY_WORKERS:
 		if (strcmp(v, "default") == 0) {
@@ -249,6 +259,11 @@ static int check_io_keys(struct parse *p, struct scenario *sc,
 	if (!w->io && p->seen[KEY_URLS]) {
 		p->line = p->seen[KEY_URLS];
 		return fail(p, "urls is for I/O workloads only, not ", w->name);
+	}
+	if (!w->shared && p->seen[KEY_GAP]) {
+		p->line = p->seen[KEY_GAP];
+		return fail(p, "gap is for the race workloads only, not ",
+			    w->name);
 	}
 	if (!w->io && p->seen[KEY_BLOCKING]) {
 		p->line = p->seen[KEY_BLOCKING];

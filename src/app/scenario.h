@@ -27,6 +27,10 @@
  *                               last) computes fib(42) instead of its
  *                               own work; a CPU workload, its arg in
  *                               range, the task < tasks (work/hog.c)
+ *   gap = 200                   race workloads only, optional: steps of
+ *                               busy work between a task's load and its
+ *                               store of a shared value (0..1000000,
+ *                               default 0): a wider race window
  */
 #ifndef CONVIZ_SCENARIO_H
 #define CONVIZ_SCENARIO_H
@@ -38,6 +42,7 @@
 #define SCENARIO_FILE_MAX (64 * 1024)
 #define SCENARIO_TASKS_MAX 1000000L
 #define SCENARIO_SCALE_MAX 1000.0
+#define SCENARIO_GAP_MAX 1000000L
 
 /* Parses `len` bytes of `text` (need not be NUL-terminated). `file` is
  * used in messages only. On error returns -1 and writes

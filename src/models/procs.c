@@ -121,7 +121,8 @@ int procs_child_run(struct procs_child *pc, const struct work_ops *work,
 	j.gil_on = (int)c->gil_on; /* a GIL of its own, as each Python */
 	j.corrupt = c->corrupt;
 	in->stop = &c->cancel;
-	if (job_init(&j, err, sizeof err) < 0) {
+	if (job_init(&j, err, sizeof err) < 0 ||
+	    job_share(&j, work, in->sc) < 0) {
 		job_destroy(&j);
 		return 1;
 	}

@@ -24,6 +24,18 @@ int job_init(struct job *j, char *err, size_t errlen)
 	return -1;
 }
 
+int job_share(struct job *j, const struct work_ops *work,
+	      const struct scenario *sc)
+{
+	int64_t initial[RT_VARS_MAX];
+	int n;
+
+	if (!work->shared)
+		return 0;
+	n = work->shared(sc, initial);
+	return rt_vars_init(j->vars, n, initial);
+}
+
 void job_destroy(struct job *j)
 {
 	for (int i = 0; i < j->nlocks; i++)

@@ -73,6 +73,12 @@ struct job {
  * before the model runs. */
 int job_init(struct job *j, char *err, size_t errlen);
 
+/* Sets up the shared values the workload's tasks use (work->shared; none
+ * if it has none), in this process: each worker process has its own. 0,
+ * or -1 if the workload asks for more than RT_VARS_MAX. After job_init. */
+int job_share(struct job *j, const struct work_ops *work,
+	      const struct scenario *sc);
+
 /* Frees what job_init set up, even a part of it; a zeroed job is fine.
  * Not the inputs (they are the owner's). After the model returned. */
 void job_destroy(struct job *j);

@@ -46,6 +46,9 @@ struct scenario {
 	char hog_workload[SCENARIO_NAME_MAX];
 	long hog_arg;
 	long hog_task;
+	/* Race workloads: steps of busy work between a load of a shared
+	 * value and the store that follows it (the race window). */
+	long gap;
 };
 
 enum task_status { TASK_PENDING = 0, TASK_OK, TASK_FAILED };
@@ -119,6 +122,13 @@ struct work_ops {
 	 * and sc->title says it. */
 	void (*describe)(const struct scenario *sc, double scale, int brief,
 			 char *buf, size_t len);
+	/* Race workloads: the shared values their tasks load and store
+	 * (rt/shared.h): sets initial[0..n-1] (n <= RT_VARS_MAX) and returns
+	 * n. NULL: the workload shares nothing. */
+	int (*shared)(const struct scenario *sc, int64_t *initial);
+	/* And what the values must sum to once every task has run at
+	 * `scale` (the invariant a lost update breaks). */
+	int64_t (*expected_sum)(const struct scenario *sc, double scale);
 	int io; /* 1: I/O-bound; the scenario needs `urls` */
 	/* What its tasks may emit besides cpu and ready (EV_BIT()s): the
 	 * TUI's legend shows only what a run can draw. */

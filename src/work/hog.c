@@ -60,12 +60,30 @@ static int hog_expect(const struct work_input *in, uint32_t task,
 	return work_find(in->sc->workload)->expect(in, task, want);
 }
 
+/* The shared values are the scenario's own workload's (a hog shares
+ * nothing). */
+static int hog_shared(const struct scenario *sc, int64_t *initial)
+{
+	const struct work_ops *w = work_find(sc->workload);
+
+	return w->shared ? w->shared(sc, initial) : 0;
+}
+
+static int64_t hog_expected_sum(const struct scenario *sc, double scale)
+{
+	const struct work_ops *w = work_find(sc->workload);
+
+	return w->expected_sum ? w->expected_sum(sc, scale) : 0;
+}
+
 /* Runs and checks tasks only: a result's format depends on the task,
  * which format cannot see, so work_format gives it. */
 static const struct work_ops work_hogged = {
 	.name = "hog",
 	.run = hog_run,
 	.expect = hog_expect,
+	.shared = hog_shared,
+	.expected_sum = hog_expected_sum,
 };
 
 const struct work_ops *work_for(const struct scenario *sc)

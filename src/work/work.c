@@ -9,15 +9,19 @@
 #include "rt/task.h"
 
 extern const struct work_ops work_fib, work_sumsq, work_primes, work_math,
-	work_http, work_pokemon;
+	work_http, work_pokemon, work_counter, work_counter_locked,
+	work_counter_atomic;
 
 static const struct work_ops *const workloads[] = {
-	&work_fib,  &work_sumsq, &work_primes,
-	&work_math, &work_http,	 &work_pokemon,
+	&work_fib,     &work_sumsq,	     &work_primes,
+	&work_math,    &work_http,	     &work_pokemon,
+	&work_counter, &work_counter_locked, &work_counter_atomic,
 };
 
-static const char *const names[] = { "fib",  "sumsq",	"primes", "math",
-				     "http", "pokemon", NULL };
+static const char *const names[] = {
+	"fib",	   "sumsq",   "primes",		"math",		  "http",
+	"pokemon", "counter", "counter-locked", "counter-atomic", NULL
+};
 
 const struct work_ops *work_find(const char *name)
 {
