@@ -5,6 +5,8 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -183,6 +185,23 @@ START_TEST(test_threads_race)
 }
 END_TEST
 
+/* A program lock that does not exist is a broken workload: the program
+ * ends saying so (headless: msg_fatal aborts), rather than quietly
+ * handing out another lock. */
+START_TEST(test_lock_out_of_range)
+{
+	struct job *j = job_new(0, NULL, NULL);
+	struct rt rt;
+
+	job_rt_init(j, &rt, 0);
+	ck_assert_ptr_nonnull(freopen("/dev/null", "w", stderr)); /* quiet */
+	rt_lock(&rt, RT_LOCKS - 1); /* the last one exists */
+	rt_unlock(&rt, RT_LOCKS - 1);
+	rt_lock(&rt, RT_LOCKS);
+	ck_abort_msg("lock %d was handed out", RT_LOCKS);
+}
+END_TEST
+
 Suite *suite_shared(void)
 {
 	Suite *s = suite_create("shared");
@@ -192,6 +211,7 @@ Suite *suite_shared(void)
 	tcase_add_test(tc, test_init_bounds);
 	tcase_add_test(tc, test_lost_update_on_both_lanes);
 	tcase_add_test(tc, test_threads_race);
+	tcase_add_test_raise_signal(tc, test_lock_out_of_range, SIGABRT);
 	suite_add_tcase(s, tc);
 	return s;
 }

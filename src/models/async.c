@@ -190,7 +190,8 @@ static void async_sleep(struct rt *rt, int64_t ns)
 
 static struct async_lock *lock_of(struct atask *a, int id)
 {
-	return &a->loop->locks[(unsigned)id % RT_LOCKS];
+	rt_lock_check(id);
+	return &a->loop->locks[id];
 }
 
 /* Takes the lock, or waits in line for it: a waiter is handed the lock by
@@ -201,7 +202,7 @@ static void async_lock(struct rt *rt, int id)
 	struct atask *a = atask_of(rt);
 	struct async_lock *lk = lock_of(a, id);
 
-	a->held |= 1u << ((unsigned)id % RT_LOCKS);
+	a->held |= 1u << id;
 	if (!lk->held) {
 		lk->held = 1;
 		return;
@@ -235,8 +236,10 @@ static void async_unlock(struct rt *rt, int id)
 {
 	struct atask *a = atask_of(rt);
 
-	a->held &= ~(1u << ((unsigned)id % RT_LOCKS));
-	release(a->loop, lock_of(a, id));
+	struct async_lock *lk = lock_of(a, id);
+
+	a->held &= ~(1u << id);
+	release(a->loop, lk);
 }
 
 /* An easy handle for a transfer: a spare one, or a new one. */

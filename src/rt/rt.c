@@ -14,6 +14,8 @@
 #include <sys/prctl.h>
 #endif
 
+#include "core/msg.h"
+
 void rt_gil_enter(struct rt *rt)
 {
 	if (!rt->gil || gil_try_acquire(rt->gil))
@@ -53,10 +55,18 @@ static void blocking_sleep(struct rt *rt, int64_t ns)
 	rt_emit(rt, EV_CPU, 0);
 }
 
+void rt_lock_check(int id)
+{
+	if (id < 0 || id >= RT_LOCKS)
+		msg_fatal("a task used a program lock that does not exist",
+			  "please report it, with the scenario");
+}
+
 /* Program lock `id` of rt's run. */
 static pthread_mutex_t *lock_of(struct rt *rt, int id)
 {
-	return &rt->locks[(unsigned)id % RT_LOCKS];
+	rt_lock_check(id);
+	return &rt->locks[id];
 }
 
 static void blocking_lock(struct rt *rt, int id)

@@ -173,6 +173,12 @@ void rt_http_init(void);
  * HTTP through one reused libcurl easy handle per worker (rt_http.c). */
 extern const struct rt_ops rt_blocking_ops;
 
+/* Ends the program (msg_fatal, "please report it") unless `id` names a
+ * program lock (0..RT_LOCKS-1): a workload that uses another is broken,
+ * and must not quietly share a lock it did not ask for. Every model's
+ * lock and unlock call it. */
+void rt_lock_check(int id);
+
 /* rt_ops.mark of every model: a marker is an event on the lane, however
  * the model waits. */
 void rt_emit_marker(struct rt *rt, enum ev_kind kind, int64_t arg);
