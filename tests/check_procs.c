@@ -19,28 +19,6 @@
 #include "core/evring.h"
 #include "models/procs.h"
 
-struct trace {
-	struct ev *ev;
-	size_t n, cap;
-};
-
-static void collect(struct evring *ring, struct trace *t)
-{
-	struct ev buf[256];
-	size_t got;
-
-	do {
-		got = evring_drain(ring, buf, 256);
-		if (t->n + got > t->cap) {
-			t->cap = (t->n + got) * 2;
-			t->ev = realloc(t->ev, t->cap * sizeof *t->ev);
-			ck_assert_ptr_nonnull(t->ev);
-		}
-		memcpy(t->ev + t->n, buf, got * sizeof *buf);
-		t->n += got;
-	} while (got > 0);
-}
-
 static struct run_config fib(long arg, long tasks, int workers, int start,
 			     int chunk)
 {
@@ -85,14 +63,14 @@ static struct trace run_traced(const struct run_config *cfg, long kill_ms,
 	ck_assert_msg(r != NULL, "%s", err);
 	if (kill_ms >= 0) {
 		sleep_ms(kill_ms);
-		collect(ring, &t);
+		check_collect(ring, &t);
 		*killed = run_kill_worker(r, &lane, &pid, err, sizeof err) == 0;
 	}
 	while (!run_finished(r)) {
 		evring_wait(ring, 20);
-		collect(ring, &t);
+		check_collect(ring, &t);
 	}
-	collect(ring, &t);
+	check_collect(ring, &t);
 	ck_assert_int_eq(run_wait(r, st), 0);
 	/* Nothing pushed went missing, the dead worker's pushes included. */
 	ck_assert_uint_eq(st->events, t.n);
@@ -300,7 +278,7 @@ START_TEST(test_cancel)
 	run_cancel(r);
 	while (!run_finished(r)) {
 		evring_wait(ring, 20);
-		collect(ring, &t);
+		check_collect(ring, &t);
 	}
 	ck_assert_int_eq(run_wait(r, &st), 0);
 	ck_assert(st.cancelled);
@@ -356,7 +334,7 @@ START_TEST(test_wrong_answer_and_too_many)
 	ck_assert_ptr_nonnull(r);
 	while (!run_finished(r)) {
 		evring_wait(ring, 20);
-		collect(ring, &t);
+		check_collect(ring, &t);
 	}
 	ck_assert_int_eq(run_wait(r, &st), -1);
 	ck_assert_uint_eq(st.wrong, 1);

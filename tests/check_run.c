@@ -14,12 +14,7 @@
 #include "core/evring.h"
 #include "core/urllist.h"
 
-struct trace {
-	struct ev *ev;
-	size_t n, cap;
-};
-
-static void collect(struct evring *ring, struct trace *t)
+void check_collect(struct evring *ring, struct trace *t)
 {
 	struct ev buf[256];
 	size_t got;
@@ -66,9 +61,9 @@ static struct trace run_all(const struct run_config *cfg, size_t ring_cap,
 	ck_assert_msg(r != NULL, "%s", err);
 	while (!run_finished(r)) {
 		evring_wait(ring, 20);
-		collect(ring, &t);
+		check_collect(ring, &t);
 	}
-	collect(ring, &t);
+	check_collect(ring, &t);
 	ck_assert_int_eq(run_wait(r, st), 0);
 	ck_assert_uint_eq(st->events, t.n);
 	run_free(r);
@@ -180,7 +175,7 @@ START_TEST(test_cancel)
 	run_cancel(r);
 	while (!run_finished(r)) {
 		evring_wait(ring, 20);
-		collect(ring, &t);
+		check_collect(ring, &t);
 	}
 	ck_assert_int_eq(run_wait(r, &st), 0);
 	ck_assert_int_eq(st.cancelled, 1);
@@ -261,10 +256,10 @@ START_TEST(test_io_embedded)
 			 0);
 	while (!run_finished(r)) {
 		evring_wait(ring, 20);
-		collect(ring, &t);
+		check_collect(ring, &t);
 	}
 	ck_assert_int_eq(run_wait(r, &st), 0);
-	collect(ring, &t);
+	check_collect(ring, &t);
 	ck_assert_uint_eq(st.ok, 6);
 	ck_assert_uint_eq(st.failed, 0);
 	ck_assert_uint_eq(st.wrong, 0);
@@ -301,10 +296,10 @@ START_TEST(test_io_refused)
 	ck_assert_ptr_null(run_server_url(r));
 	while (!run_finished(r)) {
 		evring_wait(ring, 20);
-		collect(ring, &t);
+		check_collect(ring, &t);
 	}
 	ck_assert_int_eq(run_wait(r, &st), 0);
-	collect(ring, &t);
+	check_collect(ring, &t);
 	ck_assert_uint_eq(st.ok, 0);
 	ck_assert_uint_eq(st.failed, 10);
 	ck_assert_uint_eq(count_kind(&t, EV_ERROR), 10);

@@ -6,6 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/ev.h"
+
+struct evring;
+
 /* Are timing bounds checked? Not with CONVIZ_TIMING_TESTS=0 (the
  * sanitizer and valgrind gates, which stretch every gap). */
 static inline int check_timing_tests(void)
@@ -19,6 +23,15 @@ static inline int check_timing_tests(void)
  * keeps a buffer and uses it after the call returns), for the stack
  * overflow tests (check_coro.c). */
 int check_recurse(int n);
+
+/* The events a consumer took from a ring, in order (check_run.c). */
+struct trace {
+	struct ev *ev;
+	size_t n, cap;
+};
+
+/* Drains everything the ring holds now onto the end of *t. */
+void check_collect(struct evring *ring, struct trace *t);
 
 Suite *suite_cli(void);
 Suite *suite_coro(void);
