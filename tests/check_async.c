@@ -31,7 +31,16 @@ static void note(uint32_t task)
 	order[norder++] = task; /* one thread: the loop's */
 }
 
-static const struct work_input no_input;
+static const struct scenario no_scenario = { .name = "test" };
+static const struct work_input no_input = { .sc = &no_scenario };
+
+/* Two plain locks, for the workloads that take some. */
+static int two_locks(const struct scenario *sc, uint8_t *reentrant)
+{
+	(void)sc;
+	reentrant[0] = reentrant[1] = 0;
+	return 2;
+}
 
 static void setup(struct job *j, struct task_result *res,
 		  const struct work_ops *w, uint32_t tasks)
@@ -111,14 +120,16 @@ static int locked_run(struct rt *rt, const struct work_input *in, uint32_t task,
 {
 	(void)in;
 	(void)res;
-	rt_lock(rt, 0);
+	ck_assert_int_eq(rt_lock(rt, 0), 0);
 	note(task);
 	rt_sleep_ns(rt, 200 * 1000);
 	rt_unlock(rt, 0);
 	return 0;
 }
 
-static const struct work_ops locked = { .name = "locked", .run = locked_run };
+static const struct work_ops locked = { .name = "locked",
+					.run = locked_run,
+					.locks = two_locks };
 
 /* The lock is handed over in the order the tasks asked for it (they all
  * start at once: 0 takes it, 1..N-1 queue), as asyncio.Lock does. */
@@ -142,7 +153,7 @@ static int failing_holder_run(struct rt *rt, const struct work_input *in,
 {
 	(void)in;
 	(void)res;
-	rt_lock(rt, 1);
+	ck_assert_int_eq(rt_lock(rt, 1), 0);
 	note(task);
 	if (task == 0) {
 		rt_sleep_ns(rt, 1000 * 1000);
@@ -153,7 +164,8 @@ static int failing_holder_run(struct rt *rt, const struct work_input *in,
 }
 
 static const struct work_ops failing_holder = { .name = "failing",
-						.run = failing_holder_run };
+						.run = failing_holder_run,
+						.locks = two_locks };
 
 /* A task that ends holding a lock (it failed) lets it go: the tasks
  * waiting for it still run, in order. */

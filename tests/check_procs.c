@@ -214,7 +214,7 @@ static int shm_entries(void)
  * and its events are all there. 1 if a running worker was killed. */
 static int killed_run(int start, int chunk, long kill_ms, int before)
 {
-	struct run_config cfg = fib(27, 60, 2, start, chunk);
+	struct run_config cfg = fib(30, 60, 2, start, chunk);
 	struct run_stats st;
 	int killed = 0;
 	struct trace t = run_traced(&cfg, kill_ms, &killed, &st);
@@ -249,9 +249,10 @@ START_TEST(test_kill_a_worker)
 	int lost = 0, runs = 0;
 
 	/* Twenty kills, the three start methods in turn, chunks of 1 and 3,
-	 * at a random moment of a ~0.1 s run. */
+	 * at a random moment of the first 50 ms of a run that lasts ~80 ms
+	 * here and longer on a slower machine. */
 	for (int i = 0; runs < 20 && i < 60; i++) {
-		long ms = 5 + rand_r(&seed) % 70;
+		long ms = 5 + rand_r(&seed) % 45;
 		int got = killed_run(i % PROCS_START_COUNT, i % 2 ? 3 : 1, ms,
 				     before);
 		runs += got;

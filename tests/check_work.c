@@ -156,14 +156,19 @@ START_TEST(test_table)
 				 strcmp(w->name, "http") == 0 ||
 					 strcmp(w->name, "pokemon") == 0);
 	}
-	ck_assert_int_eq(n, 9);
+	ck_assert_int_eq(n, 16);
 	ck_assert_ptr_null(work_find("bogosort"));
-	/* The race workloads share values, and say what they must sum to. */
+	/* The race workloads share values, and say what they must sum to;
+	 * the workloads that take locks say how many. */
 	for (int i = 0; i < n; i++) {
 		const struct work_ops *w = work_find(names[i]);
-		ck_assert_int_eq(w->shared != NULL,
-				 strncmp(w->name, "counter", 7) == 0);
+		int counter = strncmp(w->name, "counter", 7) == 0;
+		int bank = strncmp(w->name, "bank", 4) == 0;
+		ck_assert_int_eq(w->shared != NULL, counter || bank);
 		ck_assert_int_eq(w->shared != NULL, w->expected_sum != NULL);
+		ck_assert_int_eq(w->locks != NULL,
+				 strstr(w->name, "lock") != NULL ||
+					 strncmp(w->name, "philo", 5) == 0);
 	}
 }
 END_TEST

@@ -37,8 +37,17 @@ static int app_io_options(const struct cli *cli, struct run_config *cfg,
 	if (!w->io && cli->url_file) {
 		msg_fmt(err, errlen,
 			"--url-file works only with I/O scenarios (sites, "
-			"pokemon, httpbin), and '%s' is CPU-bound: leave "
+			"pokemon, httpbin), and '%s' %s: leave "
 			"--url-file out",
+			cfg->sc.name,
+			w->describe ? "is CPU-bound" : "GETs nothing");
+		return -1;
+	}
+	if (!w->io && !w->describe && cli->scale > 0) {
+		msg_fmt(err, errlen,
+			"--scale multiplies CPU work, and '%s' has none to "
+			"multiply (its waits are the tutorial's): leave "
+			"--scale out",
 			cfg->sc.name);
 		return -1;
 	}

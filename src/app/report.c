@@ -226,6 +226,45 @@ void report_summary(char *buf, size_t len, const struct run_config *cfg,
 			 st->expected_sum, st->final_sum, st->lost_updates,
 			 st->lost_amount);
 	}
+	if (st->locks > 0) {
+		size_t n = strlen(buf);
+		snprintf(
+			buf + n, len - n,
+			" lock_wait_s=%.3f lock_hold_s=%.3f lock_waits=%" PRIu64
+			" deadlock=%d",
+			st->lock_wait_s, st->lock_hold_s, st->lock_waits,
+			st->deadlock);
+	}
+}
+
+void report_invariant(char *buf, size_t len, const struct run_config *cfg,
+		      const struct run_stats *st)
+{
+	int64_t off = st->final_sum - st->expected_sum;
+
+	if (len > 0)
+		buf[0] = '\0';
+	if (!st->race)
+		return;
+	if (model_get(cfg->model)->processes)
+		msg_fmt(buf, len,
+			"invariant: sum = %" PRId64
+			" here, as at the start: each "
+			"worker process changed its own copy (processes share "
+			"no memory)",
+			st->final_sum);
+	else if (off == 0)
+		msg_fmt(buf, len,
+			"invariant: sum = %" PRId64 ", as it must be; %" PRIu64
+			" updates lost",
+			st->final_sum, st->lost_updates);
+	else
+		msg_fmt(buf, len,
+			"invariant: BROKEN: sum = %" PRId64 ", must be %" PRId64
+			" (%+" PRId64 "): %" PRIu64 " updates lost, %" PRId64
+			" in all",
+			st->final_sum, st->expected_sum, off, st->lost_updates,
+			st->lost_amount);
 }
 
 void report_wrong(char *buf, size_t len, const struct run_config *cfg,
@@ -422,6 +461,11 @@ static void print_report(FILE *out, const struct run_config *cfg,
 	fputc('\n', out);
 	report_diagram(out, tl, end, HEADLESS_WIDTH);
 	print_results(out, r);
+	report_invariant(line, sizeof line, cfg, st);
+	if (line[0])
+		fprintf(out, "%s\n", line);
+	if (st->deadlock)
+		fprintf(out, "deadlock: %s: found and stopped\n", st->cycle);
 	report_summary(line, sizeof line, cfg, st);
 	fprintf(out, "%s\n", line);
 }

@@ -22,9 +22,18 @@ void report_diagram(FILE *to, const struct timeline *tl, int64_t end,
 /* Writes the summary line (without newline) to buf:
  * "summary: scenario=... model=... workers=... gil=... tasks=... ok=...
  *  failed=... wall_s=... cpu_s=... events=... dropped=... stalls=...
- *  stall_s=... ready_s=... wrong=..." */
+ *  stall_s=... ready_s=... wrong=..."; race scenarios add
+ *  "expected_sum=... final_sum=... lost_updates=... lost_amount=...",
+ *  scenarios with locks "lock_wait_s=... lock_hold_s=... lock_waits=...
+ *  deadlock=0|1". */
 void report_summary(char *buf, size_t len, const struct run_config *cfg,
 		    const struct run_stats *st);
+
+/* A race scenario's invariant after the run, as people read it ("" for
+ * others): kept, broken (by how much, by how many lost updates), or
+ * untouched here because worker processes changed their own copies. */
+void report_invariant(char *buf, size_t len, const struct run_config *cfg,
+		      const struct run_stats *st);
 
 /* Writes what a wrong answer says (st->wrong > 0), shaped "what went
  * wrong: what to do": the first wrong task, its value and the right one. */

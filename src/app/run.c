@@ -187,6 +187,7 @@ static int run_io_setup(struct run *r, char *err, size_t errlen)
 struct run_payload {
 	struct scenario sc;
 	double scale;
+	uint64_t seed;
 	uint32_t base_len, urls_len; /* NULs included */
 };
 
@@ -194,7 +195,9 @@ static void run_pack(struct run *r)
 {
 	const struct urllist *u = r->in.urls;
 	const char *base = r->in.base ? r->in.base : "";
-	struct run_payload h = { .sc = r->cfg.sc, .scale = r->cfg.scale };
+	struct run_payload h = { .sc = r->cfg.sc,
+				 .scale = r->cfg.scale,
+				 .seed = r->cfg.seed };
 	size_t urls = 1;
 	char *p;
 
@@ -244,6 +247,7 @@ int run_procs_child(struct procs_child *pc, const void *payload, size_t len)
 		return 1;
 	in.sc = &h.sc;
 	in.scale = h.scale;
+	in.seed = h.seed;
 	in.base = base[0] ? base : NULL;
 	if (text[0] && urllist_words(text, &urls, why, sizeof why) < 0)
 		return 1;
@@ -306,6 +310,7 @@ struct run *run_start(const struct run_config *cfg, struct evring *ring,
 	}
 	r->in.sc = &r->cfg.sc;
 	r->in.scale = r->cfg.scale;
+	r->in.seed = r->cfg.seed;
 	r->in.stop = &r->job.cancel;
 	r->job.in = &r->in;
 	r->job.results = xcalloc((size_t)cfg->sc.tasks, sizeof *r->job.results);
@@ -362,6 +367,19 @@ static void run_race_stats(struct run *r, struct run_stats *st)
 	st->lost_amount = atomic_load(&r->job.vars->lost_amount);
 }
 
+/* What the program locks did (a procs run: its workers', added up). */
+static void run_lock_stats(struct run *r, struct run_stats *st)
+{
+	const struct rt_lock_report *rep = &r->job.lockrep;
+
+	st->locks = r->job.locks.n;
+	st->lock_wait_s = (double)atomic_load(&rep->wait_ns) / 1e9;
+	st->lock_hold_s = (double)atomic_load(&rep->hold_ns) / 1e9;
+	st->lock_waits = atomic_load(&rep->waits);
+	st->deadlock = atomic_load(&rep->deadlock);
+	rt_cycle_format(rep, st->cycle, sizeof st->cycle);
+}
+
 int run_wait(struct run *r, struct run_stats *st)
 {
 	struct evring *ring = r->job.ring;
@@ -379,7 +397,9 @@ int run_wait(struct run *r, struct run_stats *st)
 	st->stall_s = ring ? (double)evring_stall_ns(ring) / 1e9 : 0.0;
 	st->gil_switches = r->cfg.gil ? gil_switches(&r->job.gil) : 0;
 	run_race_stats(r, st);
-	st->cancelled = atomic_load(&r->job.cancel);
+	run_lock_stats(r, st);
+	/* A deadlock stops the run (it cancels it); the user did not. */
+	st->cancelled = atomic_load(&r->job.cancel) && !st->deadlock;
 	/* A wrong answer means conviz itself is broken: the run did not
 	 * complete, whatever the model says. */
 	st->status = st->wrong > 0 ? -1 : r->status;

@@ -26,6 +26,7 @@ struct urllist;
 #define RUN_LIMIT_MAX 10000		    /* --limit */
 #define RUN_LIMIT_DEFAULT JOB_LIMIT_DEFAULT /* aiohttp's connector's */
 #define RUN_CHUNK_MAX 100000		    /* --chunk */
+#define RUN_CYCLE_MAX 512		    /* a deadlock's cycle, as text */
 
 struct run_config {
 	struct scenario sc; /* copied: the run owns its scenario */
@@ -72,6 +73,14 @@ struct run_stats {
 	int64_t expected_sum, final_sum;
 	uint64_t lost_updates;
 	int64_t lost_amount;
+	/* Scenarios with program locks (locks > 0): time tasks waited for a
+	 * lock and time locks were held, in all; takes that had to wait;
+	 * whether a deadlock was found, and its cycle as people read it. */
+	int locks;
+	double lock_wait_s, lock_hold_s;
+	uint64_t lock_waits;
+	int deadlock;
+	char cycle[RUN_CYCLE_MAX];
 };
 
 struct run;

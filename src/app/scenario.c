@@ -270,6 +270,12 @@ static int check_io_keys(struct parse *p, struct scenario *sc,
 		return fail(p, "blocking is for I/O workloads only, not ",
 			    w->name);
 	}
+	if (!w->io && !w->describe && p->seen[KEY_SCALE]) {
+		p->line = p->seen[KEY_SCALE];
+		return fail(p,
+			    "scale multiplies CPU work, and there is none in ",
+			    w->name);
+	}
 	if (w->io && p->seen[KEY_SCALE]) {
 		/* As --scale on the command line is (app.c): same words. */
 		msg_fmt(detail, sizeof detail, "'%s' is I/O-bound", sc->name);
@@ -307,6 +313,22 @@ static int check_hog(struct parse *p, struct scenario *sc)
 	return 0;
 }
 
+/* The tasks a workload allows (the philosophers: one fork lock each). */
+static int check_tasks(struct parse *p, const struct scenario *sc,
+		       const struct work_ops *w)
+{
+	long lo = w->tasks_min > 0 ? w->tasks_min : 1;
+	long hi = w->tasks_max > 0 ? w->tasks_max : SCENARIO_TASKS_MAX;
+	char detail[96];
+
+	if (sc->tasks >= lo && sc->tasks <= hi)
+		return 0;
+	msg_fmt(detail, sizeof detail, "%ld..%ld for workload %s", lo, hi,
+		w->name);
+	p->line = p->seen[KEY_TASKS];
+	return fail(p, "tasks out of range: use ", detail);
+}
+
 /* What the workload asks of the keys: the I/O keys, arg for CPU
  * workloads (optional for I/O ones), arg within the workload's range. */
 static int check_workload(struct parse *p, struct scenario *sc,
@@ -326,6 +348,8 @@ static int check_workload(struct parse *p, struct scenario *sc,
 			w->arg_min, w->arg_max, w->name);
 		return fail(p, "arg out of range: use ", detail);
 	}
+	if (check_tasks(p, sc, w) < 0)
+		return -1;
 	if (w->last_arg_max > 0 && sc->arg + sc->tasks - 1 > w->last_arg_max) {
 		msg_fmt(detail, sizeof detail, "%ld for workload %s",
 			w->last_arg_max, w->name);

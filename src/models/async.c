@@ -42,6 +42,7 @@
 #include "models/model.h"
 #include "rt/coro.h"
 #include "rt/job.h"
+#include "rt/locks.h"
 #include "rt/rt.h"
 #include "rt/rt_http.h"
 
@@ -59,15 +60,14 @@ struct atask {
 	struct atask *prev_io; /* in the list of transfers in flight */
 	struct atask *next_io; /* (to abandon them on cancel) */
 	uint32_t task;	       /* the task it runs */
-	unsigned held;	       /* locks it holds (bit per id) */
 	int64_t wake_ns;       /* asleep: when it wakes */
 	CURL *easy;	       /* in flight: its transfer */
 	CURLcode http_rc;      /* and how it ended */
 };
 
-/* An asyncio.Lock: a holder and a FIFO line of waiters. */
+/* An asyncio.Lock's line of waiters, in the order they came (who holds
+ * it, and the wait-for graph, are in the job's lock table). */
 struct async_lock {
-	int held;
 	struct atask *head, *tail;
 };
 
@@ -82,7 +82,7 @@ struct loop {
 	struct atask **heap; /* sleepers, earliest first */
 	size_t nheap, capheap;
 	struct atask *in_flight;
-	struct async_lock locks[RT_LOCKS];
+	struct async_lock locks[RT_LOCKS_MAX];
 	CURL **spare; /* easy handles to reuse */
 	size_t nspare, capspare;
 	size_t live;	       /* tasks started and not finished */
@@ -188,58 +188,87 @@ static void async_sleep(struct rt *rt, int64_t ns)
 	rt_emit(rt, EV_CPU, 0);
 }
 
-static struct async_lock *lock_of(struct atask *a, int id)
+/* Wakes the first of lock id's line: the lock is free for it. */
+static void wake_first(struct loop *l, int id)
 {
-	rt_lock_check(id);
-	return &a->loop->locks[id];
-}
-
-/* Takes the lock, or waits in line for it: a waiter is handed the lock by
- * the one that lets it go, in the order they came, as asyncio.Lock's
- * waiters get it. */
-static void async_lock(struct rt *rt, int id)
-{
-	struct atask *a = atask_of(rt);
-	struct async_lock *lk = lock_of(a, id);
-
-	a->held |= 1u << id;
-	if (!lk->held) {
-		lk->held = 1;
-		return;
-	}
-	rt_emit(rt, EV_LOCK_WAIT, id);
-	a->next = NULL;
-	if (lk->tail)
-		lk->tail->next = a;
-	else
-		lk->head = a;
-	lk->tail = a;
-	coro_yield(); /* until handed the lock */
-	rt_emit(rt, EV_CPU, 0);
-}
-
-static void release(struct loop *l, struct async_lock *lk)
-{
+	struct async_lock *lk = &l->locks[id];
 	struct atask *w = lk->head;
 
-	if (!w) {
-		lk->held = 0;
+	if (!w)
 		return;
-	}
 	lk->head = w->next;
 	if (!lk->head)
 		lk->tail = NULL;
-	make_ready(l, w); /* it holds the lock now */
+	make_ready(l, w);
+}
+
+/* A deadlock was found: every task in a line is woken, to give up. */
+static void wake_all(struct loop *l)
+{
+	for (int id = 0; id < l->job->locks.n; id++)
+		while (l->locks[id].head)
+			wake_first(l, id);
+}
+
+static void line_up(struct async_lock *lk, struct atask *a, int front)
+{
+	a->next = NULL;
+	if (!lk->head) {
+		lk->head = lk->tail = a;
+	} else if (front) {
+		a->next = lk->head;
+		lk->head = a;
+	} else {
+		lk->tail->next = a;
+		lk->tail = a;
+	}
+}
+
+/* Takes the lock, or waits in its line: the one that lets it go wakes
+ * the first waiter, so waiters get it in the order they came, as
+ * asyncio.Lock's do. -1 when a deadlock was found (the loop's one thread
+ * makes every take and give, so the table's mutex is never contended). */
+static int async_lock(struct rt *rt, int id)
+{
+	struct atask *a = atask_of(rt);
+	struct rt_locks *t = rt->locks;
+	enum rt_take r;
+
+	rt_locks_enter(t);
+	r = rt_locks_take(t, a->task, 0, id, clock_now_ns());
+	rt_locks_leave(t);
+	if (r == RT_TAKEN)
+		return 0;
+	rt_emit(rt, EV_LOCK_WAIT, id);
+	if (r == RT_DEADLOCK) {
+		wake_all(a->loop);
+		return -1;
+	}
+	line_up(&a->loop->locks[id], a, 0);
+	for (;;) {
+		coro_yield(); /* until woken */
+		rt_locks_enter(t);
+		r = rt_locks_retry(t, a->task, id, clock_now_ns());
+		rt_locks_leave(t);
+		if (r != RT_BUSY)
+			break;
+		line_up(&a->loop->locks[id], a, 1); /* still first */
+	}
+	rt_emit(rt, EV_CPU, 0);
+	return r == RT_TAKEN ? 0 : -1;
 }
 
 static void async_unlock(struct rt *rt, int id)
 {
 	struct atask *a = atask_of(rt);
+	struct rt_locks *t = rt->locks;
+	int wake;
 
-	struct async_lock *lk = lock_of(a, id);
-
-	a->held &= ~(1u << id);
-	release(a->loop, lk);
+	rt_locks_enter(t);
+	wake = rt_locks_give(t, a->task, id, clock_now_ns());
+	rt_locks_leave(t);
+	if (wake)
+		wake_first(a->loop, id);
 }
 
 /* An easy handle for a transfer: a spare one, or a new one. */
@@ -393,14 +422,15 @@ static void task_main(void *p)
 	job_exec_task(a->loop->job, &a->rt, a->task);
 }
 
-/* A coroutine has returned: its locks go to their next waiters (a task
- * that failed holding one must not block the others), its stack back to
- * the pool. */
+/* A coroutine has returned: the locks it still held (job_exec_task let
+ * them go: a task that failed holding one must not block the others) go
+ * to their next waiters, its stack back to the pool. */
 static void task_end(struct loop *l, struct atask *a)
 {
-	for (unsigned id = 0; id < RT_LOCKS; id++)
-		if (a->held & (1u << id))
-			release(l, &l->locks[id]);
+	for (int id = 0; id < l->job->locks.n; id++)
+		if (l->locks[id].head &&
+		    l->job->locks.lock[id].holder == UINT32_MAX)
+			wake_first(l, id);
 	coro_free(a->co);
 	rt_cleanup(&a->rt); /* a blocking GET's session, if it made one */
 	l->ready_ns += a->rt.ready_ns;

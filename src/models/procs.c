@@ -128,6 +128,8 @@ int procs_child_run(struct procs_child *pc, const struct work_ops *work,
 	}
 	job_rt_init(&j, &rt, pc->lane);
 	rt.cancel = &c->cancel;
+	j.locks.report = &c->lockrep; /* the parent reads it */
+	j.locks.cancel = &c->cancel;  /* a deadlock stops the whole pool */
 	/* Still starting: the lane learns its process id. */
 	rt_emit(&rt, EV_STARTUP, (int64_t)getpid());
 	rt_thread_setup();
@@ -461,6 +463,7 @@ static int pool_finish(struct pool *p)
 	for (int i = 0; i < p->n; i++)
 		ready += atomic_load(&ctl_slot(p->ctl, i)->ready_ns);
 	atomic_fetch_add(&j->ready_ns, ready);
+	rt_lock_report_add(&j->lockrep, &p->ctl->lockrep);
 	/* Counted from the results: the live count is the workers' own,
 	 * and one killed between its result and its count is off by one. */
 	atomic_store(&j->done, done);

@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 
+#include "rt/locks.h"
 #include "rt/task.h"
 
 #define CTL_MAGIC 0x636f6e76u /* "conv" */
@@ -32,7 +33,12 @@ struct ctl_head {
 	uint64_t size;	 /* bytes mapped */
 	uint64_t slots_off, results_off, payload_off, payload_len;
 	atomic_uint done;  /* tasks finished by workers */
-	atomic_int cancel; /* set by the parent: stop at once */
+	atomic_int cancel; /* set by the parent, or by a worker that found a
+			      deadlock: stop at once */
+	/* What the workers' locks did (each worker has its own locks, as
+	 * each Python process has: only a task's deadlock with itself can
+	 * happen in one); the parent adds it to the job's. */
+	struct rt_lock_report lockrep;
 };
 
 static inline struct ctl_slot *ctl_slot(struct ctl_head *c, int lane)

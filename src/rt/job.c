@@ -6,17 +6,21 @@
 
 #include <stdlib.h>
 
+#include "core/clock.h"
 #include "core/msg.h"
 #include "rt/shared.h"
 
 int job_init(struct job *j, char *err, size_t errlen)
 {
+	uint8_t reentrant[RT_LOCKS_MAX] = { 0 };
+	int n = 0;
+
+	if (j->work && j->work->locks && j->in && j->in->sc)
+		n = j->work->locks(j->in->sc, reentrant);
 	j->vars = xcalloc(1, sizeof *j->vars);
 	j->gil_ok = gil_init(&j->gil, GIL_INTERVAL_NS) == 0;
-	while (j->gil_ok && j->nlocks < RT_LOCKS &&
-	       pthread_mutex_init(&j->locks[j->nlocks], NULL) == 0)
-		j->nlocks++;
-	if (j->gil_ok && j->nlocks == RT_LOCKS)
+	if (j->gil_ok && rt_locks_init(&j->locks, n, reentrant, &j->lockrep,
+				       &j->cancel) == 0)
 		return 0;
 	msg_fmt(err, errlen,
 		"cannot set up the run's locks: "
@@ -38,9 +42,7 @@ int job_share(struct job *j, const struct work_ops *work,
 
 void job_destroy(struct job *j)
 {
-	for (int i = 0; i < j->nlocks; i++)
-		pthread_mutex_destroy(&j->locks[i]);
-	j->nlocks = 0;
+	rt_locks_destroy(&j->locks);
 	if (j->gil_ok)
 		gil_destroy(&j->gil);
 	j->gil_ok = 0;
@@ -65,7 +67,7 @@ int job_next_task(struct job *j, uint32_t *task)
 void job_rt_init(struct job *j, struct rt *rt, int lane)
 {
 	rt->ops = &rt_blocking_ops;
-	rt->locks = j->locks;
+	rt->locks = &j->locks;
 	rt->vars = j->vars;
 	rt->ring = j->ring;
 	rt->gil = j->gil_on ? &j->gil : NULL;
@@ -76,6 +78,16 @@ void job_rt_init(struct job *j, struct rt *rt, int lane)
 	rt_ready_init(rt);
 }
 
+/* The locks a task still holds as it ends are let go (a task that failed
+ * holding one must not block the others); waiters are woken. */
+static void job_drop_locks(struct job *j, uint32_t task)
+{
+	rt_locks_enter(&j->locks);
+	if (rt_locks_drop_task(&j->locks, task, clock_now_ns()))
+		pthread_cond_broadcast(&j->locks.cv);
+	rt_locks_leave(&j->locks);
+}
+
 void job_exec_task(struct job *j, struct rt *rt, uint32_t task)
 {
 	struct task_result *res = &j->results[task];
@@ -83,6 +95,8 @@ void job_exec_task(struct job *j, struct rt *rt, uint32_t task)
 	rt->task = task;
 	rt_emit(rt, EV_CPU, 0);
 	int rc = j->work->run(rt, j->in, task, res);
+	if (j->locks.n > 0)
+		job_drop_locks(j, task);
 	if (rc == 0 && (int64_t)task == j->corrupt) {
 		res->ivalue++; /* the test hook: a wrong answer */
 		res->dvalue += 1.0;

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "rt/gil.h"
+#include "rt/locks.h"
 #include "rt/rt.h"
 #include "rt/task.h"
 
@@ -48,9 +49,11 @@ struct job {
 	const void *payload;
 	size_t payload_len;
 	/* Set up by job_init, freed by job_destroy. */
-	struct gil gil;			 /* set up whether gil_on or not */
-	pthread_mutex_t locks[RT_LOCKS]; /* the program locks (rt_lock) */
-	int nlocks;			 /* locks set up */
+	struct gil gil; /* set up whether gil_on or not */
+	/* The program locks (rt_lock): as many as work->locks gives for
+	 * in->sc (none without it), and what they did. */
+	struct rt_locks locks;
+	struct rt_lock_report lockrep;
 	struct rt_vars *vars; /* the shared values (rt/shared.h): none until
 				 the owner sets some up (rt_vars_init) */
 	int gil_ok;	      /* the GIL is set up */
@@ -68,7 +71,8 @@ struct job {
 };
 
 /* Sets up the GIL and the program locks of a job whose counters are zero
- * (a zeroed struct, inputs filled in). 0, or -1 with "what: what to do"
+ * (a zeroed struct, inputs filled in: the locks follow from work and
+ * in->sc). 0, or -1 with "what: what to do"
  * in err; job_destroy then frees what was set up. The owner's thread,
  * before the model runs. */
 int job_init(struct job *j, char *err, size_t errlen);

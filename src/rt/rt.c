@@ -1,8 +1,9 @@
 /* rt.c - the blocking runtime shared by the sync and threads models.
  *
- * Sleeps are real nanosleeps, locks are real pthread mutexes, HTTP is a
- * real libcurl GET (rt_http.c), and the GIL is let go around every wait,
- * as CPython does around blocking calls.
+ * Sleeps are real nanosleeps, a lock wait is a real wait on a condition
+ * (with a wait-for graph: rt/locks.h), HTTP is a real libcurl GET
+ * (rt_http.c), and the GIL is let go around every wait, as CPython does
+ * around blocking calls.
  */
 #include "config.h"
 
@@ -14,7 +15,8 @@
 #include <sys/prctl.h>
 #endif
 
-#include "core/msg.h"
+#include "core/clock.h"
+#include "rt/locks.h"
 
 void rt_gil_enter(struct rt *rt)
 {
@@ -55,39 +57,42 @@ static void blocking_sleep(struct rt *rt, int64_t ns)
 	rt_emit(rt, EV_CPU, 0);
 }
 
-void rt_lock_check(int id)
+/* Takes program lock `id`, or waits on the table's condition until it
+ * may (state lock-wait meanwhile, the GIL let go: a thread blocked on a
+ * lock does not hold it). -1 when a deadlock was found: the task gives
+ * up. */
+static int blocking_lock(struct rt *rt, int id)
 {
-	if (id < 0 || id >= RT_LOCKS)
-		msg_fatal("a task used a program lock that does not exist",
-			  "please report it, with the scenario");
-}
+	struct rt_locks *t = rt->locks;
+	enum rt_take r;
 
-/* Program lock `id` of rt's run. */
-static pthread_mutex_t *lock_of(struct rt *rt, int id)
-{
-	rt_lock_check(id);
-	return &rt->locks[id];
-}
-
-static void blocking_lock(struct rt *rt, int id)
-{
-	pthread_mutex_t *mu = lock_of(rt, id);
-
-	if (pthread_mutex_trylock(mu) == 0)
-		return;
-	/* Someone holds it: show the wait, and let others run Python
-	 * meanwhile (a thread blocked on a lock does not hold the GIL). */
+	rt_locks_enter(t);
+	r = rt_locks_take(t, rt->task, rt->lane, id, clock_now_ns());
+	rt_locks_leave(t);
+	if (r == RT_TAKEN)
+		return 0;
 	rt_emit(rt, EV_LOCK_WAIT, id);
+	if (r == RT_DEADLOCK)
+		return -1;
 	if (rt->gil)
 		gil_release(rt->gil);
-	pthread_mutex_lock(mu);
+	rt_locks_enter(t);
+	while ((r = rt_locks_retry(t, rt->task, id, clock_now_ns())) == RT_BUSY)
+		pthread_cond_wait(&t->cv, &t->mu);
+	rt_locks_leave(t);
 	rt_gil_enter(rt);
 	rt_emit(rt, EV_CPU, 0);
+	return r == RT_TAKEN ? 0 : -1;
 }
 
 static void blocking_unlock(struct rt *rt, int id)
 {
-	pthread_mutex_unlock(lock_of(rt, id));
+	struct rt_locks *t = rt->locks;
+
+	rt_locks_enter(t);
+	if (rt_locks_give(t, rt->task, id, clock_now_ns()))
+		pthread_cond_broadcast(&t->cv);
+	rt_locks_leave(t);
 }
 
 void rt_emit_marker(struct rt *rt, enum ev_kind kind, int64_t arg)

@@ -29,8 +29,7 @@
 struct rt;
 struct evring;
 struct rt_vars;
-
-#define RT_LOCKS 8 /* program locks a workload may use: ids 0..RT_LOCKS-1 */
+struct rt_locks;
 
 /* Waits for an HTTP answer: connecting at most RT_HTTP_CONNECT_MS, the
  * whole exchange at most RT_HTTP_TOTAL_MS (then it failed: timed out). */
@@ -59,12 +58,14 @@ struct rt_http {
  * tick:     called by rt_tick only when the GIL holder is asked to let go.
  * sleep_ns: waits `ns` (state io; the GIL is released meanwhile).
  * lock:     takes program lock `id` (state lock-wait while it waits; the
- *           GIL is released while waiting). unlock: lets it go.
+ *           GIL is released while waiting): 0, or -1 if the task cannot
+ *           have it because a deadlock was found (rt/locks.h): the task
+ *           then gives up and fails. unlock: lets it go.
  * mark:     puts a marker (EV_READ, EV_WRITE, ...) on the lane. */
 struct rt_ops {
 	void (*tick)(struct rt *rt);
 	void (*sleep_ns)(struct rt *rt, int64_t ns);
-	void (*lock)(struct rt *rt, int id);
+	int (*lock)(struct rt *rt, int id);
 	void (*unlock)(struct rt *rt, int id);
 	void (*mark)(struct rt *rt, enum ev_kind kind, int64_t arg);
 	/* http_get: GETs url (state io while it waits; the GIL is released
@@ -76,8 +77,8 @@ struct rt_ops {
 
 struct rt {
 	const struct rt_ops *ops;
-	pthread_mutex_t *locks;	  /* the program locks, RT_LOCKS of them
-				     (shared by the run's workers) */
+	struct rt_locks *locks;	  /* the program locks (rt/locks.h),
+				     shared by the run's workers */
 	struct evring *ring;	  /* where events go; NULL: tracing off */
 	struct rt_vars *vars;	  /* the shared values (rt/shared.h) */
 	struct gil *gil;	  /* NULL: no GIL */
@@ -123,9 +124,11 @@ static inline void rt_sleep_ns(struct rt *rt, int64_t ns)
 	rt->ops->sleep_ns(rt, ns);
 }
 
-static inline void rt_lock(struct rt *rt, int id)
+/* 0: the task holds lock `id`; -1: a deadlock was found and the run is
+ * stopping: the task must give up (fail), holding what it holds. */
+static inline int rt_lock(struct rt *rt, int id)
 {
-	rt->ops->lock(rt, id);
+	return rt->ops->lock(rt, id);
 }
 
 static inline void rt_unlock(struct rt *rt, int id)
@@ -169,15 +172,10 @@ void rt_cleanup(struct rt *rt);
 void rt_http_init(void);
 
 /* The blocking implementation, shared by sync and threads: real sleeps
- * (with 1 ns timer slack), pthread mutexes, the GIL handed over in tick,
+ * (with 1 ns timer slack), locks that block the thread on the lock
+ * table's condition (rt/locks.h), the GIL handed over in tick,
  * HTTP through one reused libcurl easy handle per worker (rt_http.c). */
 extern const struct rt_ops rt_blocking_ops;
-
-/* Ends the program (msg_fatal, "please report it") unless `id` names a
- * program lock (0..RT_LOCKS-1): a workload that uses another is broken,
- * and must not quietly share a lock it did not ask for. Every model's
- * lock and unlock call it. */
-void rt_lock_check(int id);
 
 /* rt_ops.mark of every model: a marker is an event on the lane, however
  * the model waits. */

@@ -58,6 +58,7 @@ enum task_status { TASK_PENDING = 0, TASK_OK, TASK_FAILED };
 #define WORK_ERR_URL (-1001)   /* the URL made from a template is too long */
 #define WORK_ERR_PARSE (-1002) /* the answer is not what the task reads */
 #define WORK_ERR_DIED (-1003)  /* procs: the worker process running it died */
+#define WORK_ERR_DEADLOCK (-1004) /* it waited for a lock in a deadlock */
 
 /* What `expect` returns when the run was cancelled before it knew. */
 #define WORK_STOPPED (-2)
@@ -90,6 +91,8 @@ struct work_input {
 	/* Set when the run is cancelled: a long `expect` (a table to build)
 	 * looks at it and gives up. NULL: never. */
 	const atomic_int *stop;
+	uint64_t seed; /* --seed: what random choices a task makes follow
+			  from it and the task's number (bank transfers) */
 };
 
 /* A workload: one family of task bodies (work/), written against the
@@ -98,6 +101,8 @@ struct work_ops {
 	const char *name;
 	long arg_min, arg_max; /* the scenario's `arg` must lie in here */
 	long last_arg_max;     /* if > 0: arg + tasks - 1 must not pass it */
+	long tasks_min, tasks_max; /* if > 0: the scenario's tasks must lie
+				      in here (the philosophers: 2..64) */
 	/* Runs task `task` of in->sc, writing the result. Calls rt_tick often
 	 * enough (every ~50 us) for the GIL to switch. Returns 0, or a
 	 * nonzero code if the task failed (an HTTP status >= 400, or minus a
@@ -129,6 +134,10 @@ struct work_ops {
 	/* And what the values must sum to once every task has run at
 	 * `scale` (the invariant a lost update breaks). */
 	int64_t (*expected_sum)(const struct scenario *sc, double scale);
+	/* The program locks its tasks use (rt_lock ids 0..n-1): returns n
+	 * (<= RT_LOCKS_MAX, rt/locks.h) and sets reentrant[i] for each
+	 * (1: an RLock, which its holder may take again). NULL: none. */
+	int (*locks)(const struct scenario *sc, uint8_t *reentrant);
 	int io; /* 1: I/O-bound; the scenario needs `urls` */
 	/* What its tasks may emit besides cpu and ready (EV_BIT()s): the
 	 * TUI's legend shows only what a run can draw. */

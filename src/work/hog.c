@@ -76,6 +76,14 @@ static int64_t hog_expected_sum(const struct scenario *sc, double scale)
 	return w->expected_sum ? w->expected_sum(sc, scale) : 0;
 }
 
+/* And so are its locks. */
+static int hog_locks(const struct scenario *sc, uint8_t *reentrant)
+{
+	const struct work_ops *w = work_find(sc->workload);
+
+	return w->locks ? w->locks(sc, reentrant) : 0;
+}
+
 /* Runs and checks tasks only: a result's format depends on the task,
  * which format cannot see, so work_format gives it. */
 static const struct work_ops work_hogged = {
@@ -84,6 +92,7 @@ static const struct work_ops work_hogged = {
 	.expect = hog_expect,
 	.shared = hog_shared,
 	.expected_sum = hog_expected_sum,
+	.locks = hog_locks,
 };
 
 const struct work_ops *work_for(const struct scenario *sc)

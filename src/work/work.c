@@ -10,18 +10,46 @@
 
 extern const struct work_ops work_fib, work_sumsq, work_primes, work_math,
 	work_http, work_pokemon, work_counter, work_counter_locked,
-	work_counter_atomic;
+	work_counter_atomic, work_bank, work_bank_locked, work_deadlock,
+	work_relock, work_relock_reentrant, work_philosophers,
+	work_philosophers_ordered;
 
 static const struct work_ops *const workloads[] = {
-	&work_fib,     &work_sumsq,	     &work_primes,
-	&work_math,    &work_http,	     &work_pokemon,
-	&work_counter, &work_counter_locked, &work_counter_atomic,
+	&work_fib,
+	&work_sumsq,
+	&work_primes,
+	&work_math,
+	&work_http,
+	&work_pokemon,
+	&work_counter,
+	&work_counter_locked,
+	&work_counter_atomic,
+	&work_bank,
+	&work_bank_locked,
+	&work_deadlock,
+	&work_relock,
+	&work_relock_reentrant,
+	&work_philosophers,
+	&work_philosophers_ordered,
 };
 
-static const char *const names[] = {
-	"fib",	   "sumsq",   "primes",		"math",		  "http",
-	"pokemon", "counter", "counter-locked", "counter-atomic", NULL
-};
+static const char *const names[] = { "fib",
+				     "sumsq",
+				     "primes",
+				     "math",
+				     "http",
+				     "pokemon",
+				     "counter",
+				     "counter-locked",
+				     "counter-atomic",
+				     "bank",
+				     "bank-locked",
+				     "deadlock",
+				     "relock",
+				     "relock-reentrant",
+				     "philosophers",
+				     "philosophers-ordered",
+				     NULL };
 
 const struct work_ops *work_find(const char *name)
 {
@@ -61,4 +89,25 @@ void work_title(const struct scenario *sc, double scale, char *buf, size_t len)
 	}
 	w->describe(sc, 1.0, 1, tut, sizeof tut);
 	msg_fmt(buf, len, "%s; tutorial: %s, scale %g", real, tut, scale);
+}
+
+int work_deadlocked(struct task_result *res)
+{
+	msg_fmt(res->text, sizeof res->text, "%s", "deadlock: gave up");
+	return WORK_ERR_DEADLOCK;
+}
+
+/* splitmix64's finaliser: every input bit moves every output bit. */
+static uint64_t mix(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+uint64_t work_random(uint64_t seed, uint64_t a, uint64_t b)
+{
+	const uint64_t golden = 0x9e3779b97f4a7c15ULL;
+
+	return mix(mix(mix(seed + golden) + a * golden) + b * golden);
 }

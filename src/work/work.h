@@ -53,4 +53,13 @@ void work_format(const struct scenario *sc, uint32_t task,
 /* Names of all workloads, NULL-terminated. */
 const char *const *work_names(void);
 
+/* A random number that follows only from the seed and two numbers (a
+ * task's, a step's): a task makes the same choices under every model,
+ * in any order, so --seed makes a run's choices repeatable. Any thread. */
+uint64_t work_random(uint64_t seed, uint64_t a, uint64_t b);
+
+/* What a task returns when rt_lock said a deadlock was found: it gives up,
+ * failed, saying so in res->text. WORK_ERR_DEADLOCK. */
+int work_deadlocked(struct task_result *res);
+
 #endif
