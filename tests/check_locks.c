@@ -131,7 +131,7 @@ START_TEST(test_reentrant_and_plain)
 	ck_assert_int_eq(atomic_load(&tb->rep.deadlock), 0);
 
 	ck_assert_int_eq(take(tb, 7, 1, 0), RT_TAKEN);
-	ck_assert_int_eq(take(tb, 7, 1, 0), RT_DEADLOCK);
+	ck_assert_int_eq(take(tb, 7, 1, 0), RT_CYCLE);
 	ck_assert_int_eq(atomic_load(&tb->rep.deadlock), 1);
 	ck_assert_int_eq(atomic_load(&tb->cancel), 1);
 	ck_assert_int_eq(atomic_load(&tb->rep.ncycle), 1);
@@ -152,7 +152,7 @@ START_TEST(test_cycle_of_two)
 	ck_assert_int_eq(take(tb, 1, 1, 0), RT_TAKEN);
 	ck_assert_int_eq(take(tb, 0, 1, 10), RT_BUSY);
 	ck_assert_int_eq(atomic_load(&tb->rep.deadlock), 0);
-	ck_assert_int_eq(take(tb, 1, 0, 20), RT_DEADLOCK);
+	ck_assert_int_eq(take(tb, 1, 0, 20), RT_CYCLE);
 	ck_assert_int_eq(atomic_load(&tb->rep.deadlock), 1);
 	ck_assert_int_eq(atomic_load(&tb->cancel), 1);
 	ck_assert_int_eq(atomic_load(&tb->rep.ncycle), 2);
@@ -192,7 +192,7 @@ START_TEST(test_cycle_of_five)
 	for (uint32_t p = 0; p < 4; p++)
 		ck_assert_int_eq(take(tb, p, (int)(p + 1), 1), RT_BUSY);
 	ck_assert_int_eq(atomic_load(&tb->rep.deadlock), 0);
-	ck_assert_int_eq(take(tb, 4, 0, 2), RT_DEADLOCK);
+	ck_assert_int_eq(take(tb, 4, 0, 2), RT_CYCLE);
 	ck_assert_int_eq(atomic_load(&tb->rep.ncycle), 5);
 	rt_cycle_format(&tb->rep, text, sizeof text);
 	ck_assert_str_eq(text, "task 4 holds L4 and waits for L0; "

@@ -42,6 +42,7 @@ int main(int argc, char **argv)
 	srunner_add_suite(sr, suite_server());
 	srunner_add_suite(sr, suite_shared());
 	srunner_add_suite(sr, suite_locks());
+	srunner_add_suite(sr, suite_ledger());
 	srunner_add_suite(sr, suite_textfile());
 	srunner_add_suite(sr, suite_timeline());
 	srunner_add_suite(sr, suite_urllist());

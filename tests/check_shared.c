@@ -97,13 +97,24 @@ START_TEST(test_lost_update_on_both_lanes)
 	ck_assert_int_eq(rt_vars_sum(j->vars), 5000 + 42 - 30 - 42);
 	n = evring_drain(ring, ev, 256);
 	ck_assert_uint_eq(markers(ev, n, 0, EV_READ, &arg), 1);
-	ck_assert_int_eq(arg, 1000);
+	ck_assert_int_eq(ev_access_value(arg), 1000);
+	ck_assert_uint_eq(ev_access_var(arg), 2);
+	ck_assert_uint_eq(ev_access_version(arg), sa.version);
 	ck_assert_uint_eq(markers(ev, n, 1, EV_WRITE, &arg), 1);
-	ck_assert_int_eq(arg, 1042);
+	ck_assert_int_eq(ev_access_value(arg), 1042);
+	ck_assert_uint_eq(ev_access_version(arg), sa.version + 1);
+	ck_assert(ev_newer(ev_access_version(arg), sa.version));
+	ck_assert(!ev_newer(sa.version, ev_access_version(arg)));
+	/* Task 3 overwrote task 7's deposit to bank 2: 42 lost. */
 	ck_assert_uint_eq(markers(ev, n, 0, EV_LOST_UPDATE, &arg), 1);
-	ck_assert_int_eq(arg, 42);
+	ck_assert_int_eq(ev_access_value(arg), 42);
+	ck_assert_uint_eq(ev_access_var(arg), 2);
+	ck_assert_uint_eq(ev_lost_other(arg), 7);
+	ck_assert_int_eq(ev_lost_victim(arg), 0);
 	ck_assert_uint_eq(markers(ev, n, 1, EV_LOST_UPDATE, &arg), 1);
-	ck_assert_int_eq(arg, 42);
+	ck_assert_int_eq(ev_access_value(arg), 42);
+	ck_assert_uint_eq(ev_lost_other(arg), 3);
+	ck_assert_int_eq(ev_lost_victim(arg), 1);
 	for (size_t i = 0; i < n; i++)
 		if (ev[i].kind == EV_LOST_UPDATE && ev[i].lane == 1)
 			ck_assert_uint_eq(ev[i].task, 7);

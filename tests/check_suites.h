@@ -47,6 +47,7 @@ Suite *suite_num(void);
 Suite *suite_procs(void);
 Suite *suite_shared(void);
 Suite *suite_locks(void);
+Suite *suite_ledger(void);
 Suite *suite_report(void);
 Suite *suite_run(void);
 Suite *suite_scenario(void);

@@ -787,4 +787,71 @@ tmx resize-window -t cv -x 100 -y 30
 tmx send-keys -t cv -l q
 finish pick 0
 
+# --- issue 13: the race lab's panel under the lanes ---------------------------
+# Without a lock, under threads: the sum is off for good, in red, and the
+# panel says who overwrote whom. The row's sum is what the summary says.
+tmx resize-window -t cv -x 100 -y 30
+start bank C run -s bank-unsafe -m threads --seed 3
+wait_for '^conviz bank-unsafe .* done$' 100 || fail "bank: the run does not finish"
+# (Lost updates may cancel out: the sum is then right by chance.)
+wait_for '^banks( [0-9]+){5}  sum [0-9]+  must stay 5000  (BROKEN: [-+][0-9]+|ok, by chance: updates were lost)$' 20 ||
+	fail "bank: no broken invariant under the lanes"
+row=$(screen | grep '^banks ')
+sum=$(echo "$row" | sed 's/.*  sum \([0-9]*\) .*/\1/')
+[ -n "$sum" ] || fail "bank: no sum shown in $row"
+screen | grep -Eq "^X [0-9]+ lost updates?, -?[0-9]+ in all; last: task [0-9]+ overwrote task [0-9]+'s (deposit to|withdrawal from) bank [0-4]" ||
+	fail "bank: no lost-update line"
+# Exact: what was lost is what the sum misses.
+lost=$(screen | sed -n 's/^X [0-9]* lost updates*, \(-*[0-9]*\) in all.*/\1/p')
+[ $((sum + lost)) -eq 5000 ] || fail "bank: sum $sum + lost $lost is not 5000"
+tmx capture-pane -e -p -t cv | grep -E 'BROKEN|by chance' | grep -q "$(printf '\033')\\[1m$(printf '\033')\\[31m" ||
+	fail "bank: the broken invariant is not red"
+pass "bank: $row, in red; the lost updates named"
+tmx send-keys -t cv -l q
+finish bank 0
+
+# With the lock, under async: nothing lost, and the moments the sum was
+# off between a transfer's two updates (the invalid state) counted.
+start safe C run -s bank-safe -m async
+wait_for '^conviz bank-safe .* done$' 100 || fail "safe: the run does not finish"
+wait_for '^banks( [0-9]+){5}  sum 5000  must stay 5000  ok$' 20 || fail "safe: the sum is not 5000"
+screen | grep -Eq "^no update lost; the sum was off 20 times" ||
+	fail "safe: the invalid states are not counted"
+screen | grep -q '^L0 free$' || fail "safe: no row for the lock"
+pass "safe: 5000, nothing lost, the sum off 20 times between updates, L0 free"
+tmx send-keys -t cv -l q
+finish safe 0
+
+# Worker processes: the values here never move, and the panel says why.
+start procs C run -s bank-unsafe -m procs
+wait_for '^conviz bank-unsafe .* done$' 100 || fail "procs: the run does not finish"
+wait_for '^banks 1000 1000 1000 1000 1000  sum 5000 here, as at the start$' 20 ||
+	fail "procs: the values here moved"
+screen | grep -q '^each worker process changes its own copy of the values: processes share no memory' ||
+	fail "procs: no 'processes share no memory' lesson"
+pass "procs: the lesson that processes share no memory"
+tmx send-keys -t cv -l q
+finish procs 0
+
+# A deadlock: found, the cycle printed, each lock as it was at that
+# moment; the help explains the panel; q restores the terminal.
+start dl C run -s deadlock -m threads
+wait_for '^conviz deadlock .* done$' 100 || fail "dl: the run does not end"
+wait_for '^DEADLOCK, found and stopped: task [01] holds L[01] and waits for L[01];' 20 ||
+	fail "dl: no cycle drawn"
+screen | grep -q '^L0 held by task 0 (w[01]); waiting: task 1$' &&
+	screen | grep -q '^L1 held by task 1 (w[01]); waiting: task 0$' ||
+	fail "dl: the locks are not shown as the deadlock left them"
+screen | grep -q '2 failed' || fail "dl: the two tasks of the cycle did not fail"
+pass "dl: the cycle drawn, L0 and L1 each held and waited for"
+tmx send-keys -t cv -l '?'
+wait_for 'Keys' 50 || fail "dl: ? opens no help"
+tmx send-keys -t cv End
+wait_for 'Under the lanes' 50 || fail "dl: the help does not explain the panel"
+screen | grep -q 'deadlock' || fail "dl: the help does not say what a deadlock is"
+pass "dl: the help explains the panel"
+tmx send-keys -t cv Escape
+tmx send-keys -t cv -l q
+finish dl 0
+
 echo "all $checks checks passed"

@@ -14,6 +14,7 @@
 #include "app/scenario.h"
 #include "core/clock.h"
 #include "core/evring.h"
+#include "core/ledger.h"
 #include "core/msg.h"
 #include "core/urllist.h"
 #include "models/procs.h"
@@ -461,6 +462,24 @@ int run_workers_max(enum model_id model)
 {
 	return model_get(model)->processes ? procs_workers_allowed()
 					   : RUN_WORKERS_MAX;
+}
+
+void run_ledger_init(const struct run *r, struct ledger *lg)
+{
+	const struct work_ops *w = r->job.work;
+	int64_t initial[RT_VARS_MAX];
+	int n = w->shared ? w->shared(&r->cfg.sc, initial) : 0;
+	int64_t expected =
+		w->expected_sum ? w->expected_sum(&r->cfg.sc, r->cfg.scale) : 0;
+
+	ledger_init(lg, r->origin_ns, n, initial, expected, r->job.locks.n);
+}
+
+const char *run_var_label(const struct run *r)
+{
+	const struct work_ops *w = work_find(r->cfg.sc.workload);
+
+	return w && w->var_label ? w->var_label : "value";
 }
 
 int run_workers(const struct run *r)

@@ -20,6 +20,7 @@
 #include "rt/task.h"
 
 struct evring;
+struct ledger;
 struct urllist;
 
 #define RUN_WORKERS_MAX 1024
@@ -151,6 +152,13 @@ int run_default_workers(const struct scenario *sc, enum model_id model);
 int run_workers_max(enum model_id model);
 
 /* The run's worker count after model rules (sync: 1). */
+/* Sets up the race lab's books (core/ledger.h) for r: its shared values
+ * as they start and must end, its program locks. The ring's consumer. */
+void run_ledger_init(const struct run *r, struct ledger *lg);
+
+/* What people call r's shared values: "x", "bank" (then numbered). */
+const char *run_var_label(const struct run *r);
+
 int run_workers(const struct run *r);
 
 /* The lanes c is shown with (an enum timeline_view): --view's, else its

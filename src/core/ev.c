@@ -19,6 +19,9 @@ static const char *const kind_names[EV_KIND_COUNT] = {
 	[EV_WRITE] = "write",
 	[EV_LOST_UPDATE] = "lost-update",
 	[EV_ERROR] = "error",
+	[EV_ACQUIRE] = "acquire",
+	[EV_RELEASE] = "release",
+	[EV_DEADLOCK] = "deadlock",
 };
 
 /* Each state has its own density of shading, so a monochrome projector (or

@@ -535,6 +535,13 @@ uint64_t timeline_lane_tasks(const struct timeline *tl, int lane)
 
 size_t timeline_drain(struct timeline *tl, struct evring *ring, size_t max)
 {
+	return timeline_drain_also(tl, ring, max, NULL, NULL);
+}
+
+size_t timeline_drain_also(struct timeline *tl, struct evring *ring, size_t max,
+			   void (*also)(void *ctx, const struct ev *ev),
+			   void *ctx)
+{
 	struct ev buf[DRAIN_BATCH];
 	size_t total = 0, n;
 
@@ -547,6 +554,8 @@ size_t timeline_drain(struct timeline *tl, struct evring *ring, size_t max)
 				msg_fatal(
 					"out of memory while recording the run",
 					"use fewer tasks or a smaller --scale");
+			if (also)
+				also(ctx, &buf[i]);
 		}
 		total += n;
 	} while (n == DRAIN_BATCH && total < max);

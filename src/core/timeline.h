@@ -54,6 +54,12 @@ int timeline_add(struct timeline *tl, const struct ev *e);
  * is fatal (msg_fatal). The consumer thread only. */
 size_t timeline_drain(struct timeline *tl, struct evring *ring, size_t max);
 
+/* The same, and each event is also handed to also(ctx, ev) (the race
+ * lab's books, core/ledger.h), in the same order. */
+size_t timeline_drain_also(struct timeline *tl, struct evring *ring, size_t max,
+			   void (*also)(void *ctx, const struct ev *ev),
+			   void *ctx);
+
 /* Chooses the lanes every query below reads (lane numbers are workers or
  * tasks). Adding events is the same in both views. An unknown view is
  * ignored. */

@@ -237,10 +237,14 @@ static int async_lock(struct rt *rt, int id)
 	rt_locks_enter(t);
 	r = rt_locks_take(t, a->task, 0, id, clock_now_ns());
 	rt_locks_leave(t);
-	if (r == RT_TAKEN)
+	if (r == RT_TAKEN) {
+		rt_emit(rt, EV_ACQUIRE, id);
 		return 0;
+	}
 	rt_emit(rt, EV_LOCK_WAIT, id);
-	if (r == RT_DEADLOCK) {
+	if (r == RT_CYCLE)
+		rt_emit(rt, EV_DEADLOCK, id);
+	if (r != RT_BUSY) {
 		wake_all(a->loop);
 		return -1;
 	}
@@ -254,6 +258,8 @@ static int async_lock(struct rt *rt, int id)
 			break;
 		line_up(&a->loop->locks[id], a, 1); /* still first */
 	}
+	if (r == RT_TAKEN)
+		rt_emit(rt, EV_ACQUIRE, id);
 	rt_emit(rt, EV_CPU, 0);
 	return r == RT_TAKEN ? 0 : -1;
 }
@@ -264,6 +270,7 @@ static void async_unlock(struct rt *rt, int id)
 	struct rt_locks *t = rt->locks;
 	int wake;
 
+	rt_emit(rt, EV_RELEASE, id);
 	rt_locks_enter(t);
 	wake = rt_locks_give(t, a->task, id, clock_now_ns());
 	rt_locks_leave(t);

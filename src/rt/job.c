@@ -79,13 +79,26 @@ void job_rt_init(struct job *j, struct rt *rt, int lane)
 }
 
 /* The locks a task still holds as it ends are let go (a task that failed
- * holding one must not block the others); waiters are woken. */
-static void job_drop_locks(struct job *j, uint32_t task)
+ * holding one must not block the others), each marked on its lane;
+ * waiters are woken. */
+static void job_drop_locks(struct job *j, struct rt *rt, uint32_t task)
 {
-	rt_locks_enter(&j->locks);
-	if (rt_locks_drop_task(&j->locks, task, clock_now_ns()))
-		pthread_cond_broadcast(&j->locks.cv);
-	rt_locks_leave(&j->locks);
+	struct rt_locks *t = &j->locks;
+	int held[RT_LOCKS_MAX], n = 0;
+
+	rt_locks_enter(t);
+	for (int id = 0; id < t->n; id++)
+		if (t->lock[id].holder == task && t->lock[id].depth > 0)
+			held[n++] = id;
+	rt_locks_leave(t);
+	/* Marked before they go, as rt_unlock does: the next holder's
+	 * acquire comes after. Only this task lets its locks go. */
+	for (int i = 0; i < n; i++)
+		rt_emit(rt, EV_RELEASE, held[i] | EV_RELEASE_ALL);
+	rt_locks_enter(t);
+	if (rt_locks_drop_task(t, task, clock_now_ns()))
+		pthread_cond_broadcast(&t->cv);
+	rt_locks_leave(t);
 }
 
 void job_exec_task(struct job *j, struct rt *rt, uint32_t task)
@@ -96,7 +109,7 @@ void job_exec_task(struct job *j, struct rt *rt, uint32_t task)
 	rt_emit(rt, EV_CPU, 0);
 	int rc = j->work->run(rt, j->in, task, res);
 	if (j->locks.n > 0)
-		job_drop_locks(j, task);
+		job_drop_locks(j, rt, task);
 	if (rc == 0 && (int64_t)task == j->corrupt) {
 		res->ivalue++; /* the test hook: a wrong answer */
 		res->dvalue += 1.0;

@@ -182,7 +182,7 @@ enum rt_take rt_locks_take(struct rt_locks *t, uint32_t task, uint16_t lane,
 	}
 	if (lk->holder != NOBODY && closes_cycle(t, task, lane, id)) {
 		pthread_cond_broadcast(&t->cv);
-		return RT_DEADLOCK;
+		return RT_CYCLE;
 	}
 	waiter_add(t, task, lane, id, now_ns);
 	atomic_fetch_add(&t->report->waits, 1);

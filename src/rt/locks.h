@@ -51,9 +51,10 @@ struct rt_lock_report {
 
 /* What rt_locks_take and rt_locks_retry answer. */
 enum rt_take {
-	RT_TAKEN,   /* the task holds the lock now */
-	RT_BUSY,    /* another holds it: the task is waiting for it */
-	RT_DEADLOCK /* a cycle was found: the task does not get it */
+	RT_TAKEN,    /* the task holds the lock now */
+	RT_BUSY,     /* another holds it: the task is waiting for it */
+	RT_DEADLOCK, /* a cycle was found: the task does not get it */
+	RT_CYCLE     /* the same, and this very take closed the cycle */
 };
 
 struct rt_lock {
@@ -100,8 +101,8 @@ void rt_locks_leave(struct rt_locks *t);
 
 /* Task `task` on `lane` asks for lock `id` at `now_ns`: RT_TAKEN; or
  * RT_BUSY, and it is now a waiter (the caller waits, then calls
- * rt_locks_retry); or RT_DEADLOCK when waiting would close a cycle (or
- * one was found before). An id out of range ends the program (the
+ * rt_locks_retry); or RT_CYCLE when waiting would close a cycle, or
+ * RT_DEADLOCK when one was found before. An id out of range ends the program (the
  * workload is broken). Mutex held. */
 enum rt_take rt_locks_take(struct rt_locks *t, uint32_t task, uint16_t lane,
 			   int id, int64_t now_ns);

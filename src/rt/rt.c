@@ -69,10 +69,14 @@ static int blocking_lock(struct rt *rt, int id)
 	rt_locks_enter(t);
 	r = rt_locks_take(t, rt->task, rt->lane, id, clock_now_ns());
 	rt_locks_leave(t);
-	if (r == RT_TAKEN)
+	if (r == RT_TAKEN) {
+		rt_emit(rt, EV_ACQUIRE, id);
 		return 0;
+	}
 	rt_emit(rt, EV_LOCK_WAIT, id);
-	if (r == RT_DEADLOCK)
+	if (r == RT_CYCLE)
+		rt_emit(rt, EV_DEADLOCK, id);
+	if (r != RT_BUSY)
 		return -1;
 	if (rt->gil)
 		gil_release(rt->gil);
@@ -81,6 +85,8 @@ static int blocking_lock(struct rt *rt, int id)
 		pthread_cond_wait(&t->cv, &t->mu);
 	rt_locks_leave(t);
 	rt_gil_enter(rt);
+	if (r == RT_TAKEN)
+		rt_emit(rt, EV_ACQUIRE, id);
 	rt_emit(rt, EV_CPU, 0);
 	return r == RT_TAKEN ? 0 : -1;
 }
@@ -89,6 +95,7 @@ static void blocking_unlock(struct rt *rt, int id)
 {
 	struct rt_locks *t = rt->locks;
 
+	rt_emit(rt, EV_RELEASE, id);
 	rt_locks_enter(t);
 	if (rt_locks_give(t, rt->task, id, clock_now_ns()))
 		pthread_cond_broadcast(&t->cv);

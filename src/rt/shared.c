@@ -103,25 +103,39 @@ int64_t rt_load(struct rt *rt, int var, struct rt_seen *seen)
 
 	seen->value = value_of(word);
 	seen->version = version_of(word);
-	rt_emit(rt, EV_READ, seen->value);
+	rt_emit(rt, EV_READ,
+		ev_access((unsigned)var, seen->version, (int32_t)seen->value));
 	return seen->value;
+}
+
+/* An amount as a marker carries it: 32 bits, clamped. */
+static int32_t clamp32(int64_t x)
+{
+	return x > INT32_MAX   ? INT32_MAX
+	       : x < INT32_MIN ? INT32_MIN
+			       : (int32_t)x;
 }
 
 /* The store of rt overwrote version `lost` of var (and those before it,
  * back to the one rt's load saw), worth `amount`: counted, and marked on
- * both lanes. */
+ * both lanes, each marker naming the other task. */
 static void lost_update(struct rt *rt, int var, uint32_t lost, int64_t amount)
 {
 	struct rt_vars *v = rt->vars;
 	uint16_t lane;
 	uint32_t task;
+	int known = who_stored(v, var, lost, &lane, &task) == 0;
 
 	atomic_fetch_add(&v->lost_updates, 1);
 	atomic_fetch_add(&v->lost_amount, amount);
-	rt_emit(rt, EV_LOST_UPDATE, amount);
-	if (rt->ring && who_stored(v, var, lost, &lane, &task) == 0 &&
-	    lane != rt->lane)
-		evring_emit(rt->ring, lane, task, EV_LOST_UPDATE, amount);
+	rt_emit(rt, EV_LOST_UPDATE,
+		ev_lost((unsigned)var, clamp32(amount),
+			known ? task : EV_NO_TASK, 0));
+	/* Under async every task is on lane 0: the task tells them apart. */
+	if (rt->ring && known && (lane != rt->lane || task != rt->task))
+		evring_emit(
+			rt->ring, lane, task, EV_LOST_UPDATE,
+			ev_lost((unsigned)var, clamp32(amount), rt->task, 1));
 }
 
 int64_t rt_store(struct rt *rt, int var, int64_t value,
@@ -138,7 +152,8 @@ int64_t rt_store(struct rt *rt, int var, int64_t value,
 		word = pack(value, version_of(old) + 1);
 	while (!atomic_compare_exchange_weak(&v->word[var], &old, word));
 	remember(v, var, version_of(word), rt);
-	rt_emit(rt, EV_WRITE, value);
+	rt_emit(rt, EV_WRITE,
+		ev_access((unsigned)var, version_of(word), (int32_t)value));
 	if (version_of(old) != seen->version) {
 		amount = value_of(old) - seen->value;
 		lost_update(rt, var, version_of(old), amount);
@@ -156,6 +171,8 @@ int64_t rt_add(struct rt *rt, int var, int64_t delta)
 		word = pack(value_of(old) + delta, version_of(old) + 1);
 	while (!atomic_compare_exchange_weak(&v->word[var], &old, word));
 	remember(v, var, version_of(word), rt);
-	rt_emit(rt, EV_WRITE, value_of(word));
+	rt_emit(rt, EV_WRITE,
+		ev_access((unsigned)var, version_of(word),
+			  (int32_t)value_of(word)));
 	return value_of(word);
 }

@@ -134,6 +134,9 @@ struct work_ops {
 	/* And what the values must sum to once every task has run at
 	 * `scale` (the invariant a lost update breaks). */
 	int64_t (*expected_sum)(const struct scenario *sc, double scale);
+	/* What people call a value: "x" when there is one, else the word
+	 * before its number ("bank" 0, 1, ...). */
+	const char *var_label;
 	/* The program locks its tasks use (rt_lock ids 0..n-1): returns n
 	 * (<= RT_LOCKS_MAX, rt/locks.h) and sets reentrant[i] for each
 	 * (1: an RLock, which its holder may take again). NULL: none. */

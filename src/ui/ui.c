@@ -36,6 +36,7 @@
 #include "core/clock.h"
 #include "core/ev.h"
 #include "core/evring.h"
+#include "core/ledger.h"
 #include "core/msg.h"
 #include "core/timeline.h"
 #include "models/model.h"
@@ -44,12 +45,15 @@
 #include "ui/ui.h"
 #include "ui/ui_draw.h"
 #include "ui/ui_pick.h"
+#include "ui/ui_race.h"
 #include "ui/ui_term.h"
 #include "work/work.h"
 
 #define UI_FRAME_MS 33
 #define UI_FRAME_NS (UI_FRAME_MS * 1000000LL)
-#define UI_RING_CAPACITY 65536
+/* 8 MiB of events: a race scenario's four markers per increment (read,
+ * write, and a lock's take and release) come faster than a frame. */
+#define UI_RING_CAPACITY 262144
 /* Events moved per loop turn at most, so keys stay responsive while a
  * flood of tiny tasks fills the ring. */
 #define UI_DRAIN_TURN 65536
@@ -90,6 +94,12 @@ struct ui {
 	char results[256]; /* once joined: the answers, why tasks failed */
 	char errors[256];
 	char server[SERVER_URL_MAX + 32]; /* the embedded server, if any */
+	/* The race lab's books, kept from the events drained, and its
+	 * panel; a deadlock's cycle once the run is joined. */
+	struct ledger ledger;
+	struct ui_race race;
+	char var_label[16];
+	char cycle[RUN_CYCLE_MAX];
 
 	/* The screen. */
 	char title[WORK_TITLE_MAX]; /* the header's: what cfg really runs */
@@ -144,9 +154,15 @@ static void ui_baseline_set(struct ui *ui, const struct run_config *c,
 
 /* Moves what the ring holds into the timeline, at most UI_DRAIN_TURN
  * events. Returns how many. */
+static void ui_ledger_add(void *ctx, const struct ev *e)
+{
+	ledger_add(ctx, e);
+}
+
 static size_t ui_drain(struct ui *ui)
 {
-	size_t n = timeline_drain(ui->tl, ui->ring, UI_DRAIN_TURN);
+	size_t n = timeline_drain_also(ui->tl, ui->ring, UI_DRAIN_TURN,
+				       ui_ledger_add, &ui->ledger);
 
 	ui->consumed += n;
 	ui->failed = (uint32_t)timeline_marker_count(ui->tl, EV_ERROR);
@@ -202,6 +218,12 @@ static void ui_run_begin(struct ui *ui)
 		msg_fatal("out of memory for the timeline",
 			  "close other programs and try again");
 	ui->run = r;
+	ui->cycle[0] = '\0';
+	ledger_free(&ui->ledger);
+	run_ledger_init(r, &ui->ledger);
+	if (model_get(run_config(r)->model)->processes)
+		ledger_own_copies(&ui->ledger);
+	msg_fmt(ui->var_label, sizeof ui->var_label, "%s", run_var_label(r));
 	ui->shown = *run_config(r);
 	ui->lanes = run_workers(r);
 	ui->origin_ns = run_origin_ns(r);
@@ -229,6 +251,7 @@ static void ui_run_end(struct ui *ui)
 	ui->done = run_tasks_done(ui->run);
 	ui_ring_counts(ui);
 	ui->ready_s = st.ready_s;
+	msg_fmt(ui->cycle, sizeof ui->cycle, "%s", st.deadlock ? st.cycle : "");
 	ui->wrong = st.wrong;
 	if (st.wrong > 0)
 		report_wrong(ui->wrong_msg, sizeof ui->wrong_msg, &ui->shown,
@@ -610,6 +633,22 @@ static unsigned ui_kinds(const struct ui *ui)
 	return k;
 }
 
+/* The race lab's panel, for a run that shares values or takes locks. */
+static void ui_race_fill(struct ui *ui, struct ui_view *v)
+{
+	if (!ui->tl || (ui->ledger.nvars == 0 && ui->ledger.nlocks == 0))
+		return;
+	ui->race = (struct ui_race){
+		.lg = &ui->ledger,
+		.label = ui->var_label,
+		.cycle = ui->cycle,
+		.processes = model_get(ui->shown.model)->processes,
+		.over = !ui->run,
+		.task_view = v->task_view,
+	};
+	v->race = &ui->race;
+}
+
 static void ui_view_fill(struct ui *ui, struct ui_view *v, int64_t now)
 {
 	const struct model_ops *m = model_get(ui->cfg.model);
@@ -673,6 +712,7 @@ static void ui_view_fill(struct ui *ui, struct ui_view *v, int64_t now)
 	v->kinds = ui_kinds(ui);
 	v->pick = ui->pick;
 	v->utf8 = ui_term_utf8();
+	ui_race_fill(ui, v);
 }
 
 /* Redraws when something changed, at most once a frame. While a run goes
@@ -737,6 +777,7 @@ static void ui_shutdown(struct ui *ui)
 			ui_run_end(ui);
 	}
 	timeline_free(ui->tl);
+	ledger_free(&ui->ledger);
 	ui_pick_free(ui->pick);
 	free(ui);
 }

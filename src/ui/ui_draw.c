@@ -19,10 +19,12 @@
 #include <string.h>
 
 #include "core/ev.h"
+#include "core/ledger.h"
 #include "core/msg.h"
 #include "core/timeline.h"
 #include "ui/ui_draw.h"
 #include "ui/ui_pick.h"
+#include "ui/ui_race.h"
 #include "ui/ui_term.h"
 
 #define HEADER_ROWS 3
@@ -33,8 +35,9 @@
 
 /* What the legend and the help show, in this order. */
 static const unsigned draw_legend_kinds[] = {
-	EV_CPU,	  EV_READY,   EV_IO,	EV_LOCK_WAIT,	EV_GIL_WAIT,
-	EV_STALL, EV_STARTUP, EV_ERROR, EV_LOST_UPDATE,
+	EV_CPU,		EV_READY, EV_IO,      EV_LOCK_WAIT,
+	EV_GIL_WAIT,	EV_STALL, EV_STARTUP, EV_ERROR,
+	EV_LOST_UPDATE, EV_READ,  EV_WRITE,
 };
 #define LEGEND_COUNT (sizeof draw_legend_kinds / sizeof draw_legend_kinds[0])
 
@@ -147,6 +150,10 @@ static const char *draw_kind_glyph(unsigned kind, int utf8)
 		return "!";
 	if (kind == EV_LOST_UPDATE)
 		return "X";
+	if (kind == EV_READ)
+		return "R";
+	if (kind == EV_WRITE)
+		return "W";
 	return ev_state_glyph(kind, utf8);
 }
 
@@ -345,6 +352,30 @@ static void draw_status(const struct ui_view *v, int cols)
 		draw_text(2, x + 2, cols, UI_STYLE_ALERT, v->message);
 }
 
+/* Reads and writes of shared values, where the zoom lets them be told
+ * apart (at most DRAW_ACCESS_MAX in the cell): W if the cell has a write,
+ * else R, in the colour of the cell's state. 1 if drawn. */
+#define DRAW_ACCESS_MAX 4
+
+static int draw_access(const struct ui_view *v, int lane, int y, int x,
+		       int64_t t0, int64_t t1, unsigned marks, enum ev_kind k)
+{
+	const unsigned rd = 1u << (EV_READ - EV_STATE_COUNT);
+	const unsigned wr = 1u << (EV_WRITE - EV_STATE_COUNT);
+	size_t n;
+
+	if (!(marks & (rd | wr)))
+		return 0;
+	n = timeline_marker_list(v->tl, lane, EV_READ, t0, t1, NULL, 0) +
+	    timeline_marker_list(v->tl, lane, EV_WRITE, t0, t1, NULL, 0);
+	if (n > DRAW_ACCESS_MAX)
+		return 0;
+	ui_term_style(k == EV_IDLE || k == EV_DONE ? UI_STYLE_TITLE
+						   : draw_kind_style(k));
+	mvaddstr(y, x, marks & wr ? "W" : "R");
+	return 1;
+}
+
 /* One cell: the state that dominates its slice of time, or a marker. */
 static void draw_cell(const struct ui_view *v, int lane, int y, int x,
 		      int64_t t0, int64_t t1)
@@ -363,6 +394,8 @@ static void draw_cell(const struct ui_view *v, int lane, int y, int x,
 		return;
 	}
 	k = timeline_cell(v->tl, lane, t0, t1, v->now_ns, x + lane);
+	if (draw_access(v, lane, y, x, t0, t1, marks, k))
+		return;
 	if (timeline_cell_boundary(v->tl, lane, t0, t1, v->now_ns, x + lane)) {
 		ui_term_style(k == EV_IDLE || k == EV_DONE
 				      ? UI_STYLE_DIM
@@ -861,6 +894,8 @@ static void help_colours(struct help_doc *d)
 		"a worker starting up",
 		"a task failed",
 		"a write overwrote another's update (a race)",
+		"a read of a shared value (where a cell holds few)",
+		"a write of a shared value (where a cell holds few)",
 	};
 	int x = d->w < HELP_NARROW_COLS + HELP_KIND_COLS ? 2 : HELP_KIND_COLS;
 
@@ -882,6 +917,34 @@ static void help_colours(struct help_doc *d)
 /* The whole help, for a box whose text is w columns wide: the lesson
  * first (what the screen is meant to show), how the model runs tasks,
  * what runs when the header cannot show it all, the keys, the colours. */
+/* The race lab's panel, for a run that has one. */
+static void help_race(struct help_doc *d)
+{
+	help_heading(d, "Under the lanes");
+	help_wrap(d, UI_STYLE_NORMAL,
+		  "Each shared value and their sum, against what it must be: "
+		  "red while it is not. INVALID STATE: a transfer is between "
+		  "its two updates, and the sum is off for that moment. "
+		  "BROKEN: an update was lost, and it stays off.",
+		  0);
+	help_wrap(d, UI_STYLE_NORMAL,
+		  "X, on both tasks' lanes: a store that overwrote another "
+		  "task's update, read before it; the panel says whose, to "
+		  "what, and how much was lost.",
+		  0);
+	help_wrap(d, UI_STYLE_NORMAL,
+		  "A row per lock: the task that holds it and the tasks that "
+		  "wait (yellow on their lanes). A deadlock - tasks each "
+		  "holding what the next waits for - is found the moment its "
+		  "cycle closes: the cycle is printed, the locks stay as they "
+		  "were, and the run is stopped.",
+		  0);
+	help_wrap(d, UI_STYLE_NORMAL,
+		  "Under procs each worker process changes its own copy: the "
+		  "values here never move (processes share no memory).",
+		  0);
+}
+
 static void help_layout(const struct ui_view *v, int cols, int w,
 			struct help_doc *d)
 {
@@ -904,6 +967,8 @@ static void help_layout(const struct ui_view *v, int cols, int w,
 	}
 	help_keys(d);
 	help_colours(d);
+	if (v->race)
+		help_race(d);
 }
 
 static void help_draw_line(const struct help_doc *d, const struct help_line *l,
@@ -1113,24 +1178,81 @@ static void draw_results(const struct ui_view *v, int y, int rows, int cols)
 	}
 }
 
-/* Rows of the screen, top to bottom: header, lanes and axis, results,
- * legend, key bar. The lanes get what the rest leaves, and at least one
- * row: the results give way first. */
+/* The race lab's panel: its lines, each on a row (a deadlock's cycle
+ * wrapped over as many as it needs), at most `cap` rows. */
+struct race_plan {
+	struct ui_race_line line[UI_RACE_LINES];
+	int n, rows;
+};
+
+static int race_line_rows(const struct ui_race_line *x, int cols)
+{
+	return x->wrap ? wrap_rows(x->text, cols) : 1;
+}
+
+static void race_plan(const struct ui_view *v, int cols, int lines,
+		      struct race_plan *p)
+{
+	int cap = lines >= 30 ? UI_RACE_LINES : lines >= 24 ? 4 : 2;
+	int others = 0;
+
+	p->n = p->rows = 0;
+	if (!v->race)
+		return;
+	others = (v->race->cycle && v->race->cycle[0]) +
+		 (v->race->lg->nvars > 0 ? 2 : 0);
+	p->n = ui_race_lines(v->race, cap - others, p->line, UI_RACE_LINES);
+	for (int i = 0; i < p->n; i++) {
+		int r = race_line_rows(&p->line[i], cols);
+		if (p->rows + r > cap) {
+			p->n = i;
+			break;
+		}
+		p->rows += r;
+	}
+}
+
+static void draw_race(const struct race_plan *p, int y, int rows, int cols)
+{
+	for (int i = 0; i < p->n && rows > 0; i++) {
+		const char *s = p->line[i].text, *next;
+		int r = race_line_rows(&p->line[i], cols);
+		for (int k = 0; k < r && rows > 0; k++, rows--, y++) {
+			int n = r > 1 ? draw_wrap(s, cols, &next)
+				      : (int)strlen(s);
+			draw_textf(y, 0, cols, p->line[i].style, "%.*s", n, s);
+			if (r > 1)
+				s = next;
+		}
+	}
+}
+
+/* Rows of the screen, top to bottom: header, lanes and axis, the race
+ * lab's panel, results, legend, key bar. The lanes get what the rest
+ * leaves, and at least one row: the results give way first, then the
+ * panel. */
 struct draw_layout {
-	int top, rows, extra, legend, keys;
+	int top, rows, race, extra, legend, keys;
 };
 
 static void draw_layout(const struct ui_view *v, int cols, int lines,
-			struct draw_layout *l)
+			const struct race_plan *rp, struct draw_layout *l)
 {
 	l->legend = draw_legend(0, cols, v, 0);
 	l->keys = keybar_rows(v, cols);
 	l->top = HEADER_ROWS + (lines >= 16); /* a blank row if there is room */
 	l->extra = results_rows(v, cols, lines);
-	l->rows = lines - l->keys - l->legend - AXIS_ROWS - l->top - l->extra;
+	l->race = rp->rows;
+	l->rows = lines - l->keys - l->legend - AXIS_ROWS - l->top - l->extra -
+		  l->race;
 	if (l->rows < 1 && l->extra) {
 		l->rows += l->extra;
 		l->extra = 0;
+	}
+	if (l->rows < 1 && l->race) {
+		int give = 1 - l->rows < l->race ? 1 - l->rows : l->race;
+		l->rows += give;
+		l->race -= give;
 	}
 }
 
@@ -1138,10 +1260,12 @@ int ui_draw_lanes_shown(const struct ui_view *v)
 {
 	struct draw_layout l;
 	struct lanes_plan p;
+	struct race_plan rp;
 	int cols, lines;
 
 	ui_term_size(&cols, &lines);
-	draw_layout(v, cols, lines, &l);
+	race_plan(v, cols, lines, &rp);
+	draw_layout(v, cols, lines, &rp, &l);
 	lanes_plan(v, l.rows, &p);
 	return p.shown;
 }
@@ -1149,6 +1273,7 @@ int ui_draw_lanes_shown(const struct ui_view *v)
 void ui_draw_screen(const struct ui_view *v)
 {
 	struct draw_layout l;
+	struct race_plan rp;
 	int cols, lines, used;
 
 	ui_term_size(&cols, &lines);
@@ -1162,10 +1287,14 @@ void ui_draw_screen(const struct ui_view *v)
 	draw_title(v, cols);
 	draw_settings(v, cols);
 	draw_status(v, cols);
-	draw_layout(v, cols, lines, &l);
+	race_plan(v, cols, lines, &rp);
+	draw_layout(v, cols, lines, &rp, &l);
 	used = draw_lanes(v, l.top, l.rows, cols);
+	if (l.race)
+		draw_race(&rp, l.top + used + AXIS_ROWS, l.race, cols);
 	if (l.extra)
-		draw_results(v, l.top + used + AXIS_ROWS, l.extra, cols);
+		draw_results(v, l.top + used + AXIS_ROWS + l.race, l.extra,
+			     cols);
 	draw_legend(lines - l.keys - l.legend, cols, v, 1);
 	draw_keybar(v, lines - l.keys, cols);
 	if (v->pick) /* down to the key bar, which may take two rows */

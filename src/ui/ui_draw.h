@@ -15,6 +15,7 @@
 
 struct timeline;
 struct ui_pick;
+struct ui_race;
 
 /* Below this size the screen shows "terminal too small" instead. */
 #define UI_DRAW_MIN_COLS 40
@@ -81,6 +82,9 @@ struct ui_view {
 	/* The list s or m opened (ui_pick.h), drawn over the lanes; NULL:
 	 * none. */
 	const struct ui_pick *pick;
+	/* The race lab's panel under the lanes (ui_race.h); NULL: the run
+	 * shares no values and takes no locks. */
+	const struct ui_race *race;
 };
 
 /* Paints the screen from v and refreshes it. A screen smaller than

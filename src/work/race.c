@@ -159,8 +159,8 @@ static int one_lock(const struct scenario *sc, uint8_t *reentrant)
 		.name = NAME, .arg_min = 1, .arg_max = 10000000, .run = RUN, \
 		.expect = counter_expect, .format = counter_format,          \
 		.describe = counter_describe, .shared = counter_shared,      \
-		.expected_sum = counter_expected, .locks = LOCKS,            \
-		.kinds = KINDS                                               \
+		.expected_sum = counter_expected, .var_label = "x",          \
+		.locks = LOCKS, .kinds = KINDS                               \
 	}
 
 const struct work_ops work_counter = COUNTER_OPS(
@@ -288,7 +288,8 @@ static int64_t bank_expected(const struct scenario *sc, double scale)
 		.name = NAME, .arg_min = 2, .arg_max = RT_VARS_MAX,       \
 		.run = RUN, .expect = bank_expect, .format = bank_format, \
 		.shared = bank_shared, .expected_sum = bank_expected,     \
-		.locks = LOCKS, .kinds = EV_BIT(EV_IO) | KINDS            \
+		.var_label = "bank", .locks = LOCKS,                      \
+		.kinds = EV_BIT(EV_IO) | KINDS                            \
 	}
 
 const struct work_ops work_bank =
