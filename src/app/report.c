@@ -255,7 +255,8 @@ void report_invariant(char *buf, size_t len, const struct run_config *cfg,
 			st->final_sum);
 	else if (off == 0 && st->lost_updates == 0)
 		msg_fmt(buf, len,
-			"invariant: sum = %" PRId64 ", as it must be; no update "
+			"invariant: sum = %" PRId64
+			", as it must be; no update "
 			"lost",
 			st->final_sum);
 	else if (off == 0)
