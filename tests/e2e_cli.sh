@@ -34,6 +34,13 @@ for m in sync threads async procs; do
 	grep -Eq "^  $m " "$TMP/out" || fail "list names model $m"
 done
 grep -q "not yet available" "$TMP/out" && fail "list still says a model is not yet available"
+# The race lab's scenarios; a name too long for its column gets a line of
+# its own, and nothing passes 80 columns.
+for s in bank-unsafe bank-safe counter-unsafe deadlock relock relock-reentrant philosophers philosophers-ordered; do
+	grep -Eq "^  $s( |\$)" "$TMP/out" || fail "list names scenario $s"
+done
+grep -q '^  philosophers-ordered$' "$TMP/out" || fail "list: a long name is not on a line of its own"
+awk 'length > 80 { bad = 1 } END { exit bad }' "$TMP/out" || fail "list: a line passes 80 columns: $(awk 'length > 80' "$TMP/out")"
 
 # Bad input: each row must exit 2 with a one-line conviz: message.
 bad() { # DESCRIPTION REGEX ARGS...

@@ -667,7 +667,7 @@ pass "segv: crash message on stderr"
 # --- issue 10: the picker ------------------------------------------------
 # s and m open a list to pick from instead of cycling. In the C locale:
 # the box is drawn with +-| and the current item is marked *.
-NAMES=$("$CONVIZ" list | sed -n '/^Scenarios/,/^$/s/^  \([a-z0-9_-][a-z0-9_-]*\) .*/\1/p')
+NAMES=$("$CONVIZ" list | sed -n '/^Scenarios/,/^$/s/^  \([a-z0-9_-][a-z0-9_-]*\)\( .*\)\{0,1\}$/\1/p')
 [ -n "$NAMES" ] || fail "pick: conviz list shows no scenario"
 TWO_BELOW=$(printf '%s\n' $NAMES | sed -n '/^fib$/{n;n;p;}')
 [ -n "$TWO_BELOW" ] || fail "pick: no scenario two below fib in: $NAMES"

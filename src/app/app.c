@@ -218,20 +218,29 @@ static int app_flushed(void)
 
 /* One scenario of `conviz list`: its name and what `run` does at its own
  * scale. A line too long for 80 columns goes on at its last clause ("; ")
- * on a second line, under the first. */
+ * on a second line, under the first; a name too long for its column has
+ * a line of its own. */
+#define LIST_NAME_COLS 15
+
 static void app_list_scenario(const struct scenario *sc)
 {
 	char title[WORK_TITLE_MAX];
 	const char *cut;
 
 	work_title(sc, sc->scale, title, sizeof title);
-	cut = strrchr(title, ';');
-	if (strlen(title) <= 80 - 18 || !cut || cut[1] != ' ') {
-		printf("  %-15s %s\n", sc->name, title);
+	if (strlen(sc->name) > LIST_NAME_COLS) {
+		printf("  %s\n", sc->name);
+		printf("  %-*s %s\n", LIST_NAME_COLS, "", title);
 		return;
 	}
-	printf("  %-15s %.*s\n", sc->name, (int)(cut - title), title);
-	printf("  %-15s %s\n", "", cut + 2);
+	cut = strrchr(title, ';');
+	if (strlen(title) <= 80 - 3 - LIST_NAME_COLS || !cut || cut[1] != ' ') {
+		printf("  %-*s %s\n", LIST_NAME_COLS, sc->name, title);
+		return;
+	}
+	printf("  %-*s %.*s\n", LIST_NAME_COLS, sc->name, (int)(cut - title),
+	       title);
+	printf("  %-*s %s\n", LIST_NAME_COLS, "", cut + 2);
 }
 
 static int app_list(void)
