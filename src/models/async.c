@@ -350,7 +350,6 @@ static const struct rt_ops async_ops = {
 	.sleep_ns = async_sleep,
 	.lock = async_lock,
 	.unlock = async_unlock,
-	.mark = rt_emit_marker,
 	.http_get = async_http,
 };
 

@@ -102,17 +102,11 @@ static void blocking_unlock(struct rt *rt, int id)
 	rt_locks_leave(t);
 }
 
-void rt_emit_marker(struct rt *rt, enum ev_kind kind, int64_t arg)
-{
-	rt_emit(rt, kind, arg);
-}
-
 const struct rt_ops rt_blocking_ops = {
 	.tick = blocking_tick,
 	.sleep_ns = blocking_sleep,
 	.lock = blocking_lock,
 	.unlock = blocking_unlock,
-	.mark = rt_emit_marker,
 	.http_get = rt_http_get_blocking,
 };
 

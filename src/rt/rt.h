@@ -8,10 +8,11 @@
  * May include: rt/ and core/; not server/ (a sibling), nothing above.
  *
  * Workloads call rt_tick, rt_sleep_ns, rt_http_get, rt_lock/rt_unlock and
- * rt_mark and never know which model runs them: sync and threads (and
- * later procs) block, async (later) yields to its event loop, exactly as
- * Python swaps `requests` for `aiohttp`. The runtime emits the state
- * changes itself (cpu, io, lock-wait, gil-wait), so task bodies carry no
+ * rt_load/rt_store (rt/shared.h) and never know which model runs them:
+ * sync, threads and procs block, async yields to its event loop, exactly
+ * as Python swaps `requests` for `aiohttp`. The runtime emits the state
+ * changes and markers itself (cpu, io, lock-wait, gil-wait; reads,
+ * writes, lost updates, locks taken and let go), so task bodies carry no
  * instrumentation.
  *
  * One struct rt per worker (or per coroutine); only its own thread uses it.
@@ -61,13 +62,13 @@ struct rt_http {
  *           GIL is released while waiting): 0, or -1 if the task cannot
  *           have it because a deadlock was found (rt/locks.h): the task
  *           then gives up and fails. unlock: lets it go.
- * mark:     puts a marker (EV_READ, EV_WRITE, ...) on the lane. */
+ * (Markers - reads, writes, lost updates, locks taken and let go - are
+ * emitted by the runtime itself: rt/shared.h, rt/locks.h.) */
 struct rt_ops {
 	void (*tick)(struct rt *rt);
 	void (*sleep_ns)(struct rt *rt, int64_t ns);
 	int (*lock)(struct rt *rt, int id);
 	void (*unlock)(struct rt *rt, int id);
-	void (*mark)(struct rt *rt, enum ev_kind kind, int64_t arg);
 	/* http_get: GETs url (state io while it waits; the GIL is released
 	 * meanwhile), following redirects. 0 if an answer with a status
 	 * below 400 came; else the status (>= 400), or minus libcurl's error
@@ -136,11 +137,6 @@ static inline void rt_unlock(struct rt *rt, int id)
 	rt->ops->unlock(rt, id);
 }
 
-static inline void rt_mark(struct rt *rt, enum ev_kind kind, int64_t arg)
-{
-	rt->ops->mark(rt, kind, arg);
-}
-
 static inline int rt_http_get(struct rt *rt, const char *url,
 			      struct rt_http *reply)
 {
@@ -176,10 +172,6 @@ void rt_http_init(void);
  * table's condition (rt/locks.h), the GIL handed over in tick,
  * HTTP through one reused libcurl easy handle per worker (rt_http.c). */
 extern const struct rt_ops rt_blocking_ops;
-
-/* rt_ops.mark of every model: a marker is an event on the lane, however
- * the model waits. */
-void rt_emit_marker(struct rt *rt, enum ev_kind kind, int64_t arg);
 
 /* The blocking GET (rt_http.c), for rt_blocking_ops and for models that
  * block too; and for a workload that must block whatever the model (a
