@@ -79,7 +79,7 @@ works() {
 	# out of Makefile.am's list would only show in make distcheck).
 	for f in "$TESTS_SRCDIR"/../data/scenarios/*.scn; do
 		n=$(basename "$f" .scn)
-		grep -Eq "^  $n " "$TMP/out" ||
+		grep -Eq "^  $n( |\$)" "$TMP/out" ||
 			fail "$cv list lacks scenario $n (is it in Makefile.am?): $(head -c 300 "$TMP/out")"
 	done
 	in_root "$cv" run -s fib --scale 0.05 --headless
