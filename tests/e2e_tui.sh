@@ -121,6 +121,9 @@ start() {
 	tag=$1
 	loc=$2
 	shift 2
+	# A tag's files tell one run's end: a second run under the same tag
+	# would find the first's and race it.
+	[ ! -e "$WORK/$tag.pid" ] || fail "$tag: a tag used twice in this test"
 	line="clear; LC_ALL=$loc sh $(quote "$WORK/run.sh") $(quote "$WORK") $tag"
 	for a in "$@"; do
 		line="$line $(quote "$a")"
@@ -823,15 +826,15 @@ tmx send-keys -t cv -l q
 finish safe 0
 
 # Worker processes: the values here never move, and the panel says why.
-start procs C run -s bank-unsafe -m procs
-wait_for '^conviz bank-unsafe .* done$' 100 || fail "procs: the run does not finish"
+start bankprocs C run -s bank-unsafe -m procs
+wait_for '^conviz bank-unsafe .* done$' 100 || fail "bankprocs: the run does not finish"
 wait_for '^banks 1000 1000 1000 1000 1000  sum 5000 here, as at the start$' 20 ||
-	fail "procs: the values here moved"
+	fail "bankprocs: the values here moved"
 screen | grep -q '^each worker process changes its own copy of the values: processes share no memory' ||
-	fail "procs: no 'processes share no memory' lesson"
-pass "procs: the lesson that processes share no memory"
+	fail "bankprocs: no 'processes share no memory' lesson"
+pass "bankprocs: the lesson that processes share no memory"
 tmx send-keys -t cv -l q
-finish procs 0
+finish bankprocs 0
 
 # A deadlock: found, the cycle printed, each lock as it was at that
 # moment; the help explains the panel; q restores the terminal.
