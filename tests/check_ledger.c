@@ -171,7 +171,8 @@ START_TEST(test_locks)
 END_TEST
 
 /* Once a deadlock is found, the locks and their waiters stay as they were
- * (the tasks of the cycle let go as they fail, after). */
+ * (the tasks of the cycle let go as they fail, after); a wait of the
+ * cycle whose marker comes late still joins. */
 START_TEST(test_deadlock_freezes)
 {
 	struct ledger lg;
@@ -180,9 +181,12 @@ START_TEST(test_deadlock_freezes)
 	ledger_init(&lg, ORIGIN, 0, NULL, 0, 2);
 	feed(&lg, 1, 0, 0, EV_ACQUIRE, 0);
 	feed(&lg, 1, 1, 1, EV_ACQUIRE, 1);
-	feed(&lg, 2, 0, 0, EV_LOCK_WAIT, 1);
+	/* Task 1's wait closes the cycle; task 0's marker, from the other
+	 * lane, comes after (task 0 began to wait first, but its marker
+	 * was pushed later). */
 	feed(&lg, 3, 1, 1, EV_LOCK_WAIT, 0);
 	feed(&lg, 3, 1, 1, EV_DEADLOCK, 0);
+	feed(&lg, 2, 0, 0, EV_LOCK_WAIT, 1);
 	ck_assert_int_eq(lg.deadlock, 1);
 	feed(&lg, 4, 1, 1, EV_IDLE, 0);
 	feed(&lg, 4, 1, 1, EV_RELEASE, 1 | EV_RELEASE_ALL);

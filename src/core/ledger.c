@@ -181,7 +181,9 @@ void ledger_add(struct ledger *lg, const struct ev *e)
 			on_lock(lg, e);
 		break;
 	case EV_LOCK_WAIT:
-		if (lg->nlocks > 0 && !lg->deadlock) {
+		/* Even after a deadlock: a wait of the cycle may come after
+		 * the marker of the wait that closed it (another lane). */
+		if (lg->nlocks > 0) {
 			waiter_drop(lg, e->task, e->lane);
 			waiter_add(lg, e);
 		}

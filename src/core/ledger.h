@@ -79,8 +79,10 @@ struct ledger {
 	struct ledger_lock lock[LEDGER_LOCKS];
 	struct ledger_waiter *waiter;
 	size_t nwaiter, capwaiter;
-	/* A deadlock was found (EV_DEADLOCK): the locks and their waiters
-	 * stay as they were at that moment, the cycle drawn. */
+	/* A deadlock was found (EV_DEADLOCK): the locks stay as they were
+	 * at that moment, and their waiters too (a wait of the cycle whose
+	 * marker comes later, from another lane, still joins them): the
+	 * cycle drawn. */
 	int deadlock;
 };
 

@@ -241,7 +241,8 @@ static int async_lock(struct rt *rt, int id)
 		rt_emit(rt, EV_ACQUIRE, id);
 		return 0;
 	}
-	rt_emit(rt, EV_LOCK_WAIT, id);
+	if (r != RT_DEADLOCK)
+		rt_emit(rt, EV_LOCK_WAIT, id);
 	if (r == RT_CYCLE)
 		rt_emit(rt, EV_DEADLOCK, id);
 	if (r != RT_BUSY) {

@@ -73,11 +73,13 @@ static int blocking_lock(struct rt *rt, int id)
 		rt_emit(rt, EV_ACQUIRE, id);
 		return 0;
 	}
+	if (r == RT_DEADLOCK)
+		return -1; /* found before: the run is stopping, no wait */
 	rt_emit(rt, EV_LOCK_WAIT, id);
-	if (r == RT_CYCLE)
+	if (r == RT_CYCLE) {
 		rt_emit(rt, EV_DEADLOCK, id);
-	if (r != RT_BUSY)
 		return -1;
+	}
 	if (rt->gil)
 		gil_release(rt->gil);
 	rt_locks_enter(t);
