@@ -172,8 +172,8 @@ START_TEST(test_options_belong)
 		{ "--workers 3", "--workers", T | R },
 		{ "--gil", "--gil", T | R },
 		{ "--no-gil", "--no-gil", T | R },
-		{ "--seed 7", "--seed", T | R | S },
-		{ "--seed=7", "--seed", T | R | S },
+		{ "--seed 7", "--seed", T | R | C | S },
+		{ "--seed=7", "--seed", T | R | C | S },
 		{ "--scale 2", "--scale", T | R },
 		{ "--headless", "--headless", T | R | C },
 		{ "--url-file /nonexist", "--url-file", T | R },
@@ -206,13 +206,6 @@ START_TEST(test_options_belong)
 						      strcmp(err, want) == 0,
 					      "'%s' gave %d '%s'", line, rc,
 					      rc ? err : "");
-			} else if (ids[k] == CLI_COMPARE) {
-				ck_assert_msg(
-					rc == -1 &&
-						strstr(err, "'conviz compare' "
-							    "is not available"),
-					"'%s' gave %d '%s'", line, rc,
-					rc ? err : "");
 			} else {
 				ck_assert_msg(rc == 0, "'%s' gave '%s'", line,
 					      err);
@@ -261,7 +254,6 @@ START_TEST(test_options_misplaced)
 		{ "serve --bogus", "unknown option '--bogus'" },
 		{ "list extra", "unexpected argument 'extra'" },
 		{ "compare extra", "unexpected argument 'extra'" },
-		{ "compare -m procs", "'conviz compare' is not available yet" },
 		{ "compare --port 1",
 		  "--port does not belong to 'conviz compare'" },
 		{ "run --port 80", "--port does not belong to 'conviz run'" },
@@ -301,15 +293,17 @@ START_TEST(test_commands_ready)
 	char err[256];
 
 	ck_assert_int_eq(parse_line(&c, err, sizeof err, "foo"), -1);
-	ck_assert_str_eq(err, "unknown command 'foo': use run, list or serve "
-			      "(see conviz --help)");
-	ck_assert_int_eq(parse_line(&c, err, sizeof err, "compare"), -1);
-	ck_assert_str_eq(err, "'conviz compare' is not available yet in this "
-			      "version: use 'conviz run -m MODEL' meanwhile");
+	ck_assert_str_eq(err,
+			 "unknown command 'foo': use run, compare, list or "
+			 "serve (see conviz --help)");
+	ck_assert_int_eq(parse_line(&c, err, sizeof err, "compare"), 0);
+	ck_assert_int_eq(c.cmd, CLI_COMPARE);
 	ck_assert_int_eq(parse_line(&c, err, sizeof err,
-				    "compare -s fib -m sync --headless"),
-			 -1);
-	ck_assert_ptr_nonnull(strstr(err, "'conviz compare' is not available"));
+				    "compare -s fib --seed 3 --headless"),
+			 0);
+	ck_assert_int_eq(c.cmd, CLI_COMPARE);
+	ck_assert_str_eq(c.scenario, "fib");
+	ck_assert_int_eq(c.headless, 1);
 	ck_assert_int_eq(parse_line(&c, err, sizeof err, "compare --help"), 0);
 	ck_assert_int_eq(c.cmd, CLI_HELP);
 }
@@ -331,7 +325,7 @@ START_TEST(test_long_words_quoted)
 	ck_assert_int_eq(cli_parse(2, argv + 2, &c, err, sizeof err), -1);
 	argv[1] = word;
 	ck_assert_int_eq(cli_parse(2, argv, &c, err, sizeof err), -1);
-	ck_assert_ptr_nonnull(strstr(err, "...': use run, list"));
+	ck_assert_ptr_nonnull(strstr(err, "...': use run, compare, list"));
 }
 END_TEST
 

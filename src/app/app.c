@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "app/cli.h"
+#include "app/compare.h"
 #include "app/report.h"
 #include "app/run.h"
 #include "app/scenario.h"
@@ -437,6 +438,29 @@ static void app_hold_std_fds(void)
 	}
 }
 
+/* conviz compare: every model on the scenario, one after the other. */
+static int app_compare(const struct cli *cli)
+{
+	struct run_config cfg;
+	char err[768];
+
+	if (cli->model >= 0) {
+		msg_print(
+			"-m picks the model whose workers --sweep varies, and "
+			"--sweep is not available yet in this version: leave "
+			"-m out to compare every model");
+		return APP_USAGE;
+	}
+	if (app_config(cli, &cfg, err, sizeof err) < 0) {
+		msg_print(err);
+		return APP_USAGE;
+	}
+	/* Before any thread, as app_run: the procs row needs the
+	 * forkserver; if it cannot start, that row says why. */
+	(void)procs_init(run_procs_child, err, sizeof err);
+	return compare_headless(&cfg, stdout);
+}
+
 int app_main(int argc, char **argv, int (*tui)(const struct run_config *))
 {
 	struct cli cli;
@@ -470,6 +494,8 @@ int app_main(int argc, char **argv, int (*tui)(const struct run_config *))
 		return app_list();
 	case CLI_SERVE:
 		return app_serve(&cli);
+	case CLI_COMPARE:
+		return app_compare(&cli);
 	default:
 		return app_run(&cli, tui);
 	}

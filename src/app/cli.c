@@ -56,7 +56,7 @@ static const struct opt opts[] = {
 	{ 0, "gil", 0, OPT_GIL, ON_RUN },
 	{ 0, "no-gil", 0, OPT_NO_GIL, ON_RUN },
 	/* serve too: the server draws its jitter and /bytes/N from it. */
-	{ 0, "seed", 1, OPT_SEED, ON_RUN | ON(CLI_SERVE) },
+	{ 0, "seed", 1, OPT_SEED, ON_RUN | ON(CLI_SERVE) | ON(CLI_COMPARE) },
 	{ 0, "scale", 1, OPT_SCALE, ON_RUN },
 	{ 0, "limit", 1, OPT_LIMIT, ON_RUN },
 	{ 0, "chunk", 1, OPT_CHUNK, ON_RUN },
@@ -79,9 +79,9 @@ static const struct cmd {
 	int ready;
 	int listed;
 } cmds[] = {
-	{ "run", CLI_RUN, 1, 1 },	  { "list", CLI_LIST, 1, 1 },
-	{ "compare", CLI_COMPARE, 0, 1 }, { "serve", CLI_SERVE, 1, 1 },
-	{ "help", CLI_HELP, 1, 0 },	  { "version", CLI_VERSION, 1, 0 },
+	{ "run", CLI_RUN, 1, 1 },   { "compare", CLI_COMPARE, 1, 1 },
+	{ "list", CLI_LIST, 1, 1 }, { "serve", CLI_SERVE, 1, 1 },
+	{ "help", CLI_HELP, 1, 0 }, { "version", CLI_VERSION, 1, 0 },
 };
 
 /* One command line being parsed. */
@@ -457,6 +457,9 @@ static void usage_head(FILE *to)
 {
 	fputs("Usage: conviz [run] [RUN OPTIONS]  watch a scenario run (TUI, "
 	      "or headless)\n"
+	      "       conviz compare [-s SCENARIO] [--seed N] [--headless]\n"
+	      "                                   every model on one scenario, "
+	      "side by side\n"
 	      "       conviz list                 scenarios and models (no "
 	      "options)\n"
 	      "       conviz serve [--port N] [--bind ADDR] [--seed N]\n"
@@ -529,7 +532,15 @@ void cli_usage(FILE *to)
 {
 	usage_head(to);
 	usage_run(to);
-	fputs("Serve options (conviz serve):\n"
+	fputs("Compare (conviz compare): runs the scenario under sync, "
+	      "threads, async\n"
+	      "and procs in turn, each with its defaults (and threads without "
+	      "the GIL\n"
+	      "for CPU-bound work), then prints a table of wall times and "
+	      "speed-ups\n"
+	      "over sync and one 'summary:' line per model with speedup=.\n"
+	      "\n"
+	      "Serve options (conviz serve):\n"
 	      "      --port N              the port (default 0: any free one)\n"
 	      "      --bind ADDR           the address (default 127.0.0.1); "
 	      "0.0.0.0 or ::\n"

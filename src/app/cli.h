@@ -13,8 +13,6 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* CLI_COMPARE is never returned while compare is not in this version:
- * cli_parse refuses it (after checking its options). */
 enum cli_cmd {
 	CLI_TUI = 0, /* `conviz` alone; takes run's options */
 	CLI_RUN,

@@ -476,59 +476,84 @@ static void print_report(FILE *out, const struct run_config *cfg,
 	fprintf(out, "%s\n", line);
 }
 
-int report_headless(const struct run_config *cfg, FILE *out)
+int report_run(const struct run_config *cfg, struct report_run *rr, char *err,
+	       size_t errlen)
 {
-	char err[256] = "";
-	struct evring *ring = run_ring_new(cfg, HEADLESS_RING);
+	uint64_t consumed;
+	int64_t origin;
 
-	if (ring == NULL)
+	memset(rr, 0, sizeof *rr);
+	rr->ring = run_ring_new(cfg, HEADLESS_RING);
+	if (rr->ring == NULL)
 		msg_fatal("out of memory for the event ring",
 			  "close other programs and try again");
-	struct run *r = run_start(cfg, ring, err, sizeof err);
-	if (r == NULL) {
-		msg_print(err);
-		evring_free(ring);
-		return 1;
+	rr->run = run_start(cfg, rr->ring, err, errlen);
+	if (rr->run == NULL) {
+		evring_free(rr->ring);
+		rr->ring = NULL;
+		return -1;
 	}
-	struct timeline *tl = timeline_new(run_origin_ns(r));
-	if (tl == NULL)
+	origin = run_origin_ns(rr->run);
+	rr->tl = timeline_new(origin);
+	if (rr->tl == NULL)
 		msg_fatal("out of memory for the timeline",
 			  "close other programs and try again");
-
-	uint64_t consumed = collect(r, ring, tl);
-	struct run_stats st;
-	memset(&st, 0, sizeof st);
-	int rc = run_wait(r, &st);
+	consumed = collect(rr->run, rr->ring, rr->tl);
+	rr->rc = run_wait(rr->run, &rr->st);
 	/* pushed while the run wound up */
-	consumed += timeline_drain(tl, ring, SIZE_MAX);
-
+	consumed += timeline_drain(rr->tl, rr->ring, SIZE_MAX);
 	/* Measured, not assumed: what producers pushed and the diagram did
 	 * not get. */
-	st.dropped = st.events - consumed;
-	struct run_config shown = *cfg;
-	shown.workers = run_workers(r);
-	int64_t end = timeline_end(tl);
-	timeline_set_view(tl, (enum timeline_view)run_config_view(cfg));
-	if (st.end_ns > run_origin_ns(r) && st.end_ns - run_origin_ns(r) > end)
-		end = st.end_ns - run_origin_ns(r);
-	print_report(out, &shown, r, tl, end, &st);
-	if (st.wrong > 0) {
-		char line[512];
-		report_wrong(line, sizeof line, &shown, &st);
-		msg_print(line);
-	}
+	rr->st.dropped = rr->st.events - consumed;
+	rr->shown = *cfg;
+	rr->shown.workers = run_workers(rr->run);
+	rr->end = timeline_end(rr->tl);
+	timeline_set_view(rr->tl, (enum timeline_view)run_config_view(cfg));
+	if (rr->st.end_ns > origin && rr->st.end_ns - origin > rr->end)
+		rr->end = rr->st.end_ns - origin;
+	return 0;
+}
 
-	run_free(r);
-	timeline_free(tl);
-	evring_free(ring);
+void report_run_free(struct report_run *rr)
+{
+	run_free(rr->run);
+	timeline_free(rr->tl);
+	evring_free(rr->ring);
+	memset(rr, 0, sizeof *rr);
+}
+
+int report_flushed(FILE *out)
+{
 	/* A report nobody can read is a run that did not complete: a full
 	 * disk or a closed stdout must not pass for success. A reader that
 	 * went away (`| head -1`) gets 1 too, but no message. */
-	if (fflush(out) != 0 || ferror(out)) {
-		if (!msg_reader_gone(out))
-			msg_error("cannot write the report to standard output",
-				  "check the disk space or where stdout goes");
+	if (fflush(out) == 0 && !ferror(out))
+		return 0;
+	if (!msg_reader_gone(out))
+		msg_error("cannot write the report to standard output",
+			  "check the disk space or where stdout goes");
+	return -1;
+}
+
+int report_headless(const struct run_config *cfg, FILE *out)
+{
+	char err[256] = "";
+	struct report_run rr;
+	int done;
+
+	if (report_run(cfg, &rr, err, sizeof err) < 0) {
+		msg_print(err);
 		return 1;
 	}
-	return rc == 0 && st.status == 0 ? 0 : 1;
+	print_report(out, &rr.shown, rr.run, rr.tl, rr.end, &rr.st);
+	if (rr.st.wrong > 0) {
+		char line[512];
+		report_wrong(line, sizeof line, &rr.shown, &rr.st);
+		msg_print(line);
+	}
+	done = rr.rc == 0 && rr.st.status == 0;
+	report_run_free(&rr);
+	if (report_flushed(out) < 0)
+		return 1;
+	return done ? 0 : 1;
 }

@@ -7,10 +7,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "app/run.h"
+
+struct evring;
 struct timeline;
-struct run_config;
-struct run_stats;
-struct run;
 
 /* Draws one row per lane of tl's view over [0, end) in `width` columns
  * (ASCII patterns; '|' where a task starts after another on the lane),
@@ -57,5 +57,30 @@ void report_title(const struct run_config *cfg, char *buf, size_t len);
 size_t report_results(char *buf, size_t len, const struct run *r, int failed);
 
 int report_headless(const struct run_config *cfg, FILE *out);
+
+/* One run collected headless, to its end: the run (its answers), its
+ * events in a timeline (and the ring), its stats (dropped measured), its
+ * configuration as run (the workers it really had), and where its
+ * diagram ends. */
+struct report_run {
+	struct run *run;
+	struct evring *ring;
+	struct timeline *tl;
+	struct run_stats st;
+	struct run_config shown;
+	int rc; /* run_wait's */
+	int64_t end;
+};
+
+/* Starts cfg, collects its events until it ends, and waits for it: 0, or
+ * -1 with "what: what to do" in err if it could not start. Free it with
+ * report_run_free (also after -1). */
+int report_run(const struct run_config *cfg, struct report_run *rr, char *err,
+	       size_t errlen);
+void report_run_free(struct report_run *rr);
+
+/* Did everything written to out get there? 0, or -1 (said on stderr,
+ * unless the reader went away). */
+int report_flushed(FILE *out);
 
 #endif

@@ -1,0 +1,102 @@
+#!/bin/sh
+# e2e_compare.sh - `conviz compare`, run by the real binary: every model
+# on one scenario, a table and one summary: line per model in DESIGN.md's
+# order (sync, threads, async, procs; then threads without the GIL for
+# CPU-bound work), each speed-up the same as a single run's; the CPU
+# lesson in one command; bad input refused.
+. "${TESTS_SRCDIR:-$(dirname "$0")}/lib.sh"
+
+# models: the model= of each summary: line, in order.
+models() {
+	grep '^summary: ' "$TMP/out" | sed 's/.* model=\([a-z]*\) .* gil=\([a-z]*\) .*/\1:\2/' | tr '\n' ' '
+}
+
+# speedup MODEL GIL: the speedup= of that model's summary line.
+speedup() {
+	grep "^summary: .* model=$1 .* gil=$2 " "$TMP/out" | tr ' ' '\n' | sed -n 's/^speedup=//p'
+}
+
+# I/O: sites, 40 downloads (the shipped 160 take 14 s under sync).
+sed 's/^tasks = .*/tasks = 40/' "$CONVIZ_DATADIR/scenarios/sites.scn" >"$TMP/sites40.scn"
+run_conviz compare -s "$TMP/sites40.scn" --headless
+expect_status 0 "compare sites (40 GETs)"
+checks=$((checks + 1))
+[ "$(models)" = "sync:on threads:on async:on procs:on " ] &&
+	pass "compare sites: four summary lines, sync, threads, async, procs" ||
+	fail "compare sites: the summary lines are $(models)"
+grep -Eq '^conviz compare: sites ' "$TMP/out" || fail "compare sites: no title line"
+grep -Eq '^model +workers +gil +wall_s +cpu_s +speedup +ideal$' "$TMP/out" ||
+	fail "compare sites: no table header"
+for m in sync threads async procs; do
+	grep -Eq "^$m +[0-9]+ +on +[0-9.]+ +[0-9.]+ +[0-9.]+x +[0-9]+x +#+$" "$TMP/out" ||
+		fail "compare sites: no table row for $m: $(grep "^$m" "$TMP/out")"
+	summary_line=$(grep "^summary: .* model=$m " "$TMP/out")
+	echo "$summary_line" | grep -q ' tasks=40 ok=40 failed=0 .* wrong=0' ||
+		fail "compare sites: $m did not get every answer: $summary_line"
+done
+grep -q "^summary: .* model=sync .* speedup=1.000$" "$TMP/out" ||
+	fail "compare sites: sync's speedup is not 1"
+cp "$TMP/out" "$TMP/compare.out"
+t=$(speedup threads on)
+a=$(speedup async on)
+echo "compare sites40: threads x$t, async x$a, procs x$(speedup procs on)"
+# Each speed-up is a single run's: threads -w 5 and async alone, against
+# a sync run alone (generous: within 15%).
+run_conviz run -s "$TMP/sites40.scn" -m sync --headless
+s1=$(field wall_s)
+run_conviz run -s "$TMP/sites40.scn" -m threads --headless
+t1=$(ratio "$s1" "$(field wall_s)")
+run_conviz run -s "$TMP/sites40.scn" -m async --headless
+a1=$(ratio "$s1" "$(field wall_s)")
+echo "single runs: threads x$t1, async x$a1"
+checks=$((checks + 1))
+if in_range "$(ratio "$t" "$t1")" 0.85 1.18 && in_range "$(ratio "$a" "$a1")" 0.85 1.18; then
+	pass "compare sites: each speed-up within 15% of a single run's"
+else
+	fail "compare sites: threads x$t vs x$t1, async x$a vs x$a1 alone"
+fi
+
+# CPU: fib, 8 tasks of fib(33): threads with the GIL no faster than sync,
+# without it and procs faster (two cores), five rows.
+printf 'name = fib8\ntitle = t\nworkload = fib\ntasks = 8\narg = 33\nworkers = 2\n' >"$TMP/fib8.scn"
+sed -i 's/^title = .*/title = fib(33) x8, naive recursion (CPU-bound)/' "$TMP/fib8.scn"
+good=0
+for attempt in 1 2 3; do
+	run_conviz compare -s "$TMP/fib8.scn" --headless
+	expect_status 0 "compare fib8" >/dev/null
+	[ "$(models)" = "sync:on threads:on async:on procs:on threads:off " ] ||
+		fail "compare fib8: the summary lines are $(models)"
+	tg=$(speedup threads on)
+	tn=$(speedup threads off)
+	p=$(speedup procs on)
+	echo "compare fib8, attempt $attempt: threads x$tg with the GIL, x$tn without, procs x$p"
+	in_range "$tg" 0.6 1.3 || fail "compare fib8: threads with the GIL x$tg"
+	if [ "${CONVIZ_TIMING_TESTS:-1}" = 0 ] || [ "$(nproc 2>/dev/null || echo 1)" -lt 2 ]; then
+		good=1
+		break
+	fi
+	if in_range "$tn" 1.4 100 && in_range "$p" 1.4 100; then
+		good=1
+		break
+	fi
+done
+checks=$((checks + 1))
+[ "$good" = 1 ] && pass "compare fib8: the GIL keeps threads at x$tg; without it x$tn, procs x$p" ||
+	fail "compare fib8: without the GIL x$tn, procs x$p: no speed-up on two cores in 3 attempts"
+grep -Eq '^threads, no GIL +2 +off ' "$TMP/out" || fail "compare fib8: no row for threads without the GIL"
+grep -Eq '^threads +2 +on .* 1x +#+$' "$TMP/out" || fail "compare fib8: threads under the GIL should have an ideal of 1x"
+
+# Bad input.
+run_conviz compare -s nosuch --headless
+expect_status 2 "compare an unknown scenario"
+expect_err "^conviz: unknown scenario 'nosuch'" "compare an unknown scenario"
+run_conviz compare -s fib -m threads --headless
+expect_status 2 "compare -m without --sweep"
+expect_err "^conviz: -m picks the model whose workers --sweep varies" "compare -m"
+run_conviz compare -s fib -w 3 --headless
+expect_status 2 "compare -w"
+expect_err "^conviz: -w does not belong to 'conviz compare'" "compare -w"
+run_conviz compare -s fib extra
+expect_status 2 "compare with an extra argument"
+
+finish
