@@ -202,6 +202,40 @@ START_TEST(test_deadlock_freezes)
 }
 END_TEST
 
+/* The runtime's cycle sets the picture exactly, whatever the events
+ * said: here task 0's wait never arrived, and task 1 had let L1 go. */
+START_TEST(test_cycle_exact)
+{
+	static const struct ledger_step cycle[2] = {
+		{ .task = 1, .lane = 1, .holds = 1, .wants = 0 },
+		{ .task = 0, .lane = 0, .holds = 0, .wants = 1 },
+	};
+	struct ledger lg;
+	uint32_t w[2];
+
+	ledger_init(&lg, ORIGIN, 0, NULL, 0, 3);
+	feed(&lg, 1, 0, 0, EV_ACQUIRE, 0);
+	feed(&lg, 1, 1, 1, EV_ACQUIRE, 1);
+	feed(&lg, 2, 1, 1, EV_RELEASE, 1 | EV_RELEASE_ALL);
+	feed(&lg, 3, 2, 2, EV_LOCK_WAIT, 2); /* a wait not in the cycle */
+	ledger_cycle(&lg, cycle, 2);
+	ck_assert_int_eq(lg.deadlock, 1);
+	ck_assert_uint_eq(lg.lock[0].holder, 0);
+	ck_assert_uint_eq(lg.lock[1].holder, 1);
+	ck_assert_uint_eq(lg.lock[1].lane, 1);
+	ck_assert_uint_eq(lg.lock[2].holder, EV_NO_TASK);
+	ck_assert_uint_eq(ledger_waiters(&lg, 0, w, 2), 1);
+	ck_assert_uint_eq(w[0], 1);
+	ck_assert_uint_eq(ledger_waiters(&lg, 1, w, 2), 1);
+	ck_assert_uint_eq(w[0], 0);
+	ck_assert_uint_eq(ledger_waiters(&lg, 2, w, 2), 0);
+	/* A step naming a lock the books do not have is left out. */
+	ledger_cycle(&lg, &(struct ledger_step){ .task = 5, .holds = 9 }, 1);
+	ck_assert_uint_eq(lg.nwaiter, 0);
+	ledger_free(&lg);
+}
+END_TEST
+
 /* Worker processes write their own copies: nothing here moves. */
 START_TEST(test_own_copies)
 {
@@ -250,6 +284,7 @@ Suite *suite_ledger(void)
 	tcase_add_test(tc, test_counting);
 	tcase_add_test(tc, test_locks);
 	tcase_add_test(tc, test_deadlock_freezes);
+	tcase_add_test(tc, test_cycle_exact);
 	tcase_add_test(tc, test_own_copies);
 	tcase_add_test(tc, test_bounds);
 	suite_add_tcase(s, tc);

@@ -379,6 +379,8 @@ static void run_lock_stats(struct run *r, struct run_stats *st)
 	st->lock_waits = atomic_load(&rep->waits);
 	st->deadlock = atomic_load(&rep->deadlock);
 	rt_cycle_format(rep, st->cycle, sizeof st->cycle);
+	st->ncycle = st->deadlock ? atomic_load(&rep->ncycle) : 0;
+	memcpy(st->cycle_step, rep->cycle, sizeof st->cycle_step);
 }
 
 int run_wait(struct run *r, struct run_stats *st)
@@ -473,6 +475,22 @@ void run_ledger_init(const struct run *r, struct ledger *lg)
 		w->expected_sum ? w->expected_sum(&r->cfg.sc, r->cfg.scale) : 0;
 
 	ledger_init(lg, r->origin_ns, n, initial, expected, r->job.locks.n);
+}
+
+void run_ledger_cycle(struct ledger *lg, const struct run_stats *st)
+{
+	struct ledger_step step[RT_LOCKS_MAX];
+	int n = st->ncycle < RT_LOCKS_MAX ? st->ncycle : RT_LOCKS_MAX;
+
+	for (int i = 0; i < n; i++)
+		step[i] = (struct ledger_step){
+			.task = st->cycle_step[i].task,
+			.lane = st->cycle_step[i].lane,
+			.holds = st->cycle_step[i].holds,
+			.wants = st->cycle_step[i].wants,
+		};
+	if (st->deadlock)
+		ledger_cycle(lg, step, n);
 }
 
 const char *run_var_label(const struct run *r)

@@ -17,6 +17,7 @@
 
 #include "models/model.h"
 #include "rt/job.h"
+#include "rt/locks.h"
 #include "rt/task.h"
 
 struct evring;
@@ -82,6 +83,8 @@ struct run_stats {
 	uint64_t lock_waits;
 	int deadlock;
 	char cycle[RUN_CYCLE_MAX];
+	int ncycle; /* and its steps, as the runtime found them */
+	struct rt_cycle_step cycle_step[RT_LOCKS_MAX];
 };
 
 struct run;
@@ -155,6 +158,10 @@ int run_workers_max(enum model_id model);
 /* Sets up the race lab's books (core/ledger.h) for r: its shared values
  * as they start and must end, its program locks. The ring's consumer. */
 void run_ledger_init(const struct run *r, struct ledger *lg);
+
+/* A run that found a deadlock: its books show the cycle exactly as the
+ * runtime found it (ledger_cycle). Nothing for another run. */
+void run_ledger_cycle(struct ledger *lg, const struct run_stats *st);
 
 /* What people call r's shared values: "x", "bank" (then numbered). */
 const char *run_var_label(const struct run *r);

@@ -197,6 +197,24 @@ void ledger_add(struct ledger *lg, const struct ev *e)
 	}
 }
 
+void ledger_cycle(struct ledger *lg, const struct ledger_step *step, int n)
+{
+	lg->deadlock = 1;
+	lg->nwaiter = 0;
+	for (int i = 0; i < n; i++) {
+		const struct ledger_step *s = &step[i];
+		if (s->holds >= lg->nlocks || s->wants >= lg->nlocks)
+			continue;
+		lg->lock[s->holds] = (struct ledger_lock){ .holder = s->task,
+							   .lane = s->lane,
+							   .depth = 1 };
+		waiter_add(lg, &(struct ev){ .arg = s->wants,
+					     .task = s->task,
+					     .lane = s->lane,
+					     .kind = EV_LOCK_WAIT });
+	}
+}
+
 size_t ledger_waiters(const struct ledger *lg, int id, uint32_t *tasks,
 		      size_t max)
 {

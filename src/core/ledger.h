@@ -98,6 +98,18 @@ void ledger_own_copies(struct ledger *lg);
 /* Frees the waiters' list; the books may be set up again. */
 void ledger_free(struct ledger *lg);
 
+/* One task of a deadlock's cycle, as the runtime found it: it holds lock
+ * `holds` and waits for `wants`. */
+struct ledger_step {
+	uint32_t task;
+	uint16_t lane, holds, wants;
+};
+
+/* The run found a deadlock with this cycle: the locks and their waiters
+ * become exactly what the cycle says (the events can only approach it:
+ * two lanes' markers may come in either order), and stay so. */
+void ledger_cycle(struct ledger *lg, const struct ledger_step *step, int n);
+
 /* Takes one event into the books. */
 void ledger_add(struct ledger *lg, const struct ev *e);
 

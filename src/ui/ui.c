@@ -252,6 +252,7 @@ static void ui_run_end(struct ui *ui)
 	ui_ring_counts(ui);
 	ui->ready_s = st.ready_s;
 	msg_fmt(ui->cycle, sizeof ui->cycle, "%s", st.deadlock ? st.cycle : "");
+	run_ledger_cycle(&ui->ledger, &st);
 	ui->wrong = st.wrong;
 	if (st.wrong > 0)
 		report_wrong(ui->wrong_msg, sizeof ui->wrong_msg, &ui->shown,
