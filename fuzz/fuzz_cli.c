@@ -106,14 +106,17 @@ static int points_into(const struct words *w, const char *p)
 }
 
 /* Each subcommand gets only its own options (help and version take
- * anything: they win); compare is refused until it exists. */
+ * anything: they win); compare takes -s, -m, --seed and --headless. */
 static void check_belongs(const struct cli *c)
 {
 	int run = c->scenario || c->model >= 0 || c->workers || c->gil >= 0 ||
 		  c->scale > 0.0 || c->headless || c->url_file;
 	int serve = c->port >= 0 || c->bind;
 
-	promise(c->cmd != CLI_COMPARE, "compare-accepted");
+	if (c->cmd == CLI_COMPARE)
+		promise(!serve && !c->workers && c->gil < 0 &&
+				c->scale <= 0.0 && !c->url_file,
+			"option-on-compare");
 	if (c->cmd == CLI_TUI || c->cmd == CLI_RUN)
 		promise(!serve, "serve-option-on-run");
 	if (c->cmd == CLI_SERVE)
