@@ -105,6 +105,16 @@ static int points_into(const struct words *w, const char *p)
 	return 0;
 }
 
+/* compare takes -s, -m, --seed and --headless, and nothing else. */
+static int compare_options_only(const struct cli *c)
+{
+	int serve = c->port >= 0 || c->bind;
+	int run_only =
+		c->workers || c->gil >= 0 || c->scale > 0.0 || c->url_file;
+
+	return !serve && !run_only;
+}
+
 /* Each subcommand gets only its own options (help and version take
  * anything: they win); compare takes -s, -m, --seed and --headless. */
 static void check_belongs(const struct cli *c)
@@ -114,9 +124,7 @@ static void check_belongs(const struct cli *c)
 	int serve = c->port >= 0 || c->bind;
 
 	if (c->cmd == CLI_COMPARE)
-		promise(!serve && !c->workers && c->gil < 0 &&
-				c->scale <= 0.0 && !c->url_file,
-			"option-on-compare");
+		promise(compare_options_only(c), "option-on-compare");
 	if (c->cmd == CLI_TUI || c->cmd == CLI_RUN)
 		promise(!serve, "serve-option-on-run");
 	if (c->cmd == CLI_SERVE)
