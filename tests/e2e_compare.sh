@@ -42,24 +42,33 @@ a=$(speedup async on)
 echo "compare sites40: threads x$t, async x$a, procs x$(speedup procs on)"
 # Each speed-up is a single run's: threads -w 5 and async alone, against
 # a sync run alone (generous: within 15%).
-run_conviz run -s "$TMP/sites40.scn" -m sync --headless
-s1=$(field wall_s)
-run_conviz run -s "$TMP/sites40.scn" -m threads --headless
-t1=$(ratio "$s1" "$(field wall_s)")
-run_conviz run -s "$TMP/sites40.scn" -m async --headless
-a1=$(ratio "$s1" "$(field wall_s)")
-echo "single runs: threads x$t1, async x$a1"
+# The machine's speed drifts: single runs that disagree are measured
+# again (three attempts).
+close=0
+for attempt in 1 2 3; do
+	run_conviz run -s "$TMP/sites40.scn" -m sync --headless
+	s1=$(field wall_s)
+	run_conviz run -s "$TMP/sites40.scn" -m threads --headless
+	t1=$(ratio "$s1" "$(field wall_s)")
+	run_conviz run -s "$TMP/sites40.scn" -m async --headless
+	a1=$(ratio "$s1" "$(field wall_s)")
+	echo "single runs, attempt $attempt: threads x$t1, async x$a1"
+	if in_range "$(ratio "$t" "$t1")" 0.85 1.18 && in_range "$(ratio "$a" "$a1")" 0.85 1.18; then
+		close=1
+		break
+	fi
+done
 checks=$((checks + 1))
-if in_range "$(ratio "$t" "$t1")" 0.85 1.18 && in_range "$(ratio "$a" "$a1")" 0.85 1.18; then
+if [ "$close" = 1 ]; then
 	pass "compare sites: each speed-up within 15% of a single run's"
 else
 	fail "compare sites: threads x$t vs x$t1, async x$a vs x$a1 alone"
 fi
 
-# CPU: fib, 8 tasks of fib(33): threads with the GIL no faster than sync,
+# CPU: fib, 8 tasks of fib(36) (half a second under sync: shorter runs drown in the machine's noise): threads with the GIL no faster than sync,
 # without it and procs faster (two cores), five rows.
-printf 'name = fib8\ntitle = t\nworkload = fib\ntasks = 8\narg = 33\nworkers = 2\n' >"$TMP/fib8.scn"
-sed -i 's/^title = .*/title = fib(33) x8, naive recursion (CPU-bound)/' "$TMP/fib8.scn"
+printf 'name = fib8\ntitle = t\nworkload = fib\ntasks = 8\narg = 36\nworkers = 2\n' >"$TMP/fib8.scn"
+sed -i 's/^title = .*/title = fib(36) x8, naive recursion (CPU-bound)/' "$TMP/fib8.scn"
 good=0
 for attempt in 1 2 3; do
 	run_conviz compare -s "$TMP/fib8.scn" --headless
@@ -70,19 +79,22 @@ for attempt in 1 2 3; do
 	tn=$(speedup threads off)
 	p=$(speedup procs on)
 	echo "compare fib8, attempt $attempt: threads x$tg with the GIL, x$tn without, procs x$p"
-	in_range "$tg" 0.6 1.3 || fail "compare fib8: threads with the GIL x$tg"
-	if [ "${CONVIZ_TIMING_TESTS:-1}" = 0 ] || [ "$(nproc 2>/dev/null || echo 1)" -lt 2 ]; then
+	# The machine's speed drifts between the rows: a row that ran in a
+	# slow minute skews one ratio, so a wrong set of ratios is measured
+	# again (three attempts) before it fails.
+	if [ "${CONVIZ_TIMING_TESTS:-1}" = 0 ]; then
 		good=1
 		break
 	fi
-	if in_range "$tn" 1.4 100 && in_range "$p" 1.4 100; then
+	in_range "$tg" 0.6 1.35 || continue
+	if [ "$(nproc 2>/dev/null || echo 1)" -lt 2 ] || { in_range "$tn" 1.4 100 && in_range "$p" 1.4 100; }; then
 		good=1
 		break
 	fi
 done
 checks=$((checks + 1))
 [ "$good" = 1 ] && pass "compare fib8: the GIL keeps threads at x$tg; without it x$tn, procs x$p" ||
-	fail "compare fib8: without the GIL x$tn, procs x$p: no speed-up on two cores in 3 attempts"
+	fail "compare fib8: threads x$tg with the GIL (0.6..1.35), x$tn without, procs x$p (1.4 and more on two cores): not once in 3 attempts"
 grep -Eq '^threads, no GIL +2 +off ' "$TMP/out" || fail "compare fib8: no row for threads without the GIL"
 grep -Eq '^threads +2 +on .* 1x +#+$' "$TMP/out" || fail "compare fib8: threads under the GIL should have an ideal of 1x"
 
