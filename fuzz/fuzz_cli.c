@@ -105,18 +105,19 @@ static int points_into(const struct words *w, const char *p)
 	return 0;
 }
 
-/* compare takes -s, -m, --seed and --headless, and nothing else. */
+/* compare takes -s, -m, --seed, --headless, --sweep and --gil/--no-gil,
+ * and nothing else. */
 static int compare_options_only(const struct cli *c)
 {
 	int serve = c->port >= 0 || c->bind;
-	int run_only =
-		c->workers || c->gil >= 0 || c->scale > 0.0 || c->url_file;
+	int run_only = c->workers || c->scale > 0.0 || c->url_file;
 
 	return !serve && !run_only;
 }
 
 /* Each subcommand gets only its own options (help and version take
- * anything: they win); compare takes -s, -m, --seed and --headless. */
+ * anything: they win); compare takes -s, -m, --seed, --headless,
+ * --sweep and --gil/--no-gil; only compare takes --sweep. */
 static void check_belongs(const struct cli *c)
 {
 	int run = c->scenario || c->model >= 0 || c->workers || c->gil >= 0 ||
@@ -133,6 +134,19 @@ static void check_belongs(const struct cli *c)
 		promise(!run && !serve && !c->have_seed, "option-on-list");
 }
 
+/* A sweep is a range 1 <= A <= B <= RUN_WORKERS_MAX, or none; only
+ * compare takes one. */
+static void check_sweep(const struct cli *c)
+{
+	promise((c->sweep_from == 0 && c->sweep_to == 0) ||
+			(c->sweep_from >= 1 && c->sweep_from <= c->sweep_to &&
+			 c->sweep_to <= RUN_WORKERS_MAX),
+		"sweep-range");
+	promise(!c->sweep_to || c->cmd == CLI_COMPARE || c->cmd == CLI_HELP ||
+			c->cmd == CLI_VERSION,
+		"sweep-off-compare");
+}
+
 static void check_cli(const struct words *w, const struct cli *c)
 {
 	promise(c->cmd >= CLI_TUI && c->cmd <= CLI_SERVE, "cmd-range");
@@ -144,6 +158,7 @@ static void check_cli(const struct words *w, const struct cli *c)
 	promise(c->workers >= 0 && c->workers <= RUN_WORKERS_MAX,
 		"workers-range");
 	promise(c->gil >= -1 && c->gil <= 1, "gil-range");
+	check_sweep(c);
 	promise(c->have_seed == 0 || c->have_seed == 1, "have-seed-flag");
 	promise(c->headless == 0 || c->headless == 1, "headless-flag");
 	/* 0 means the scenario's default; anything else was given. */

@@ -84,6 +84,23 @@ static void check_strings(const struct scenario *sc)
 	promise(sc->title[0] != '\0', "title-empty");
 	promise(one_line(sc->title), "title-not-one-line");
 	promise(one_line(sc->lesson), "lesson-not-one-line");
+	promise(terminated(sc->reported_by, sizeof sc->reported_by),
+		"reported-by-unterminated");
+	promise(one_line(sc->reported_by), "reported-by-not-one-line");
+}
+
+/* The tutorial's figures: each 0 (none) or 0 < s <= 1e6, some of them
+ * exactly when their source is named. */
+static void check_reported(const struct scenario *sc)
+{
+	int any = 0;
+
+	for (int m = 0; m < SCENARIO_MODELS; m++) {
+		double s = sc->reported_s[m];
+		promise(s == 0 || (s > 0 && s <= 1e6), "reported-range");
+		any |= s > 0;
+	}
+	promise(any == (sc->reported_by[0] != '\0'), "reported-without-source");
 }
 
 /* A hog is a CPU workload, its arg in range, at a task of the scenario. */
@@ -124,6 +141,7 @@ static void check_numbers(const struct scenario *sc)
 	promise(w->io || (sc->urls[0] == '\0' && !sc->blocking),
 		"cpu-with-io-keys");
 	check_hog(sc);
+	check_reported(sc);
 	promise(sc->gap >= 0 && sc->gap <= SCENARIO_GAP_MAX, "gap-range");
 	promise(w->shared || sc->gap == 0, "gap-without-race");
 }

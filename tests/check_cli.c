@@ -170,8 +170,10 @@ START_TEST(test_options_belong)
 		{ "--model=threads", "--model", T | R | C },
 		{ "-w 3", "-w", T | R },
 		{ "--workers 3", "--workers", T | R },
-		{ "--gil", "--gil", T | R },
-		{ "--no-gil", "--no-gil", T | R },
+		{ "--gil", "--gil", T | R | C },
+		{ "--no-gil", "--no-gil", T | R | C },
+		{ "--sweep 1..4", "--sweep", C },
+		{ "--sweep=2..3", "--sweep", C },
 		{ "--seed 7", "--seed", T | R | C | S },
 		{ "--seed=7", "--seed", T | R | C | S },
 		{ "--scale 2", "--scale", T | R },
@@ -309,6 +311,42 @@ START_TEST(test_commands_ready)
 }
 END_TEST
 
+/* --sweep A..B: a range of worker counts, refused when it is not one. */
+START_TEST(test_sweep_range)
+{
+	static const char *const bad[] = {
+		"4..2",	   "0..2", "1..x",    "3",
+		"..3",	   "1..",  "1...3",   "-1..2",
+		"1..1025", "a..b", "1..2..3", "99999999999999999999..1",
+	};
+	struct cli c;
+	char line[96], err[256];
+
+	ck_assert_int_eq(parse_line(&c, err, sizeof err,
+				    "compare -s sites -m threads --sweep 1..16 "
+				    "--no-gil"),
+			 0);
+	ck_assert_int_eq(c.sweep_from, 1);
+	ck_assert_int_eq(c.sweep_to, 16);
+	ck_assert_int_eq(c.gil, 0);
+	ck_assert_int_eq(parse_line(&c, err, sizeof err, "compare -s fib"), 0);
+	ck_assert_int_eq(c.sweep_to, 0);
+	ck_assert_int_eq(
+		parse_line(&c, err, sizeof err, "compare --sweep=7..7"), 0);
+	ck_assert_int_eq(c.sweep_from, 7);
+	ck_assert_int_eq(c.sweep_to, 7);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(line, sizeof line, "compare -m threads --sweep %s",
+			 bad[i]);
+		ck_assert_int_eq(parse_line(&c, err, sizeof err, line), -1);
+		ck_assert_msg(strstr(err, "bad sweep '") == err &&
+				      strstr(err, "use a range of worker "
+						  "counts A..B"),
+			      "'%s' gave '%s'", line, err);
+	}
+}
+END_TEST
+
 /* A long word in a message is cut, so "what to do" always fits. */
 START_TEST(test_long_words_quoted)
 {
@@ -342,6 +380,7 @@ Suite *suite_cli(void)
 	tcase_add_test(tc, test_options_belong);
 	tcase_add_test(tc, test_options_misplaced);
 	tcase_add_test(tc, test_commands_ready);
+	tcase_add_test(tc, test_sweep_range);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -11,6 +11,7 @@
 #include "app/cli.h"
 #include "app/run.h"
 #include "app/scenario.h"
+#include "models/model.h"
 #include "work/work.h"
 
 static const char good[] = "# a comment\n"
@@ -51,6 +52,28 @@ static const char *const bad[][2] = {
 	{ "name = x\ntitle = t\nworkload = fib\ntasks = 2\n",
 	  "f.scn: missing key arg" },
 	{ "name = x\nname = y\n", "f.scn:2: duplicate key name" },
+#define REP "name = x\ntitle = t\nworkload = fib\ntasks = 2\narg = 3\n"
+	{ REP "reported = sync 1.5\n",
+	  "f.scn:6: reported needs reported_by (where the figures come from)" },
+	{ REP "reported_by = me\n", "f.scn:6: reported_by needs reported" },
+	{ REP "reported = sync\nreported_by = me\n",
+	  "f.scn:6: reported must be 'MODEL SECONDS, ...'" },
+	{ REP "reported = sync 1 2\nreported_by = me\n",
+	  "f.scn:6: reported must be 'MODEL SECONDS, ...'" },
+	{ REP "reported = gevent 1\nreported_by = me\n",
+	  "f.scn:6: reported names sync, threads, async or procs, not gevent" },
+	{ REP "reported = sync 1, sync 2\nreported_by = me\n",
+	  "f.scn:6: reported names a model twice: sync" },
+	{ REP "reported = sync 0\nreported_by = me\n",
+	  "f.scn:6: reported seconds must be a number above 0" },
+	{ REP "reported = sync nan\nreported_by = me\n",
+	  "f.scn:6: reported seconds must be a number above 0" },
+	{ REP "reported = sync -1\nreported_by = me\n",
+	  "f.scn:6: reported seconds must be a number above 0" },
+	{ REP "reported = ,,\nreported_by = me\n",
+	  "f.scn:6: reported must be 'MODEL SECONDS, ...'" },
+	{ REP "reported = sync 1\nreported_by =\n", "f.scn:7: empty value" },
+#undef REP
 	{ "name = x\ncolour = red\n", "f.scn:2: unknown key colour" },
 	{ "name = X!\n", "f.scn:1: name must be" },
 	{ "tasks = 0\n", "f.scn:1: tasks must be a whole number" },
@@ -194,6 +217,41 @@ START_TEST(test_parse_gap)
 		ck_assert_int_eq(sc.gap, 0);
 		ck_assert_ptr_nonnull(work_find(sc.workload)->shared);
 	}
+}
+END_TEST
+
+/* `reported`: the tutorial's seconds per model, with their source; the
+ * shipped scenarios that reproduce a tutorial's program carry them. */
+START_TEST(test_parse_reported)
+{
+	static const char text[] =
+		"name = c\ntitle = t\nworkload = fib\ntasks = 2\narg = 3\n"
+		"reported = procs 3.43 ,sync 14.29,async 0.49\n"
+		"reported_by = Real Python, 4 cores\n";
+	static const char *const with[] = {
+		"sites",  "httpbin", "pokemon",	    "fib",	"sumsq",
+		"primes", "math",    "bank-unsafe", "bank-safe"
+	};
+	struct scenario sc;
+	char err[256];
+
+	parse_good(text, &sc);
+	ck_assert_double_eq_tol(sc.reported_s[MODEL_SYNC], 14.29, 1e-9);
+	ck_assert_double_eq(sc.reported_s[MODEL_THREADS], 0);
+	ck_assert_double_eq_tol(sc.reported_s[MODEL_ASYNC], 0.49, 1e-9);
+	ck_assert_double_eq_tol(sc.reported_s[MODEL_PROCS], 3.43, 1e-9);
+	ck_assert_str_eq(sc.reported_by, "Real Python, 4 cores");
+	for (size_t i = 0; i < sizeof with / sizeof with[0]; i++) {
+		ck_assert_msg(scenario_load(with[i], &sc, err, sizeof err) == 0,
+			      "%s", err);
+		ck_assert_msg(sc.reported_by[0] &&
+				      sc.reported_s[MODEL_SYNC] > 0,
+			      "%s has no reported figures", with[i]);
+	}
+	ck_assert_int_eq(scenario_load("sites", &sc, err, sizeof err), 0);
+	ck_assert_double_eq_tol(sc.reported_s[MODEL_THREADS], 3.19, 1e-9);
+	ck_assert_int_eq(scenario_load("deadlock", &sc, err, sizeof err), 0);
+	ck_assert_str_eq(sc.reported_by, "");
 }
 END_TEST
 
@@ -556,6 +614,7 @@ Suite *suite_scenario(void)
 	tcase_add_test(tc, test_parse_blocking);
 	tcase_add_test(tc, test_parse_hog);
 	tcase_add_test(tc, test_parse_gap);
+	tcase_add_test(tc, test_parse_reported);
 	tcase_add_test(tc, test_parse_bom);
 	tcase_add_test(tc, test_parse_utf8);
 	tcase_add_test(tc, test_shipped);

@@ -439,16 +439,54 @@ static void app_hold_std_fds(void)
 }
 
 /* conviz compare: every model on the scenario, one after the other. */
+/* What compare's -m, --sweep and --gil/--no-gil say together: NULL if
+ * they make sense, else why not. */
+static const char *app_sweep_check(const struct cli *cli, char *err,
+				   size_t errlen)
+{
+	enum model_id m = (enum model_id)cli->model;
+
+	if (cli->model >= 0 && !cli->sweep_to)
+		return "-m picks the model whose workers --sweep varies: add "
+		       "--sweep A..B (e.g. --sweep 1..16), or leave -m out "
+		       "to compare every model";
+	if (cli->sweep_to && cli->model < 0)
+		return "--sweep needs the model whose workers it varies: add "
+		       "-m threads or -m procs";
+	if (cli->gil >= 0 && !cli->sweep_to)
+		return "--gil and --no-gil set the GIL of the model --sweep "
+		       "varies; compare alone runs threads with and without "
+		       "it: leave them out";
+	if (!cli->sweep_to)
+		return NULL;
+	if (!model_get(m)->pooled) {
+		msg_fmt(err, errlen,
+			"--sweep varies the workers of a pool, and %s runs on "
+			"one thread: use -m threads or -m procs",
+			model_get(m)->name);
+		return err;
+	}
+	if (cli->sweep_to > run_workers_max(m)) {
+		msg_fmt(err, errlen,
+			"--sweep %d..%d asks for %d worker processes, and this "
+			"machine allows %d: end the range at %d or less",
+			cli->sweep_from, cli->sweep_to, cli->sweep_to,
+			run_workers_max(m), run_workers_max(m));
+		return err;
+	}
+	return NULL;
+}
+
+/* conviz compare: every model on the scenario, one after the other; or
+ * with --sweep, one model over a range of worker counts. */
 static int app_compare(const struct cli *cli)
 {
 	struct run_config cfg;
 	char err[768];
+	const char *why = app_sweep_check(cli, err, sizeof err);
 
-	if (cli->model >= 0) {
-		msg_print(
-			"-m picks the model whose workers --sweep varies, and "
-			"--sweep is not available yet in this version: leave "
-			"-m out to compare every model");
+	if (why) {
+		msg_print(why);
 		return APP_USAGE;
 	}
 	if (app_config(cli, &cfg, err, sizeof err) < 0) {
@@ -458,6 +496,9 @@ static int app_compare(const struct cli *cli)
 	/* Before any thread, as app_run: the procs row needs the
 	 * forkserver; if it cannot start, that row says why. */
 	(void)procs_init(run_procs_child, err, sizeof err);
+	if (cli->sweep_to)
+		return compare_sweep(&cfg, cli->sweep_from, cli->sweep_to,
+				     stdout);
 	return compare_headless(&cfg, stdout);
 }
 

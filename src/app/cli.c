@@ -28,6 +28,7 @@ enum opt_id {
 	OPT_HEADLESS,
 	OPT_URL_FILE,
 	OPT_VIEW,
+	OPT_SWEEP,
 	OPT_PORT,
 	OPT_BIND,
 	OPT_HELP,
@@ -53,8 +54,9 @@ static const struct opt opts[] = {
 	{ 's', "scenario", 1, OPT_SCENARIO, ON_RUN | ON(CLI_COMPARE) },
 	{ 'm', "model", 1, OPT_MODEL, ON_RUN | ON(CLI_COMPARE) },
 	{ 'w', "workers", 1, OPT_WORKERS, ON_RUN },
-	{ 0, "gil", 0, OPT_GIL, ON_RUN },
-	{ 0, "no-gil", 0, OPT_NO_GIL, ON_RUN },
+	/* compare too: the GIL of the model --sweep varies. */
+	{ 0, "gil", 0, OPT_GIL, ON_RUN | ON(CLI_COMPARE) },
+	{ 0, "no-gil", 0, OPT_NO_GIL, ON_RUN | ON(CLI_COMPARE) },
 	/* serve too: the server draws its jitter and /bytes/N from it. */
 	{ 0, "seed", 1, OPT_SEED, ON_RUN | ON(CLI_SERVE) | ON(CLI_COMPARE) },
 	{ 0, "scale", 1, OPT_SCALE, ON_RUN },
@@ -64,6 +66,7 @@ static const struct opt opts[] = {
 	{ 0, "headless", 0, OPT_HEADLESS, ON_RUN | ON(CLI_COMPARE) },
 	{ 0, "url-file", 1, OPT_URL_FILE, ON_RUN },
 	{ 0, "view", 1, OPT_VIEW, ON_RUN },
+	{ 0, "sweep", 1, OPT_SWEEP, ON(CLI_COMPARE) },
 	{ 0, "port", 1, OPT_PORT, ON(CLI_SERVE) },
 	{ 0, "bind", 1, OPT_BIND, ON(CLI_SERVE) },
 	{ 'h', "help", 0, OPT_HELP, ON_ANY },
@@ -163,6 +166,31 @@ static int view_value(const char *v, struct cli *out, char *err, size_t len)
 	return -1;
 }
 
+/* --sweep A..B: a range of worker counts. */
+static int sweep_value(const char *v, struct cli *out, char *err, size_t len)
+{
+	struct msg_quote q;
+	const char *dots = strstr(v, "..");
+	char from[24];
+	long a, b;
+
+	if (dots && (size_t)(dots - v) < sizeof from) {
+		memcpy(from, v, (size_t)(dots - v));
+		from[dots - v] = '\0';
+		if (num_parse_long(from, 1, RUN_WORKERS_MAX, &a) == 0 &&
+		    num_parse_long(dots + 2, a, RUN_WORKERS_MAX, &b) == 0) {
+			out->sweep_from = (int)a;
+			out->sweep_to = (int)b;
+			return 0;
+		}
+	}
+	msg_fmt(err, len,
+		"bad sweep '%s': use a range of worker counts A..B with "
+		"1 <= A <= B <= %d (e.g. --sweep 1..16)",
+		msg_quote(v, &q), RUN_WORKERS_MAX);
+	return -1;
+}
+
 static int number_value(enum opt_id id, const char *v, struct cli *out,
 			char *err, size_t len)
 {
@@ -245,6 +273,8 @@ static int apply_value(const struct opt *o, const char *v, struct cli *out,
 		return 0;
 	case OPT_VIEW:
 		return view_value(v, out, err, len);
+	case OPT_SWEEP:
+		return sweep_value(v, out, err, len);
 	case OPT_START:
 		out->start = procs_start_find(v) + 1;
 		if (out->start > 0)
@@ -460,6 +490,10 @@ static void usage_head(FILE *to)
 	      "       conviz compare [-s SCENARIO] [--seed N] [--headless]\n"
 	      "                                   every model on one scenario, "
 	      "side by side\n"
+	      "       conviz compare [-s SCENARIO] -m MODEL --sweep A..B "
+	      "[--no-gil] ...\n"
+	      "                                   one model over a range of "
+	      "worker counts\n"
 	      "       conviz list                 scenarios and models (no "
 	      "options)\n"
 	      "       conviz serve [--port N] [--bind ADDR] [--seed N]\n"
@@ -539,6 +573,15 @@ void cli_usage(FILE *to)
 	      "for CPU-bound work), then prints a table of wall times and "
 	      "speed-ups\n"
 	      "over sync and one 'summary:' line per model with speedup=.\n"
+	      "  -m MODEL --sweep A..B     instead, run MODEL (threads or "
+	      "procs) with A,\n"
+	      "                            A+1, ... B workers: a table and "
+	      "chart of wall\n"
+	      "                            time against workers, and one "
+	      "'sweep:' line per\n"
+	      "                            count (speed-up over 1 worker)\n"
+	      "      --gil | --no-gil      with --sweep: the model's GIL "
+	      "(default on)\n"
 	      "\n"
 	      "Serve options (conviz serve):\n"
 	      "      --port N              the port (default 0: any free one)\n"

@@ -38,6 +38,9 @@ struct cli {
 	int headless;
 	const char *url_file;
 	int view; /* --view: -1 the model's default, else enum timeline_view */
+	/* compare --sweep A..B: the worker counts, 1 <= A <= B <=
+	 * RUN_WORKERS_MAX; 0, 0: no sweep. */
+	int sweep_from, sweep_to;
 	int port; /* serve: -1 unset (an ephemeral port), else 0..65535 */
 	/* serve: NULL: 127.0.0.1. Taken as written: whether it is an
 	 * address is the server's to say (server_check_bind), asked by

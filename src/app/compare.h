@@ -26,4 +26,12 @@ struct run_config;
  * every run completed with right answers, else 1. */
 int compare_headless(const struct run_config *base, FILE *out);
 
+/* --sweep: runs base's model (and GIL) with from, from + 1, ... to
+ * workers, one run after the other, and writes the sweep's table and
+ * chart (wall time against workers; speed-up over one worker, a run of
+ * its own when from > 1), then one `sweep: workers=N wall_s=...
+ * speedup=...` line per completed point. 0 if every point completed with
+ * right answers, else 1 (a point that failed says why in its row). */
+int compare_sweep(const struct run_config *base, int from, int to, FILE *out);
+
 #endif

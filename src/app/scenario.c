@@ -17,6 +17,7 @@
 #include "core/num.h"
 #include "core/textfile.h"
 #include "core/urllist.h"
+#include "models/model.h"
 #include "work/work.h"
 
 enum key_id {
@@ -32,18 +33,22 @@ enum key_id {
 	KEY_BLOCKING,
 	KEY_HOG,
 	KEY_GAP,
+	KEY_REPORTED,
+	KEY_REPORTED_BY,
 	KEY_COUNT
 };
 
 static const char *const key_names[KEY_COUNT] = {
-	"name",	 "title",  "workload", "tasks",	   "arg", "workers",
-	"scale", "lesson", "urls",     "blocking", "hog", "gap"
+	"name",	  "title", "workload", "tasks", "arg", "workers",  "scale",
+	"lesson", "urls",  "blocking", "hog",	"gap", "reported", "reported_by"
 };
 
 /* arg and urls are required by some workloads only: check_workload. */
-static const int key_required[KEY_COUNT] = {
-	1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0
-};
+static const int key_required[KEY_COUNT] = { 1, 1, 1, 1, 0, 0, 0,
+					     0, 0, 0, 0, 0, 0, 0 };
+
+_Static_assert(SCENARIO_MODELS == MODEL_COUNT,
+	       "reported_s has a slot per model");
 
 struct parse {
 	const char *file;
@@ -178,6 +183,56 @@ static int set_hog(struct parse *p, struct scenario *sc, const char *v)
 	return 0;
 }
 
+/* One "MODEL SECONDS" item of `reported`. */
+static int set_reported_one(struct parse *p, struct scenario *sc,
+			    const char *item)
+{
+	static const char form[] =
+		"reported must be 'MODEL SECONDS, ...' (e.g. sync 14.29, "
+		"threads 3.19), not ";
+	char model[16], secs[32], extra[2];
+	int m;
+	double s;
+
+	if (sscanf(item, "%15s %31s %1s", model, secs, extra) != 2)
+		return fail(p, form, item);
+	m = model_find(model);
+	if (m < 0)
+		return fail(p,
+			    "reported names sync, threads, async or procs, "
+			    "not ",
+			    model);
+	if (sc->reported_s[m] > 0)
+		return fail(p, "reported names a model twice: ", model);
+	if (num_parse_double(secs, 0.0, 1e6, &s) < 0)
+		return fail(p,
+			    "reported seconds must be a number above 0 and "
+			    "at most 1000000, not ",
+			    secs);
+	sc->reported_s[m] = s;
+	return 0;
+}
+
+/* `reported = sync 14.29, threads 3.19, async 0.49, procs 3.43`: what
+ * the tutorial measured, a model at least. */
+static int set_reported(struct parse *p, struct scenario *sc, const char *v)
+{
+	char buf[SCENARIO_LINE_MAX + 1];
+	char *item, *save = NULL;
+
+	if (!*v)
+		return fail(p, "empty value", "");
+	msg_fmt(buf, sizeof buf, "%s", v);
+	for (item = strtok_r(buf, ",", &save); item;
+	     item = strtok_r(NULL, ",", &save))
+		if (set_reported_one(p, sc, item) < 0)
+			return -1;
+	for (int m = 0; m < SCENARIO_MODELS; m++)
+		if (sc->reported_s[m] > 0)
+			return 0;
+	return fail(p, "reported must be 'MODEL SECONDS, ...', not ", v);
+}
+
 static int set_key(struct parse *p, enum key_id k, const char *v,
 		   struct scenario *sc)
 {
@@ -203,6 +258,10 @@ static int set_key(struct parse *p, enum key_id k, const char *v,
 		return 0;
 	case KEY_HOG:
 		return set_hog(p, sc, v);
+	case KEY_REPORTED:
+		return set_reported(p, sc, v);
+	case KEY_REPORTED_BY:
+		return set_text(p, sc->reported_by, sizeof sc->reported_by, v);
 	case KEY_WORKLOAD:
 		if (!work_find(v))
 			return fail(p, "unknown workload ", v);
@@ -375,6 +434,17 @@ static int check_whole(struct parse *p, struct scenario *sc)
 	}
 	if (check_workload(p, sc, work_find(sc->workload)) < 0)
 		return -1;
+	/* Figures without their source (or a source without figures)
+	 * would tell the class nothing it could check. */
+	if (!p->seen[KEY_REPORTED] != !p->seen[KEY_REPORTED_BY]) {
+		int has = p->seen[KEY_REPORTED] != 0;
+		p->line = p->seen[has ? KEY_REPORTED : KEY_REPORTED_BY];
+		return fail(p,
+			    has ? "reported needs reported_by (where the "
+				  "figures come from)"
+				: "reported_by needs reported (the figures)",
+			    "");
+	}
 	return check_hog(p, sc);
 }
 

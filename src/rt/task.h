@@ -25,6 +25,7 @@ struct www;
  * freely. */
 #define SCENARIO_NAME_MAX 32
 #define SCENARIO_TEXT_MAX 256
+#define SCENARIO_MODELS 4      /* sync, threads, async, procs */
 #define SCENARIO_LINE_MAX 1024 /* also the longest line of a file */
 
 struct scenario {
@@ -49,6 +50,11 @@ struct scenario {
 	/* Race workloads: steps of busy work between a load of a shared
 	 * value and the store that follows it (the race window). */
 	long gap;
+	/* What the tutorial reported for this program (`reported`, with
+	 * `reported_by` naming the source): seconds per model, in enum
+	 * model_id's order (sync, threads, async, procs); 0: none. */
+	double reported_s[SCENARIO_MODELS];
+	char reported_by[SCENARIO_TEXT_MAX];
 };
 
 enum task_status { TASK_PENDING = 0, TASK_OK, TASK_FAILED };
