@@ -59,7 +59,7 @@ KNOWN_BUGS=${CONVIZ_KNOWN_BUGS-tstp-drop tstp-cont resize-region}
 SLOW="$TESTS_SRCDIR/data/tui/slow.scn"
 TINY="$TESTS_SRCDIR/data/scenarios/tiny.scn"
 # The key bar's last row (on a narrow screen it takes two).
-KEYBAR='(r (Run again|Rerun) +m Model .*)?\? Help +q Quit'
+KEYBAR='(r (Rerun|Run) +m Model .*)?\? Help +q Quit'
 MARK="conviz-badinput-$$"
 CWD="$TMP/cwd"       # conviz's working directory: where a core would land
 CVTMP="$TMP/tmpdir"  # conviz's TMPDIR: must stay empty

@@ -20,7 +20,9 @@ fi
 # meanings than lib.sh's.
 . "${TESTS_SRCDIR:-$(dirname "$0")}/lib.sh"
 SLOW="$TESTS_SRCDIR/data/tui/slow.scn"
-KEYBAR='r Run again  m Model  s Scenario  \+/- Workers  g GIL  v View  x Kill  (↑↓|Up/Dn) Scroll  \? Help  q Quit'
+# Full names, or brief ones where the row is too narrow for them (at 100
+# columns in the C locale, where the scroll key is spelled Up/Dn).
+KEYBAR='r (Rerun|Run) +m Model +s (Scenario|Scen) +\+/- (Workers|Wkrs) +g GIL +v View +x Kill +e Card +(↑↓|Up/Dn) Scroll +\? Help +q Quit'
 LEGEND='cpu .*ready'
 
 unset TMUX TMUX_PANE
@@ -90,8 +92,8 @@ legend_ascii() {
 keys_complete() {
 	bar=$(screen | tail -n 2 | tr '\n' ' ')
 	printf '%s\n' "$bar" | grep -q '? more' && return 0
-	for k in 'r (Run again|Rerun)' 'm Model' 's (Scenario|Scen)' \
-		'\+/- (Workers|Wkrs)' 'g GIL' 'v View' 'x Kill' \
+	for k in 'r (Rerun|Run)' 'm Model' 's (Scenario|Scen)' \
+		'\+/- (Workers|Wkrs)' 'g GIL' 'v View' 'x Kill' 'e Card' \
 		'(↑↓|Up/Dn) Scroll' \
 		'\? Help' 'q Quit'; do
 		printf '%s\n' "$bar" | grep -Eq -- "$k" || return 1
@@ -298,6 +300,32 @@ pass "base: threads show wall time and speedup over sync"
 tmx send-keys -t cv -l q
 finish base 0
 
+# --- e: the lesson card beside the lanes, following m -------------------
+# card NAME: the start of the heading of data/explain/NAME.txt, as the
+# panel shows it (the heading may wrap in a 33-column panel).
+card() {
+	head -n 1 "$CONVIZ_DATADIR/explain/$1.txt" | cut -c 1-16
+}
+start lesson C run -s sites -m threads
+screen | grep -Fq "$(card sites)" && fail "lesson: a card before e"
+key e "$(card sites)" "the scenario's card"
+wait_for "$(card sites.threads)" 50 || fail "lesson: no threads card"
+wait_for "^w0 .*[|│] $(card sites)" 50 || fail "lesson: the card is not beside the lanes"
+pass "lesson: the scenario's and the model's cards beside the lanes"
+pick m async
+wait_for "$(card sites.async)" 50 || fail "lesson: the card does not follow m"
+wait_gone "$(card sites.threads)" 50 || fail "lesson: the threads card stays"
+pass "lesson: the card follows the model"
+tmx resize-window -t cv -x 60 -y 24
+wait_for 'e: back to the lanes' 50 || fail "lesson: at 60 columns the card does not take the lanes' place"
+pass "lesson: at 60 columns the card takes the middle"
+tmx resize-window -t cv -x 100 -y 30
+key e '^t0 ' "the lanes come back"
+screen | grep -Fq "$(card sites)" && fail "lesson: e does not hide the card"
+pass "lesson: e hides the card"
+tmx send-keys -t cv -l q
+finish lesson 0
+
 # --- Ctrl-C ---------------------------------------------------------------
 start int C run -s "$SLOW" -m threads -w 2
 tmx send-keys -t cv C-c
@@ -473,7 +501,7 @@ help_rows() {
 # the row that comes in is the last one), joined into one line.
 help_text() {
 	help_rows >"$WORK/help.rows"
-	n=60
+	n=250 # rows; the lesson card makes the help long on a small screen
 	while screen | grep -q '▼ more' && [ "$n" -gt 0 ]; do
 		before=$(help_rows | head -n 1)
 		tmx send-keys -t cv Down
@@ -848,7 +876,7 @@ screen | grep -q '^L0 held by task 0 (w[01]); waiting: task 1$' &&
 screen | grep -q '2 failed' || fail "dl: the two tasks of the cycle did not fail"
 pass "dl: the cycle drawn, L0 and L1 each held and waited for"
 tmx send-keys -t cv -l '?'
-wait_for 'Keys' 50 || fail "dl: ? opens no help"
+wait_for 'conviz help' 50 || fail "dl: ? opens no help"
 tmx send-keys -t cv End
 wait_for 'Under the lanes' 50 || fail "dl: the help does not explain the panel"
 screen | grep -q 'deadlock' || fail "dl: the help does not say what a deadlock is"

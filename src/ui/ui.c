@@ -30,6 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/explain.h"
 #include "app/report.h"
 #include "app/run.h"
 #include "app/scenario.h"
@@ -110,6 +111,13 @@ struct ui {
 	char note[256];
 	int cores;	    /* online CPUs: the header shows them */
 	int64_t note_until; /* 0: the note stays until replaced */
+
+	/* The lesson card of cfg's scenario and model (app/explain.h): e
+	 * shows it beside the lanes; the help has it too. */
+	struct explain card;
+	int card_on, card_ok;
+	char card_for[SCENARIO_NAME_MAX + 32]; /* "scenario model gil" */
+	char card_err[512];
 
 	struct ui_pick *pick; /* the list s or m opened, or NULL */
 	int pick_models;      /* it lists models (else scenarios) */
@@ -490,6 +498,34 @@ static void ui_key_view(struct ui *ui)
 	ui->lane_top = 0;
 }
 
+/* Loads the card of the configuration when it has changed: it follows
+ * the scenario, the model and the GIL as soon as a key changes them. */
+static void ui_card_update(struct ui *ui)
+{
+	char key[sizeof ui->card_for];
+	const char *model = model_get(ui->cfg.model)->name;
+
+	msg_fmt(key, sizeof key, "%s %s %d", ui->cfg.sc.name, model,
+		ui->cfg.gil);
+	if (strcmp(key, ui->card_for) == 0)
+		return;
+	msg_fmt(ui->card_for, sizeof ui->card_for, "%s", key);
+	ui->card_ok =
+		explain_load(ui->cfg.sc.name, model, ui->cfg.gil, &ui->card,
+			     ui->card_err, sizeof ui->card_err) == 0;
+	if (!ui->card_ok && ui->card_on)
+		ui_note(ui, ui->card_err, 1);
+}
+
+/* e: the lesson card beside the lanes, or not. */
+static void ui_key_card(struct ui *ui)
+{
+	ui->card_on = !ui->card_on;
+	ui_card_update(ui);
+	if (ui->card_on && !ui->card_ok)
+		ui_note(ui, ui->card_err, 1);
+}
+
 static void ui_key_help(struct ui *ui)
 {
 	ui->help = 1;
@@ -501,13 +537,13 @@ static const struct {
 	int key;
 	void (*fn)(struct ui *ui);
 } ui_keys[] = {
-	{ 'r', ui_key_restart },   { 'm', ui_key_model },
-	{ 's', ui_key_scenario },  { '+', ui_key_more },
-	{ '=', ui_key_more },	   { '-', ui_key_fewer },
-	{ '_', ui_key_fewer },	   { 'g', ui_key_gil },
-	{ 'v', ui_key_view },	   { 'x', ui_key_kill },
-	{ '?', ui_key_help },	   { 'h', ui_key_help },
-	{ KEY_F(1), ui_key_help },
+	{ 'r', ui_key_restart },  { 'm', ui_key_model },
+	{ 's', ui_key_scenario }, { '+', ui_key_more },
+	{ '=', ui_key_more },	  { '-', ui_key_fewer },
+	{ '_', ui_key_fewer },	  { 'g', ui_key_gil },
+	{ 'v', ui_key_view },	  { 'x', ui_key_kill },
+	{ 'e', ui_key_card },	  { '?', ui_key_help },
+	{ 'h', ui_key_help },	  { KEY_F(1), ui_key_help },
 };
 
 static void ui_view_fill(struct ui *ui, struct ui_view *v, int64_t now);
@@ -713,6 +749,9 @@ static void ui_view_fill(struct ui *ui, struct ui_view *v, int64_t now)
 	v->kinds = ui_kinds(ui);
 	v->pick = ui->pick;
 	v->utf8 = ui_term_utf8();
+	ui_card_update(ui);
+	v->card = ui->card_ok ? &ui->card : NULL;
+	v->card_shown = ui->card_on;
 	ui_race_fill(ui, v);
 }
 

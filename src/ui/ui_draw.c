@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/explain.h"
 #include "core/ev.h"
 #include "core/ledger.h"
 #include "core/msg.h"
@@ -48,19 +49,20 @@ struct draw_key {
 };
 
 static const struct draw_key draw_run_keys[] = {
-	{ "r", "Run again", "Rerun" },
+	{ "r", "Rerun", "Run" },
 	{ "m", "Model", "Model" },
 	{ "s", "Scenario", "Scen" },
 	{ "+/-", "Workers", "Wkrs" },
 	{ "g", "GIL", "GIL" },
 	{ "v", "View", "View" },
 	{ "x", "Kill", "Kill" },
+	{ "e", "Card", "Card" },
 	{ "\u2191\u2193", "Scroll", "Scroll" }, /* ASCII: draw_keys_of */
 	{ "?", "Help", "Help" },
 	{ "q", "Quit", "Quit" },
 };
 #define RUN_KEYS (sizeof draw_run_keys / sizeof draw_run_keys[0])
-#define RUN_KEY_SCROLL 7
+#define RUN_KEY_SCROLL 8
 
 /* The boundary between two tasks on a lane: the first cell of the new
  * task, in its state's colour. A thin bar reads as a cut in a row of
@@ -784,7 +786,7 @@ static void draw_frame(int top, int left, int h, int w, int utf8)
  * wrapped text at column x of the box, led on its first line by a key or
  * by a state's glyph and name. Nothing is cut mid-word; what does not fit
  * scrolls. */
-#define HELP_LINES_MAX 200
+#define HELP_LINES_MAX 600  /* the lesson card at 40 columns takes ~80 */
 #define HELP_KEY_COLS 7	    /* "+  -   " */
 #define HELP_KIND_COLS 14   /* "X lost-update " */
 #define HELP_NARROW_COLS 40 /* below: descriptions go under the name */
@@ -853,6 +855,9 @@ static void help_keys(struct help_doc *d)
 		{ "v", "lanes per worker or per task (the header says which)" },
 		{ "x", "kill one worker process with SIGKILL (procs): its "
 		       "task fails, a new process takes its lane" },
+		{ "e", "the lesson card beside the lanes, or not: what "
+		       "happens, what to look for, why; it follows the "
+		       "scenario, the model and the GIL" },
 		{ "Up Dn", "scroll the lanes; PgUp PgDn a page, Home End the "
 			   "ends" },
 		{ "?", "this help (F1 and h too)" },
@@ -945,6 +950,16 @@ static void help_race(struct help_doc *d)
 		  0);
 }
 
+/* A lesson card in the help: its heading, its paragraphs. */
+static void help_card_part(struct help_doc *d, const struct explain_part *p)
+{
+	if (!p->heading[0])
+		return;
+	help_heading(d, p->heading);
+	for (int i = 0; i < p->npar; i++)
+		help_wrap(d, UI_STYLE_NORMAL, explain_par(p, i), 0);
+}
+
 static void help_layout(const struct ui_view *v, int cols, int w,
 			struct help_doc *d)
 {
@@ -964,6 +979,10 @@ static void help_layout(const struct ui_view *v, int cols, int w,
 	if (v->title[draw_title_shown(v, cols)]) {
 		help_heading(d, "What runs");
 		help_wrap(d, UI_STYLE_NORMAL, v->title, 0);
+	}
+	if (v->card) {
+		help_card_part(d, &v->card->scenario);
+		help_card_part(d, &v->card->model);
 	}
 	help_keys(d);
 	help_colours(d);
@@ -1227,21 +1246,163 @@ static void draw_race(const struct race_plan *p, int y, int rows, int cols)
 	}
 }
 
+/* The lesson card's column: beside the lanes from CARD_BESIDE_COLS on (two
+ * fifths of the screen, CARD_MIN_COLS to CARD_MAX_COLS), or over the
+ * whole middle of a narrower screen (e brings the lanes back). */
+#define CARD_BESIDE_COLS 80
+#define CARD_MIN_COLS 30
+#define CARD_MAX_COLS 64
+
+struct card_plan {
+	int shown, full; /* full: it takes the lanes' place */
+	int x, w;	 /* its columns, the separator not included */
+};
+
+static void card_plan(const struct ui_view *v, int cols, struct card_plan *c)
+{
+	int w = cols * 2 / 5;
+
+	memset(c, 0, sizeof *c);
+	if (!v->card_shown || !v->card)
+		return;
+	c->shown = 1;
+	if (cols < CARD_BESIDE_COLS) {
+		c->full = 1;
+		c->w = cols;
+		return;
+	}
+	c->w = w < CARD_MIN_COLS   ? CARD_MIN_COLS
+	       : w > CARD_MAX_COLS ? CARD_MAX_COLS
+				   : w;
+	c->x = cols - c->w;
+}
+
+/* The columns left to the lanes, the race panel and the results. */
+static int card_main_cols(const struct card_plan *c, int cols)
+{
+	return c->shown && !c->full ? c->x - 1 : cols;
+}
+
+/* How long a paragraph's leading label is ("Look for:"), 0 if it has
+ * none: a few words ending in ':' before any '.'. */
+static int card_label(const char *s)
+{
+	for (int i = 0; i < 16 && s[i]; i++) {
+		if (s[i] == '.')
+			return 0;
+		if (s[i] == ':')
+			return i + 1;
+	}
+	return 0;
+}
+
+/* One paragraph wrapped into [x, x + w) from row *y, its label bold.
+ * Returns 0 when the rows ran out (at ymax) before its end. */
+static int card_par(const char *s, enum ui_style style, int *y, int ymax, int x,
+		    int w)
+{
+	int label = card_label(s);
+	const char *next;
+
+	while (*s) {
+		int n, at = x;
+		if (*y >= ymax)
+			return 0;
+		n = draw_wrap(s, w, &next);
+		if (label > 0) {
+			int k = label < n ? label : n;
+			at = draw_textf(*y, x, x + w, UI_STYLE_TITLE, "%.*s", k,
+					s);
+			s += k;
+			n -= k;
+			label = 0;
+		}
+		draw_textf(*y, at, x + w, style, "%.*s", n, s);
+		(*y)++;
+		s = next;
+	}
+	return 1;
+}
+
+/* The rows a card part takes at width w. */
+static int card_part_rows(const struct explain_part *p, int w)
+{
+	int rows = 0;
+
+	if (!p->heading[0])
+		return 0;
+	rows = wrap_rows(p->heading, w);
+	for (int i = 0; i < p->npar; i++)
+		rows += wrap_rows(explain_par(p, i), w);
+	return rows;
+}
+
+/* A card part in rows [y, ymax); what does not fit ends in a row saying
+ * where the rest is (the help holds the whole card). */
+static void card_part(const struct explain_part *p, int y, int ymax, int x,
+		      int w)
+{
+	int all = card_par(p->heading, UI_STYLE_TITLE, &y, ymax, x, w);
+
+	for (int i = 0; all && i < p->npar; i++)
+		all = card_par(explain_par(p, i), UI_STYLE_NORMAL, &y, ymax, x,
+			       w);
+	if (!all && ymax > 0) {
+		mvhline(ymax - 1, x, ' ', w);
+		draw_text(ymax - 1, x, x + w, UI_STYLE_DIM,
+			  "... the rest: ? (help)");
+	}
+}
+
+/* The card in rows [top, bottom): the scenario's, then after a blank row
+ * the model's, which is what changes with m and g, so it keeps its rows
+ * and the scenario's gives way (2 rows at least) when both do not fit. */
+static void draw_card(const struct ui_view *v, const struct card_plan *c,
+		      int top, int bottom)
+{
+	const struct explain_part *m = &v->card->model;
+	int x = c->full ? 0 : c->x + 1, w = c->full ? c->w : c->w - 1;
+	int ymax = c->full ? bottom - 1 : bottom;
+	int mrows = m->heading[0] ? card_part_rows(m, w) + 1 : 0;
+	int split = ymax - mrows;
+
+	if (bottom <= top)
+		return;
+	if (!c->full) {
+		ui_term_style(UI_STYLE_DIM);
+		mvvline(top, c->x - 1, draw_line_char(ACS_VLINE, '|', v->utf8),
+			bottom - top);
+	}
+	if (split - top < 2)
+		split = top + 2 < ymax ? top + 2 : ymax;
+	if (!mrows)
+		split = ymax;
+	else if (card_part_rows(&v->card->scenario, w) < split - top)
+		split = top + card_part_rows(&v->card->scenario, w);
+	card_part(&v->card->scenario, top, split, x, w);
+	if (mrows && split + 1 < ymax)
+		card_part(m, split + 1, ymax, x, w);
+	if (c->full)
+		draw_text(bottom - 1, x, x + w, UI_STYLE_DIM,
+			  "e: back to the lanes (a wider screen shows both)");
+}
+
 /* Rows of the screen, top to bottom: header, lanes and axis, the race
  * lab's panel, results, legend, key bar. The lanes get what the rest
  * leaves, and at least one row: the results give way first, then the
- * panel. */
+ * panel. The legend and the key bar span the screen's `cols`; the rest
+ * `mcols`, what the lesson card leaves. */
 struct draw_layout {
 	int top, rows, race, extra, legend, keys;
 };
 
-static void draw_layout(const struct ui_view *v, int cols, int lines,
+static void draw_layout(const struct ui_view *v, int cols, int mcols, int lines,
 			const struct race_plan *rp, struct draw_layout *l)
 {
 	l->legend = draw_legend(0, cols, v, 0);
 	l->keys = keybar_rows(v, cols);
 	l->top = HEADER_ROWS + (lines >= 16); /* a blank row if there is room */
-	l->extra = results_rows(v, cols, lines);
+	l->extra = results_rows(v, mcols, lines);
 	l->race = rp->rows;
 	l->rows = lines - l->keys - l->legend - AXIS_ROWS - l->top - l->extra -
 		  l->race;
@@ -1261,20 +1422,38 @@ int ui_draw_lanes_shown(const struct ui_view *v)
 	struct draw_layout l;
 	struct lanes_plan p;
 	struct race_plan rp;
-	int cols, lines;
+	struct card_plan c;
+	int cols, lines, mcols;
 
 	ui_term_size(&cols, &lines);
-	race_plan(v, cols, lines, &rp);
-	draw_layout(v, cols, lines, &rp, &l);
+	card_plan(v, cols, &c);
+	mcols = card_main_cols(&c, cols);
+	race_plan(v, mcols, lines, &rp);
+	draw_layout(v, cols, mcols, lines, &rp, &l);
 	lanes_plan(v, l.rows, &p);
 	return p.shown;
+}
+
+/* The middle of the screen: lanes and axis, the race lab's panel, the
+ * results, in the `mcols` the card leaves. */
+static void draw_middle(const struct ui_view *v, const struct draw_layout *l,
+			const struct race_plan *rp, int mcols)
+{
+	int used = draw_lanes(v, l->top, l->rows, mcols);
+
+	if (l->race)
+		draw_race(rp, l->top + used + AXIS_ROWS, l->race, mcols);
+	if (l->extra)
+		draw_results(v, l->top + used + AXIS_ROWS + l->race, l->extra,
+			     mcols);
 }
 
 void ui_draw_screen(const struct ui_view *v)
 {
 	struct draw_layout l;
 	struct race_plan rp;
-	int cols, lines, used;
+	struct card_plan c;
+	int cols, lines, mcols;
 
 	ui_term_size(&cols, &lines);
 	ui_term_style(UI_STYLE_NORMAL);
@@ -1287,14 +1466,14 @@ void ui_draw_screen(const struct ui_view *v)
 	draw_title(v, cols);
 	draw_settings(v, cols);
 	draw_status(v, cols);
-	race_plan(v, cols, lines, &rp);
-	draw_layout(v, cols, lines, &rp, &l);
-	used = draw_lanes(v, l.top, l.rows, cols);
-	if (l.race)
-		draw_race(&rp, l.top + used + AXIS_ROWS, l.race, cols);
-	if (l.extra)
-		draw_results(v, l.top + used + AXIS_ROWS + l.race, l.extra,
-			     cols);
+	card_plan(v, cols, &c);
+	mcols = card_main_cols(&c, cols);
+	race_plan(v, mcols, lines, &rp);
+	draw_layout(v, cols, mcols, lines, &rp, &l);
+	if (!c.full)
+		draw_middle(v, &l, &rp, mcols);
+	if (c.shown)
+		draw_card(v, &c, l.top, lines - l.keys - l.legend);
 	draw_legend(lines - l.keys - l.legend, cols, v, 1);
 	draw_keybar(v, lines - l.keys, cols);
 	if (v->pick) /* down to the key bar, which may take two rows */

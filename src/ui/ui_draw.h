@@ -13,6 +13,7 @@
 
 #include <stdint.h>
 
+struct explain;
 struct timeline;
 struct ui_pick;
 struct ui_race;
@@ -85,6 +86,11 @@ struct ui_view {
 	/* The race lab's panel under the lanes (ui_race.h); NULL: the run
 	 * shares no values and takes no locks. */
 	const struct ui_race *race;
+	/* The lesson card of the scenario and model configured
+	 * (app/explain.h), or NULL when there is none; in the help, and
+	 * beside the lanes when card_shown (e). */
+	const struct explain *card;
+	int card_shown;
 };
 
 /* Paints the screen from v and refreshes it. A screen smaller than
