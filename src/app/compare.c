@@ -5,6 +5,7 @@
 #include "app/compare.h"
 
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,19 +21,6 @@
 #define COMPARE_BAR 20 /* columns of the longest run's bar */
 #define SWEEP_BAR 40   /* the same in a sweep's chart */
 
-struct row {
-	enum model_id model;
-	int gil;
-	const char *label;
-	/* What happened. */
-	int ran;       /* it started (stats are valid) */
-	int completed; /* and completed with right answers */
-	struct run_stats st;
-	int workers;
-	double ideal;
-	char why[256]; /* it could not start or complete: why */
-};
-
 /* Is the scenario's work computing (fib, sumsq, primes, math)? Then the
  * lesson's punch line is threads without the GIL. */
 static int compare_cpu_bound(const struct scenario *sc)
@@ -46,7 +34,7 @@ static int compare_cpu_bound(const struct scenario *sc)
  * at a time for CPU work under the GIL (threads) or on one thread
  * (async), as many as cores and workers allow for CPU work otherwise; for
  * waiting, as many waits at once as the model keeps going. */
-static double compare_ideal(const struct run_config *c, int workers, int cpu)
+double compare_ideal(const struct run_config *c, int workers, int cpu)
 {
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	long tasks = c->sc.tasks;
@@ -71,8 +59,8 @@ static double compare_ideal(const struct run_config *c, int workers, int cpu)
 
 /* Runs the row's model (with `workers`, or its default when 0) and keeps
  * what happened in the row. */
-static void compare_one(const struct run_config *base, struct row *row, int cpu,
-			int workers)
+static void compare_one(const struct run_config *base, struct compare_row *row,
+			int cpu, int workers)
 {
 	struct run_config cfg = *base;
 	struct report_run rr;
@@ -114,7 +102,7 @@ static void compare_bar(FILE *out, double wall, double longest, int width)
 }
 
 static void compare_table(FILE *out, const struct run_config *base,
-			  const struct row *rows, int n)
+			  const struct compare_row *rows, int n)
 {
 	char title[WORK_TITLE_MAX];
 	double sync_s = rows[0].completed ? rows[0].st.wall_s : 0;
@@ -128,7 +116,7 @@ static void compare_table(FILE *out, const struct run_config *base,
 	fprintf(out, "%-17s %7s %3s %8s %8s %8s %6s\n", "model", "workers",
 		"gil", "wall_s", "cpu_s", "speedup", "ideal");
 	for (int i = 0; i < n; i++) {
-		const struct row *r = &rows[i];
+		const struct compare_row *r = &rows[i];
 		if (!r->ran || !r->completed) {
 			fprintf(out, "%-17s failed: %s\n", r->label, r->why);
 			continue;
@@ -149,7 +137,7 @@ static void compare_table(FILE *out, const struct run_config *base,
  * seconds from another machine and another language, so the speed-ups
  * are what to compare. */
 static void compare_tutorial(FILE *out, const struct run_config *base,
-			     const struct row *rows, int n)
+			     const struct compare_row *rows, int n)
 {
 	const double *rep = base->sc.reported_s;
 	double sync_s = rows[0].completed ? rows[0].st.wall_s : 0;
@@ -160,7 +148,7 @@ static void compare_tutorial(FILE *out, const struct run_config *base,
 	fprintf(out, "%-17s %10s %9s %9s\n", "model", "tutorial_s", "tutorial",
 		"conviz");
 	for (int i = 0; i < n; i++) {
-		const struct row *r = &rows[i];
+		const struct compare_row *r = &rows[i];
 		double t = r->gil ? rep[r->model] : 0;
 		if (t <= 0)
 			continue;
@@ -177,7 +165,7 @@ static void compare_tutorial(FILE *out, const struct run_config *base,
 }
 
 static void compare_summaries(FILE *out, const struct run_config *base,
-			      const struct row *rows, int n)
+			      const struct compare_row *rows, int n)
 {
 	double sync_s = rows[0].completed ? rows[0].st.wall_s : 0;
 
@@ -185,7 +173,7 @@ static void compare_summaries(FILE *out, const struct run_config *base,
 		struct run_config shown = *base;
 		char line[1024];
 		size_t len;
-		const struct row *r = &rows[i];
+		const struct compare_row *r = &rows[i];
 		if (!r->ran)
 			continue;
 		shown.model = r->model;
@@ -200,19 +188,35 @@ static void compare_summaries(FILE *out, const struct run_config *base,
 	}
 }
 
+int compare_plan(const struct scenario *sc,
+		 struct compare_row rows[COMPARE_MODELS_MAX])
+{
+	static const struct {
+		enum model_id model;
+		int gil;
+		const char *label;
+	} plan[COMPARE_MODELS_MAX] = {
+		{ MODEL_SYNC, 1, "sync" },
+		{ MODEL_THREADS, 1, "threads" },
+		{ MODEL_ASYNC, 1, "async" },
+		{ MODEL_PROCS, 1, "procs" },
+		{ MODEL_THREADS, 0, "threads, no GIL" },
+	};
+	int n = compare_cpu_bound(sc) ? 5 : 4;
+
+	for (int i = 0; i < n; i++)
+		rows[i] = (struct compare_row){ .model = plan[i].model,
+						.gil = plan[i].gil,
+						.label = plan[i].label };
+	return n;
+}
+
 int compare_headless(const struct run_config *base, FILE *out)
 {
-	struct row rows[COMPARE_MODELS_MAX] = {
-		{ .model = MODEL_SYNC, .gil = 1, .label = "sync" },
-		{ .model = MODEL_THREADS, .gil = 1, .label = "threads" },
-		{ .model = MODEL_ASYNC, .gil = 1, .label = "async" },
-		{ .model = MODEL_PROCS, .gil = 1, .label = "procs" },
-		{ .model = MODEL_THREADS,
-		  .gil = 0,
-		  .label = "threads, no GIL" },
-	};
+	static struct compare_row rows[COMPARE_MODELS_MAX];
+	char verdict[COMPARE_VERDICT_MAX];
 	int cpu = compare_cpu_bound(&base->sc);
-	int n = cpu ? 5 : 4, failed = 0;
+	int n = compare_plan(&base->sc, rows), failed = 0;
 
 	for (int i = 0; i < n; i++) {
 		compare_one(base, &rows[i], cpu, 0);
@@ -220,6 +224,8 @@ int compare_headless(const struct run_config *base, FILE *out)
 	}
 	compare_table(out, base, rows, n);
 	compare_tutorial(out, base, rows, n);
+	compare_verdict(base, rows, n, verdict, sizeof verdict);
+	fprintf(out, "verdict: %s\n", verdict);
 	compare_summaries(out, base, rows, n);
 	if (report_flushed(out) < 0)
 		return 1;
@@ -230,7 +236,7 @@ int compare_headless(const struct run_config *base, FILE *out)
  * a bar (the longest SWEEP_BAR wide), so the chart reads top to bottom
  * as the curve of wall time against workers. */
 static void sweep_table(FILE *out, const struct run_config *base,
-			const struct row *rows, int n, double one_s)
+			const struct compare_row *rows, int n, double one_s)
 {
 	char title[WORK_TITLE_MAX];
 	double longest = 0;
@@ -248,7 +254,7 @@ static void sweep_table(FILE *out, const struct run_config *base,
 	fprintf(out, "%7s %8s %8s %8s  %s\n", "workers", "wall_s", "cpu_s",
 		"speedup", "wall time");
 	for (int i = 0; i < n; i++) {
-		const struct row *r = &rows[i];
+		const struct compare_row *r = &rows[i];
 		if (!r->completed) {
 			fprintf(out, "%7d failed: %s\n", r->workers, r->why);
 			continue;
@@ -265,10 +271,11 @@ static void sweep_table(FILE *out, const struct run_config *base,
 }
 
 /* One `sweep:` line per completed point. */
-static void sweep_points(FILE *out, const struct row *rows, int n, double one_s)
+static void sweep_points(FILE *out, const struct compare_row *rows, int n,
+			 double one_s)
 {
 	for (int i = 0; i < n; i++) {
-		const struct row *r = &rows[i];
+		const struct compare_row *r = &rows[i];
 		if (!r->completed)
 			continue;
 		fprintf(out,
@@ -283,17 +290,18 @@ static void sweep_points(FILE *out, const struct row *rows, int n, double one_s)
 int compare_sweep(const struct run_config *base, int from, int to, FILE *out)
 {
 	int n = to - from + 1, failed = 0;
-	struct row *rows = xcalloc((size_t)n, sizeof *rows);
-	struct row one = { .model = base->model, .gil = base->gil };
+	struct compare_row *rows = xcalloc((size_t)n, sizeof *rows);
+	static struct compare_row one;
 	double one_s;
 
 	/* The baseline: one worker, the first point or a run of its own. */
+	one = (struct compare_row){ .model = base->model, .gil = base->gil };
 	if (from > 1)
 		compare_one(base, &one, 0, 1);
 	for (int i = 0; i < n; i++) {
-		rows[i] = (struct row){ .model = base->model,
-					.gil = base->gil,
-					.workers = from + i };
+		rows[i] = (struct compare_row){ .model = base->model,
+						.gil = base->gil,
+						.workers = from + i };
 		compare_one(base, &rows[i], 0, from + i);
 		rows[i].workers = from + i;
 		failed += !rows[i].completed;
@@ -307,4 +315,181 @@ int compare_sweep(const struct run_config *base, int from, int to, FILE *out)
 	if (report_flushed(out) < 0)
 		return 1;
 	return failed ? 1 : 0;
+}
+
+/* The verdict's words, appended to one buffer. */
+struct verdict {
+	char *buf;
+	size_t len, at;
+};
+
+static void verdict_add(struct verdict *v, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void verdict_add(struct verdict *v, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (v->at >= v->len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(v->buf + v->at, v->len - v->at, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		v->at += (size_t)n;
+}
+
+/* The completed row of `model` (with `gil`), or NULL. */
+static const struct compare_row *verdict_row(const struct compare_row *rows,
+					     int n, enum model_id model,
+					     int gil)
+{
+	for (int i = 0; i < n; i++)
+		if (rows[i].model == model && rows[i].gil == gil &&
+		    rows[i].completed)
+			return &rows[i];
+	return NULL;
+}
+
+static double verdict_x(const struct compare_row *r, double sync_s)
+{
+	return r && r->st.wall_s > 0 ? sync_s / r->st.wall_s : 0;
+}
+
+/* Why, when the work is waiting: how many waits each model kept going. */
+static void verdict_waiting(struct verdict *v, const struct compare_row *rows,
+			    int n)
+{
+	const struct compare_row *t = verdict_row(rows, n, MODEL_THREADS, 1);
+	const struct compare_row *a = verdict_row(rows, n, MODEL_ASYNC, 1);
+	const struct compare_row *p = verdict_row(rows, n, MODEL_PROCS, 1);
+
+	verdict_add(v, "the tasks mostly wait, so a model wins by keeping "
+		       "many waits going at once, not by computing faster");
+	if (a)
+		verdict_add(v, "; async kept up to %.0f at once on one thread",
+			    a->ideal);
+	if (t)
+		verdict_add(v, "; threads %d, one per thread", t->workers);
+	if (p)
+		verdict_add(v,
+			    "; procs %d, one per process, each started "
+			    "first",
+			    p->workers);
+	verdict_add(v, ".");
+}
+
+/* Why, when the work is computing: only cores at once help. */
+static void verdict_computing(struct verdict *v, const struct compare_row *rows,
+			      int n, double sync_s)
+{
+	const struct compare_row *t = verdict_row(rows, n, MODEL_THREADS, 1);
+	const struct compare_row *a = verdict_row(rows, n, MODEL_ASYNC, 1);
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+	verdict_add(v,
+		    "the tasks compute, so only workers on different cores at "
+		    "the same moment help, and this machine has %ld",
+		    cores > 0 ? cores : 1);
+	if (t || a)
+		verdict_add(v, "; under the GIL or on async's one loop a "
+			       "single thread computes at a time:");
+	if (t)
+		verdict_add(v, " threads measured %.1fx", verdict_x(t, sync_s));
+	if (t && a)
+		verdict_add(v, ",");
+	if (a)
+		verdict_add(v, " async %.1fx", verdict_x(a, sync_s));
+	verdict_add(v, ".");
+}
+
+/* How the verdict names a row: "threads without the GIL". */
+static const char *verdict_name(const struct compare_row *r)
+{
+	return r->model == MODEL_THREADS && !r->gil ? "threads without the GIL"
+						    : r->label;
+}
+
+/* Did the row's run do the scenario's work right? A deadlock gave up;
+ * a race that broke the invariant is wrong; under procs each process
+ * changed its own copies, which is no answer here. */
+static int verdict_right(const struct compare_row *r)
+{
+	const struct run_stats *st = &r->st;
+
+	if (!r->completed || st->deadlock)
+		return 0;
+	return !st->race ||
+	       (r->model != MODEL_PROCS && st->final_sum == st->expected_sum);
+}
+
+/* A race scenario: were the fast runs right? A lock's deadlock? */
+static void verdict_race(struct verdict *v, const struct compare_row *rows,
+			 int n)
+{
+	int wrong = 0;
+
+	for (int i = 0; i < n; i++) {
+		const struct run_stats *st = &rows[i].st;
+		if (!rows[i].ran || !st->race || rows[i].model == MODEL_PROCS ||
+		    st->final_sum == st->expected_sum)
+			continue;
+		verdict_add(v,
+			    "%s %s ended at %" PRId64 " (%" PRIu64 " updates "
+			    "lost)",
+			    wrong ? "," : " But", verdict_name(&rows[i]),
+			    st->final_sum, st->lost_updates);
+		wrong++;
+	}
+	if (wrong)
+		verdict_add(v,
+			    ", not %" PRId64 ": fast and wrong; a lock fixes "
+			    "that at a price.",
+			    rows[0].st.expected_sum);
+	for (int i = 0; i < n; i++) {
+		if (rows[i].ran && rows[i].st.deadlock)
+			verdict_add(v, " %s deadlocked (found and stopped).",
+				    verdict_name(&rows[i]));
+		else if (rows[i].ran && rows[i].st.race &&
+			 rows[i].model == MODEL_PROCS)
+			verdict_add(v, " procs changed copies of its own: the "
+				       "values here never moved.");
+	}
+}
+
+void compare_verdict(const struct run_config *base,
+		     const struct compare_row *rows, int n, char *buf,
+		     size_t len)
+{
+	struct verdict v = { buf, len, 0 };
+	const struct work_ops *w = work_find(base->sc.workload);
+	double sync_s = verdict_right(&rows[0]) ? rows[0].st.wall_s : 0;
+	int best = 0;
+
+	buf[0] = '\0';
+	if (sync_s <= 0) {
+		verdict_add(&v, "none: sync, the baseline, did not complete "
+				"right.");
+		return;
+	}
+	for (int i = 1; i < n; i++)
+		if (verdict_right(&rows[i]) &&
+		    rows[i].st.wall_s < rows[best].st.wall_s)
+			best = i;
+	if (best == 0 || verdict_x(&rows[best], sync_s) < 1.15)
+		verdict_add(&v,
+			    "no model that got it right beat sync by much "
+			    "(the best: %s, %.1fx): ",
+			    verdict_name(&rows[best]),
+			    verdict_x(&rows[best], sync_s));
+	else
+		verdict_add(&v, "%s won, %.1fx faster than sync: ",
+			    verdict_name(&rows[best]),
+			    verdict_x(&rows[best], sync_s));
+	if (w && (w->io || !w->describe))
+		verdict_waiting(&v, rows, n);
+	else
+		verdict_computing(&v, rows, n, sync_s);
+	verdict_race(&v, rows, n);
 }

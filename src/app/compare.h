@@ -15,11 +15,49 @@
 #ifndef CONVIZ_COMPARE_H
 #define CONVIZ_COMPARE_H
 
+#include <stddef.h>
 #include <stdio.h>
 
+#include "app/run.h"
+
 struct run_config;
+struct scenario;
 
 #define COMPARE_MODELS_MAX 5
+#define COMPARE_VERDICT_MAX 1024
+
+/* One model of a comparison, and what happened when it ran. */
+struct compare_row {
+	enum model_id model;
+	int gil;
+	const char *label; /* "threads, no GIL" */
+	int ran;	   /* it started (st is valid) */
+	int completed;	   /* and completed with right answers */
+	struct run_stats st;
+	int workers;
+	double ideal;  /* the best speed-up it could have here */
+	char why[256]; /* it could not start or complete: why */
+};
+
+/* The models a comparison of sc runs, in DESIGN.md's order (sync,
+ * threads, async, procs; then threads without the GIL when sc computes):
+ * fills rows (nothing run yet) and returns how many. */
+int compare_plan(const struct scenario *sc,
+		 struct compare_row rows[COMPARE_MODELS_MAX]);
+
+/* How many times faster than sync model c (with `workers`) could be on
+ * this machine at best: 1 for CPU work under the GIL or on async's one
+ * thread, the cores for other CPU work, the waits kept going at once for
+ * I/O. `cpu`: the scenario computes (compare_plan's fifth row). */
+double compare_ideal(const struct run_config *c, int workers, int cpu);
+
+/* Which model won and why, in words made from the rows' figures (never
+ * canned text that could contradict the table): the fastest against
+ * sync, what kind of work it is, what held the others back, and for a
+ * race scenario whether the fast runs were right. rows[0] is sync. */
+void compare_verdict(const struct run_config *base,
+		     const struct compare_row *rows, int n, char *buf,
+		     size_t len);
 
 /* Runs base's scenario (its seed and scale; its model, workers and GIL
  * are each row's) under every model and writes the report to out. 0 if

@@ -1,0 +1,174 @@
+/* check_compare.c - compare's plan and verdict, from figures made up
+ * here, so every branch of the words is pinned (issue 14). */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "check_suites.h"
+#include "app/compare.h"
+#include "app/run.h"
+#include "app/scenario.h"
+
+static void load(const char *name, struct run_config *cfg)
+{
+	char err[512];
+
+	memset(cfg, 0, sizeof *cfg);
+	ck_assert_msg(scenario_load(name, &cfg->sc, err, sizeof err) == 0, "%s",
+		      err);
+	cfg->scale = 1;
+	cfg->gil = 1;
+}
+
+/* Does v start with prefix? Says what it is when not. */
+static void starts(const char *v, const char *prefix)
+{
+	ck_assert_msg(strncmp(v, prefix, strlen(prefix)) == 0,
+		      "'%s' does not start with '%s'", v, prefix);
+}
+
+/* Row i as if it ran for wall_s and completed. */
+static void ran(struct compare_row *r, double wall_s, int workers, double ideal)
+{
+	r->ran = r->completed = 1;
+	r->st.wall_s = wall_s;
+	r->workers = workers;
+	r->ideal = ideal;
+}
+
+START_TEST(test_plan)
+{
+	static struct compare_row rows[COMPARE_MODELS_MAX];
+	struct run_config cfg;
+
+	load("sites", &cfg);
+	ck_assert_int_eq(compare_plan(&cfg.sc, rows), 4);
+	ck_assert_int_eq(rows[0].model, MODEL_SYNC);
+	ck_assert_int_eq(rows[3].model, MODEL_PROCS);
+	load("fib", &cfg);
+	ck_assert_int_eq(compare_plan(&cfg.sc, rows), 5);
+	ck_assert_int_eq(rows[4].model, MODEL_THREADS);
+	ck_assert_int_eq(rows[4].gil, 0);
+	/* Shared values and locks: no row without the GIL. */
+	load("bank-unsafe", &cfg);
+	ck_assert_int_eq(compare_plan(&cfg.sc, rows), 4);
+	load("counter-unsafe", &cfg);
+	ck_assert_int_eq(compare_plan(&cfg.sc, rows), 4);
+}
+END_TEST
+
+/* I/O: the fastest right model wins, with the waits each kept going. */
+START_TEST(test_verdict_io)
+{
+	static struct compare_row rows[COMPARE_MODELS_MAX];
+	struct run_config cfg;
+	char v[COMPARE_VERDICT_MAX];
+
+	load("sites", &cfg);
+	compare_plan(&cfg.sc, rows);
+	ran(&rows[0], 14.4, 1, 1);
+	ran(&rows[1], 2.9, 5, 5);
+	ran(&rows[2], 0.2, 1, 100);
+	ran(&rows[3], 7.2, 2, 2);
+	compare_verdict(&cfg, rows, 4, v, sizeof v);
+	starts(v, "async won, 72.0x faster than sync: the "
+		  "tasks mostly wait");
+	ck_assert_ptr_nonnull(strstr(v, "async kept up to 100 at once"));
+	ck_assert_ptr_nonnull(strstr(v, "threads 5, one per thread"));
+	/* async failed: threads wins, and nothing about async's waits. */
+	rows[2].completed = 0;
+	compare_verdict(&cfg, rows, 4, v, sizeof v);
+	starts(v, "threads won, 5.0x");
+	ck_assert_ptr_null(strstr(v, "async kept"));
+	/* sync failed: no baseline, no verdict. */
+	rows[0].completed = 0;
+	compare_verdict(&cfg, rows, 4, v, sizeof v);
+	ck_assert_str_eq(v, "none: sync, the baseline, did not complete "
+			    "right.");
+}
+END_TEST
+
+/* CPU: threads under the GIL and async measured, the cores named. */
+START_TEST(test_verdict_cpu)
+{
+	static struct compare_row rows[COMPARE_MODELS_MAX];
+	struct run_config cfg;
+	char v[COMPARE_VERDICT_MAX];
+
+	load("fib", &cfg);
+	compare_plan(&cfg.sc, rows);
+	ran(&rows[0], 4.0, 1, 1);
+	ran(&rows[1], 4.2, 5, 1);
+	ran(&rows[2], 4.0, 1, 1);
+	ran(&rows[3], 2.1, 2, 2);
+	ran(&rows[4], 2.0, 5, 2);
+	compare_verdict(&cfg, rows, 5, v, sizeof v);
+	starts(v, "threads without the GIL won, 2.0x faster "
+		  "than sync: the tasks compute");
+	ck_assert_ptr_nonnull(strstr(v, "threads measured 1.0x, async 1.0x"));
+	/* Nothing much faster than sync. */
+	rows[3].completed = rows[4].completed = 0;
+	compare_verdict(&cfg, rows, 5, v, sizeof v);
+	starts(v, "no model that got it right beat sync by "
+		  "much (the best: sync, 1.0x)");
+}
+END_TEST
+
+/* A race: fast and wrong does not win; procs' copies; a deadlock. */
+START_TEST(test_verdict_race)
+{
+	static struct compare_row rows[COMPARE_MODELS_MAX];
+	struct run_config cfg;
+	char v[COMPARE_VERDICT_MAX];
+
+	load("bank-unsafe", &cfg);
+	compare_plan(&cfg.sc, rows);
+	ran(&rows[0], 2.0, 1, 1);
+	ran(&rows[1], 0.4, 6, 6);
+	ran(&rows[2], 0.1, 1, 20);
+	ran(&rows[3], 1.0, 2, 2);
+	for (int i = 0; i < 4; i++) {
+		rows[i].st.race = 1;
+		rows[i].st.expected_sum = rows[i].st.final_sum = 5000;
+	}
+	rows[1].st.final_sum = 5046;
+	rows[1].st.lost_updates = 3;
+	compare_verdict(&cfg, rows, 4, v, sizeof v);
+	starts(v, "async won, 20.0x");
+	ck_assert_ptr_nonnull(strstr(v, " But threads ended at 5046 (3 updates "
+					"lost), not 5000: fast and wrong"));
+	ck_assert_ptr_nonnull(strstr(v, "procs changed copies of its own"));
+	rows[2].st.final_sum = 4957;
+	rows[2].st.lost_updates = 30;
+	compare_verdict(&cfg, rows, 4, v, sizeof v);
+	starts(v, "no model that got it right beat sync");
+	ck_assert_ptr_nonnull(strstr(v, "threads ended at 5046 (3 updates "
+					"lost), async ended at 4957 (30 "
+					"updates lost), not 5000"));
+	load("deadlock", &cfg);
+	memset(rows, 0, sizeof rows);
+	compare_plan(&cfg.sc, rows);
+	ran(&rows[0], 0.1, 1, 1);
+	ran(&rows[1], 0.05, 2, 2);
+	ran(&rows[3], 0.06, 2, 2);
+	rows[1].st.deadlock = 1;
+	compare_verdict(&cfg, rows, 4, v, sizeof v);
+	starts(v, "procs won");
+	ck_assert_ptr_nonnull(strstr(v, "threads deadlocked (found and "
+					"stopped)."));
+}
+END_TEST
+
+Suite *suite_compare(void)
+{
+	Suite *s = suite_create("compare");
+	TCase *tc = tcase_create("compare");
+
+	tcase_add_test(tc, test_plan);
+	tcase_add_test(tc, test_verdict_io);
+	tcase_add_test(tc, test_verdict_cpu);
+	tcase_add_test(tc, test_verdict_race);
+	suite_add_tcase(s, tc);
+	return s;
+}
