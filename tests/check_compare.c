@@ -160,6 +160,46 @@ START_TEST(test_verdict_race)
 }
 END_TEST
 
+/* A model that fails mid-comparison: its row says why, the others still
+ * show, the verdict is made without it, and the status is 1. A real
+ * comparison of a small fib; the async run gives a wrong answer (the
+ * test hook), as a broken model would. */
+START_TEST(test_model_fails)
+{
+	struct run_config cfg;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+	int rc;
+
+	load("fib", &cfg);
+	cfg.sc.tasks = 4;
+	cfg.sc.arg = 20;
+	cfg.scale = 1;
+	cfg.seed = 1;
+	cfg.view = -1;
+	f = open_memstream(&out, &len);
+	ck_assert_ptr_nonnull(f);
+	run_test_corrupt_model(2, MODEL_ASYNC);
+	rc = compare_headless(&cfg, f);
+	run_test_corrupt_task(-1);
+	fclose(f);
+	ck_assert_int_eq(rc, 1);
+	ck_assert_msg(strstr(out, "\nasync             failed: task 2 of "
+				  "'fib' gave 6766") != NULL,
+		      "%s", out);
+	ck_assert_msg(strstr(out, "\nsync  ") && strstr(out, "\nthreads  ") &&
+			      strstr(out, "\nprocs  ") &&
+			      strstr(out, "\nthreads, no GIL  "),
+		      "%s", out);
+	ck_assert_ptr_nonnull(strstr(out, "\nverdict: "));
+	ck_assert_ptr_null(strstr(out, "async kept"));
+	ck_assert_ptr_nonnull(
+		strstr(out, "summary: scenario=fib model=threads"));
+	free(out);
+}
+END_TEST
+
 Suite *suite_compare(void)
 {
 	Suite *s = suite_create("compare");
@@ -169,6 +209,7 @@ Suite *suite_compare(void)
 	tcase_add_test(tc, test_verdict_io);
 	tcase_add_test(tc, test_verdict_cpu);
 	tcase_add_test(tc, test_verdict_race);
+	tcase_add_test(tc, test_model_fails);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -41,12 +41,20 @@ struct run {
 	char *payload;		  /* procs: what its workers rebuild from */
 };
 
-/* run_test_corrupt_task: copied into each new run. */
+/* run_test_corrupt_task: copied into each new run of the model. */
 static atomic_llong test_corrupt = -1;
+static atomic_int test_corrupt_model = -1;
 
 void run_test_corrupt_task(int64_t task)
 {
 	atomic_store(&test_corrupt, (long long)task);
+	atomic_store(&test_corrupt_model, -1);
+}
+
+void run_test_corrupt_model(int64_t task, int model)
+{
+	atomic_store(&test_corrupt, (long long)task);
+	atomic_store(&test_corrupt_model, model);
 }
 
 /* Is task i's answer right? 1 yes (or nothing to check it against), 0
@@ -321,7 +329,11 @@ struct run *run_start(const struct run_config *cfg, struct evring *ring,
 	r->job.limit = cfg->limit;
 	r->job.chunk = cfg->chunk;
 	r->job.start = cfg->start;
-	r->job.corrupt = atomic_load(&test_corrupt);
+	r->job.corrupt = atomic_load(&test_corrupt_model) < 0 ||
+					 atomic_load(&test_corrupt_model) ==
+						 (int)cfg->model
+				 ? atomic_load(&test_corrupt)
+				 : -1;
 	if (job_init(&r->job, err, errlen) < 0 ||
 	    run_share(r, err, errlen) < 0 ||
 	    (work_find(cfg->sc.workload)->io &&

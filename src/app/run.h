@@ -116,6 +116,10 @@ void run_cancel(struct run *r);
  * the run. Never used by conviz. */
 void run_test_corrupt_task(int64_t task);
 
+/* The same for runs of one model only (enum model_id), so a test can show
+ * one model failing amid a comparison. */
+void run_test_corrupt_model(int64_t task, int model);
+
 /* Joins the run's thread and fills *st. Call once. 0 or -1 (-1 = the run
  * could not complete, or gave a wrong answer). Never long: the answers
  * were checked on the run's thread before run_finished said so. */
