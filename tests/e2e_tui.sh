@@ -22,7 +22,7 @@ fi
 SLOW="$TESTS_SRCDIR/data/tui/slow.scn"
 # Full names, or brief ones where the row is too narrow for them (at 100
 # columns in the C locale, where the scroll key is spelled Up/Dn).
-KEYBAR='r (Rerun|Run) +m Model +s (Scenario|Scen) +\+/- (Workers|Wkrs) +g GIL +v View +x Kill +e Card +(↑↓|Up/Dn) Scroll +\? Help +q Quit'
+KEYBAR='r (Rerun|Run) +m Model +s (Scenario|Scen) +\+/- (Workers|Wkrs) +g GIL +v View +x Kill +c (Compare|Cmp) +e Card +(↑↓|Up/Dn) Scroll +\? Help +q Quit'
 LEGEND='cpu .*ready'
 
 unset TMUX TMUX_PANE
@@ -93,7 +93,7 @@ keys_complete() {
 	bar=$(screen | tail -n 2 | tr '\n' ' ')
 	printf '%s\n' "$bar" | grep -q '? more' && return 0
 	for k in 'r (Rerun|Run)' 'm Model' 's (Scenario|Scen)' \
-		'\+/- (Workers|Wkrs)' 'g GIL' 'v View' 'x Kill' 'e Card' \
+		'\+/- (Workers|Wkrs)' 'g GIL' 'v View' 'x Kill' 'c (Compare|Cmp)' 'e Card' \
 		'(↑↓|Up/Dn) Scroll' \
 		'\? Help' 'q Quit'; do
 		printf '%s\n' "$bar" | grep -Eq -- "$k" || return 1
@@ -325,6 +325,45 @@ screen | grep -Fq "$(card sites)" && fail "lesson: e does not hide the card"
 pass "lesson: e hides the card"
 tmx send-keys -t cv -l q
 finish lesson 0
+
+# --- c: every model in turn on one time axis, then a table and a verdict -
+# cmp.scn: 10 GETs, so the four runs take about two seconds in all.
+# lane_len MODEL: how far the first lane of MODEL's run reaches.
+lane_len() {
+	screen | grep -E "^$1 +[^ 0-9]" | head -n 1 | cut -c 18- | sed 's/ *$//' | wc -c
+}
+start cmp C run -s "$TESTS_SRCDIR/data/tui/cmp.scn" -m threads
+key c 'compare: [0-9]/4 runs' "c starts the comparison"
+wait_for 'compare: 4/4 runs' 300 || fail "cmp: the comparison does not end"
+for m in sync threads async procs; do
+	screen | grep -Eq "^$m +[0-9]+ +on +[0-9.]+ +[0-9.]+ +[0-9.]+x +[0-9]+x +#+" ||
+		fail "cmp: no table row for $m"
+	screen | grep -Eq "^$m +[^ 0-9]" || fail "cmp: no lanes labelled $m"
+done
+pass "cmp: four runs labelled on one axis, then a row each in the table"
+screen | grep -Eq '^Verdict: (async|threads) won, [0-9.]+x faster than sync: the tasks mostly wait' ||
+	fail "cmp: no verdict under the table"
+pass "cmp: the verdict from the figures"
+s_len=$(lane_len sync)
+a_len=$(lane_len async)
+[ "$s_len" -gt $((a_len * 2)) ] || fail "cmp: sync's lane ($s_len) is not much longer than async's ($a_len) on the shared axis"
+pass "cmp: one time axis: sync's lane reaches $s_len columns, async's $a_len"
+screen | grep -q 'c Compare again +Esc Close' || screen | grep -Eq 'c (Compare again|Again) +Esc Close' ||
+	fail "cmp: the key bar does not say c and Esc"
+key e 'After the comparison' "the card starts with the verdict"
+key e 'Verdict: ' "e gives the table back its verdict"
+tmx send-keys -t cv -l m
+wait_for 'Esc closes the comparison' 50 || fail "cmp: m does not say how to leave"
+pass "cmp: m waits, saying Esc closes the comparison"
+key c 'compare: [0-3]/4 runs' "c runs the comparison again"
+wait_for 'compare: 4/4 runs' 300 || fail "cmp: the second comparison does not end"
+tmx send-keys -t cv Escape
+wait_gone 'compare: ' 50 || fail "cmp: Esc does not close the comparison"
+wait_for '^w0 +[^ ]' 50 || fail "cmp: no lanes after Esc"
+wait_for '^model threads +workers 5 ' 50 || fail "cmp: Esc does not bring threads back"
+pass "cmp: Esc brings back the run of before"
+tmx send-keys -t cv -l q
+finish cmp 0
 
 # --- Ctrl-C ---------------------------------------------------------------
 start int C run -s "$SLOW" -m threads -w 2

@@ -18,6 +18,11 @@
  * s and m open a list to pick from (ui_pick.h); while it is open every
  * key goes to it, and the run on screen goes on behind it.
  *
+ * c compares: every model runs the scenario in turn through this same
+ * run life, and each run's timeline is kept (ui->cmp) so they are drawn
+ * stacked on one time axis; Esc brings back what ran before. e shows the
+ * lesson card (app/explain.h) beside the lanes.
+ *
  * v shows the lanes per worker or per task (the timeline keeps both);
  * when the lanes outnumber the rows, the arrows, PgUp/PgDn, Home and End
  * scroll them (the help and the lists keep those keys while open).
@@ -30,6 +35,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/compare.h"
 #include "app/explain.h"
 #include "app/report.h"
 #include "app/run.h"
@@ -119,6 +125,24 @@ struct ui {
 	char card_for[SCENARIO_NAME_MAX + 32]; /* "scenario model gil" */
 	char card_err[512];
 
+	/* The comparison c started: each model's run in turn, its timeline
+	 * kept; cfg is the running row's, `before` what comes back on
+	 * Esc. */
+	struct {
+		int on, n, cur; /* cur: the row running, n once all ran */
+		/* Which comparison this is, and which the run on screen
+		 * belongs to (-1: none), so a run from before c, or from a
+		 * comparison closed meanwhile, never fills a row. */
+		int gen, run_gen;
+		int cpu; /* the scenario computes (compare_plan) */
+		struct compare_row rows[COMPARE_MODELS_MAX];
+		struct timeline *tl[COMPARE_MODELS_MAX];
+		int64_t end_ns[COMPARE_MODELS_MAX];
+		struct run_config base, before;
+		char verdict[COMPARE_VERDICT_MAX];
+		struct ui_compare view;
+	} cmp;
+
 	struct ui_pick *pick; /* the list s or m opened, or NULL */
 	int pick_models;      /* it lists models (else scenarios) */
 	struct ui_baseline base[UI_BASELINES];
@@ -187,6 +211,205 @@ static void ui_ring_counts(struct ui *ui)
 	ui->pushed = evring_pushed(ui->ring);
 }
 
+/* --- the comparison (c) ------------------------------------------------
+ * c runs the scenario under every model in turn (compare_plan's rows),
+ * one run after the other through the usual run life, keeping each run's
+ * timeline for the stacked view; Esc gives the screen back. */
+
+static void ui_restart(struct ui *ui);
+static int64_t ui_run_now(const struct ui *ui, int64_t now);
+
+static void ui_cmp_free(struct ui *ui)
+{
+	for (int i = 0; i < COMPARE_MODELS_MAX; i++) {
+		timeline_free(ui->cmp.tl[i]);
+		ui->cmp.tl[i] = NULL;
+	}
+}
+
+/* The configuration of row i: the scenario compared, the row's model and
+ * GIL with its default workers, one lane per worker. */
+static void ui_cmp_row_cfg(struct ui *ui, int i)
+{
+	const struct compare_row *row = &ui->cmp.rows[i];
+
+	ui->cfg = ui->cmp.base;
+	ui->cfg.model = row->model;
+	ui->cfg.gil = row->gil;
+	ui->cfg.workers = run_default_workers(&ui->cfg.sc, row->model);
+	ui->cfg.limit = 0;
+	ui->cfg.chunk = 0;
+	ui->cfg.start = PROCS_FORKSERVER;
+	ui->cfg.view = TIMELINE_BY_WORKER;
+}
+
+/* The row that just ended (or could not start) is done: the next one
+ * starts as soon as the loop can, or, after the last, the verdict. */
+static void ui_cmp_next(struct ui *ui)
+{
+	if (++ui->cmp.cur < ui->cmp.n) {
+		ui_cmp_row_cfg(ui, ui->cmp.cur);
+		ui->restart = 1;
+		return;
+	}
+	compare_verdict(&ui->cmp.base, ui->cmp.rows, ui->cmp.n, ui->cmp.verdict,
+			sizeof ui->cmp.verdict);
+	ui->cfg = ui->cmp.before;
+}
+
+static int ui_cmp_running(const struct ui *ui)
+{
+	return ui->cmp.on && ui->cmp.cur < ui->cmp.n;
+}
+
+/* The row's run could not start: its row says why. */
+static void ui_cmp_failed(struct ui *ui, const char *why)
+{
+	if (!ui_cmp_running(ui))
+		return;
+	msg_fmt(ui->cmp.rows[ui->cmp.cur].why,
+		sizeof ui->cmp.rows[ui->cmp.cur].why, "%s", why);
+	ui_cmp_next(ui);
+}
+
+/* The row's run was joined: its figures, and its timeline kept. */
+static void ui_cmp_ended(struct ui *ui, const struct run_stats *st, int rc)
+{
+	struct compare_row *row;
+
+	if (!ui_cmp_running(ui) || ui->cmp.run_gen != ui->cmp.gen)
+		return;
+	row = &ui->cmp.rows[ui->cmp.cur];
+	row->ran = 1;
+	row->st = *st;
+	row->workers =
+		model_get(ui->shown.model)->pooled ? ui->shown.workers : 1;
+	row->ideal = compare_ideal(&ui->shown, row->workers, ui->cmp.cpu);
+	row->completed = rc == 0 && st->status == 0 && st->wrong == 0;
+	if (st->wrong > 0)
+		msg_fmt(row->why, sizeof row->why, "%s", ui->wrong_msg);
+	else if (!row->completed)
+		msg_fmt(row->why, sizeof row->why, "%s",
+			"the run could not complete");
+	ui->cmp.tl[ui->cmp.cur] = ui->tl;
+	ui->cmp.end_ns[ui->cmp.cur] = ui->end_ns;
+	ui->tl = NULL;
+	ui_cmp_next(ui);
+}
+
+/* c: compares every model on the current scenario (or again, once a
+ * comparison is over). */
+static void ui_key_compare(struct ui *ui)
+{
+	if (ui_cmp_running(ui)) {
+		ui_note(ui, "the comparison is running: Esc stops it", 1);
+		return;
+	}
+	if (!ui->cmp.on)
+		ui->cmp.before = ui->cfg;
+	ui_cmp_free(ui);
+	ui->cmp.base = ui->cmp.before;
+	ui->cmp.n = compare_plan(&ui->cmp.base.sc, ui->cmp.rows);
+	ui->cmp.cpu = ui->cmp.n > 4;
+	ui->cmp.cur = 0;
+	ui->cmp.verdict[0] = '\0';
+	ui->cmp.on = 1;
+	ui->cmp.gen++;
+	ui->lane_top = 0;
+	ui_cmp_row_cfg(ui, 0);
+	ui_restart(ui);
+}
+
+/* Esc: the comparison goes; the configuration before it runs again. */
+static void ui_cmp_close(struct ui *ui)
+{
+	ui->cmp.on = 0;
+	ui->cmp.cur = ui->cmp.n;
+	ui_cmp_free(ui);
+	ui->cfg = ui->cmp.before;
+	ui_restart(ui);
+}
+
+/* A key while the comparison is on screen: c and r run it again, Esc
+ * closes it, e ? and q as ever; the keys that change a run wait. */
+static int ui_cmp_key(struct ui *ui, int ch)
+{
+	if (ch == 27) {
+		ui_cmp_close(ui);
+		return 1;
+	}
+	if (ch == 'c' || ch == 'r') {
+		ui_key_compare(ui);
+		return 1;
+	}
+	if (ch == 'e' || ch == '?' || ch == 'h' || ch == KEY_F(1))
+		return 0;
+	ui_note(ui, "Esc closes the comparison, c runs it again", 1);
+	return 1;
+}
+
+/* What the stacked view shows of row i. */
+static void ui_cmp_fill_run(struct ui *ui, int i, int64_t now,
+			    struct ui_compare_run *r)
+{
+	const struct compare_row *row = &ui->cmp.rows[i];
+	const double *rep = ui->cmp.base.sc.reported_s;
+	const struct compare_row *sync = &ui->cmp.rows[0];
+	struct timeline *tl = i == ui->cmp.cur ? ui->tl : ui->cmp.tl[i];
+
+	memset(r, 0, sizeof *r);
+	r->label = row->label;
+	r->state = i > ui->cmp.cur    ? UI_COMPARE_WAITING
+		   : i == ui->cmp.cur ? UI_COMPARE_RUNNING
+		   : row->completed   ? UI_COMPARE_DONE
+				      : UI_COMPARE_FAILED;
+	r->why = row->why;
+	if (tl) {
+		timeline_set_view(tl, TIMELINE_BY_WORKER);
+		r->tl = tl;
+		r->lanes = timeline_lanes(tl);
+	}
+	r->now_ns = i == ui->cmp.cur ? ui_run_now(ui, now) : ui->cmp.end_ns[i];
+	r->workers = row->workers;
+	r->gil = row->gil;
+	r->wall_s = row->st.wall_s;
+	r->cpu_s = row->st.cpu_s;
+	r->ideal = row->ideal;
+	if (sync->completed && row->completed && row->st.wall_s > 0)
+		r->speedup = sync->st.wall_s / row->st.wall_s;
+	if (row->gil && rep[row->model] > 0 && rep[MODEL_SYNC] > 0)
+		r->tutorial = rep[MODEL_SYNC] / rep[row->model];
+}
+
+/* The view of the comparison: its runs on one axis as long as the
+ * longest (while one runs, a window that doubles as it grows). */
+static void ui_cmp_fill(struct ui *ui, struct ui_view *v, int64_t now)
+{
+	struct ui_compare *c = &ui->cmp.view;
+	int64_t longest = 0;
+
+	c->n = ui->cmp.n;
+	for (int i = 0; i < c->n; i++) {
+		ui_cmp_fill_run(ui, i, now, &c->run[i]);
+		if (c->run[i].tl && c->run[i].now_ns > longest)
+			longest = c->run[i].now_ns;
+	}
+	c->over = !ui_cmp_running(ui);
+	c->window_ns = longest > 0 ? longest : 1;
+	if (!c->over) {
+		c->window_ns = UI_WINDOW_NS;
+		while (c->window_ns < longest)
+			c->window_ns *= 2;
+	}
+	c->verdict = ui->cmp.verdict;
+	c->tutorial_by = ui->cmp.base.sc.reported_by[0]
+				 ? ui->cmp.base.sc.reported_by
+				 : NULL;
+	v->cmp = c;
+	v->race = NULL;
+	v->results = v->errors = v->server = NULL;
+}
+
 /* Starts ui->cfg with a new ring and timeline. If it cannot start, the
  * reason stays in the header and the UI waits for the next key. */
 static void ui_run_begin(struct ui *ui)
@@ -219,8 +442,10 @@ static void ui_run_begin(struct ui *ui)
 		evring_free(ui->ring);
 		ui->ring = NULL;
 		ui_note(ui, err, 0);
+		ui_cmp_failed(ui, err);
 		return;
 	}
+	ui->cmp.run_gen = ui_cmp_running(ui) ? ui->cmp.gen : -1;
 	ui->tl = timeline_new(run_origin_ns(r));
 	if (!ui->tl)
 		msg_fatal("out of memory for the timeline",
@@ -290,6 +515,7 @@ static void ui_run_end(struct ui *ui)
 		if (ui->shown.model == MODEL_SYNC)
 			ui_baseline_set(ui, &ui->shown, st.wall_s);
 	}
+	ui_cmp_ended(ui, &st, rc);
 }
 
 /* The run's present, relative to its origin. */
@@ -537,13 +763,14 @@ static const struct {
 	int key;
 	void (*fn)(struct ui *ui);
 } ui_keys[] = {
-	{ 'r', ui_key_restart },  { 'm', ui_key_model },
-	{ 's', ui_key_scenario }, { '+', ui_key_more },
-	{ '=', ui_key_more },	  { '-', ui_key_fewer },
-	{ '_', ui_key_fewer },	  { 'g', ui_key_gil },
-	{ 'v', ui_key_view },	  { 'x', ui_key_kill },
-	{ 'e', ui_key_card },	  { '?', ui_key_help },
-	{ 'h', ui_key_help },	  { KEY_F(1), ui_key_help },
+	{ 'r', ui_key_restart },   { 'm', ui_key_model },
+	{ 's', ui_key_scenario },  { '+', ui_key_more },
+	{ '=', ui_key_more },	   { '-', ui_key_fewer },
+	{ '_', ui_key_fewer },	   { 'g', ui_key_gil },
+	{ 'v', ui_key_view },	   { 'x', ui_key_kill },
+	{ 'e', ui_key_card },	   { 'c', ui_key_compare },
+	{ '?', ui_key_help },	   { 'h', ui_key_help },
+	{ KEY_F(1), ui_key_help },
 };
 
 static void ui_view_fill(struct ui *ui, struct ui_view *v, int64_t now);
@@ -639,6 +866,8 @@ static int ui_key(struct ui *ui, int ch)
 		ch += 'a' - 'A'; /* caps lock on a classroom keyboard */
 	if (ch == 'q')
 		return 1;
+	if (ui->cmp.on && ui_cmp_key(ui, ch))
+		return 0;
 	if (ui_scroll_key(ui, ch))
 		return 0;
 	for (size_t i = 0; i < sizeof ui_keys / sizeof ui_keys[0]; i++)
@@ -753,6 +982,8 @@ static void ui_view_fill(struct ui *ui, struct ui_view *v, int64_t now)
 	v->card = ui->card_ok ? &ui->card : NULL;
 	v->card_shown = ui->card_on;
 	ui_race_fill(ui, v);
+	if (ui->cmp.on)
+		ui_cmp_fill(ui, v, now);
 }
 
 /* Redraws when something changed, at most once a frame. While a run goes
@@ -817,6 +1048,7 @@ static void ui_shutdown(struct ui *ui)
 			ui_run_end(ui);
 	}
 	timeline_free(ui->tl);
+	ui_cmp_free(ui);
 	ledger_free(&ui->ledger);
 	ui_pick_free(ui->pick);
 	free(ui);

@@ -56,13 +56,21 @@ static const struct draw_key draw_run_keys[] = {
 	{ "g", "GIL", "GIL" },
 	{ "v", "View", "View" },
 	{ "x", "Kill", "Kill" },
+	{ "c", "Compare", "Cmp" },
 	{ "e", "Card", "Card" },
 	{ "\u2191\u2193", "Scroll", "Scroll" }, /* ASCII: draw_keys_of */
 	{ "?", "Help", "Help" },
 	{ "q", "Quit", "Quit" },
 };
 #define RUN_KEYS (sizeof draw_run_keys / sizeof draw_run_keys[0])
-#define RUN_KEY_SCROLL 8
+
+/* While a comparison is on screen (c). */
+static const struct draw_key draw_cmp_keys[] = {
+	{ "c", "Compare again", "Again" }, { "Esc", "Close", "Close" },
+	{ "e", "Card", "Card" },	   { "?", "Help", "Help" },
+	{ "q", "Quit", "Quit" },
+};
+#define RUN_KEY_SCROLL 9
 
 /* The boundary between two tasks on a lane: the first cell of the new
  * task, in its state's colour. A thin bar reads as a cut in a row of
@@ -339,10 +347,42 @@ static int draw_outcome(const struct ui_view *v, int x, int cols, int brief)
 }
 
 /* Row 2: progress, tasks done/total, the outcome, and any message. */
+/* The status row of a comparison: its runs done, the one running, or a
+ * note (which takes the hint's place). */
+static void draw_cmp_status(const struct ui_compare *c, const char *note, int w,
+			    int cols)
+{
+	int done = 0, x;
+	const char *now = NULL;
+
+	for (int i = 0; i < c->n; i++) {
+		done += c->run[i].state == UI_COMPARE_DONE ||
+			c->run[i].state == UI_COMPARE_FAILED;
+		if (c->run[i].state == UI_COMPARE_RUNNING)
+			now = c->run[i].label;
+	}
+	x = draw_progress(2, 0, w, (uint32_t)done, (uint32_t)c->n);
+	x = draw_textf(2, x, cols, UI_STYLE_NORMAL, " compare: %d/%d runs  ",
+		       done, c->n);
+	if (note && note[0])
+		draw_text(2, x, cols, UI_STYLE_ALERT, note);
+	else if (now)
+		draw_textf(2, x, cols, UI_STYLE_DIM, "running %s", now);
+	else
+		draw_text(2, x, cols, UI_STYLE_DIM,
+			  "c runs it again, Esc goes back");
+}
+
 static void draw_status(const struct ui_view *v, int cols)
 {
 	int w = cols / 4 < PROGRESS_MAX ? cols / 4 : PROGRESS_MAX;
-	int x = draw_progress(2, 0, w, v->done, v->total);
+	int x;
+
+	if (v->cmp) {
+		draw_cmp_status(v->cmp, v->message, w, cols);
+		return;
+	}
+	x = draw_progress(2, 0, w, v->done, v->total);
 
 	x = draw_textf(2, x, cols, UI_STYLE_NORMAL, " tasks %u/%u  ",
 		       (unsigned)v->done, (unsigned)v->total);
@@ -671,7 +711,8 @@ static void keybar_plan(const struct draw_key *k, size_t n, int cols,
 	*p = (struct keybar_plan){ 2, 1, 1 };
 }
 
-/* The keys of the screen as it is: the list's while one is open. */
+/* The keys of the screen as it is: the list's while one is open, the
+ * comparison's while it is on screen. */
 static const struct draw_key *draw_keys_of(const struct ui_view *v, size_t *n)
 {
 	static struct draw_key ascii[RUN_KEYS]; /* UI thread only */
@@ -679,6 +720,10 @@ static const struct draw_key *draw_keys_of(const struct ui_view *v, size_t *n)
 	if (v->pick) {
 		*n = sizeof draw_pick_keys / sizeof draw_pick_keys[0];
 		return draw_pick_keys;
+	}
+	if (v->cmp) {
+		*n = sizeof draw_cmp_keys / sizeof draw_cmp_keys[0];
+		return draw_cmp_keys;
 	}
 	*n = RUN_KEYS;
 	if (v->utf8)
@@ -855,6 +900,9 @@ static void help_keys(struct help_doc *d)
 		{ "v", "lanes per worker or per task (the header says which)" },
 		{ "x", "kill one worker process with SIGKILL (procs): its "
 		       "task fails, a new process takes its lane" },
+		{ "c", "compare: the scenario under every model in turn, "
+		       "stacked on one time axis, then a table and a verdict; "
+		       "c again reruns it, Esc closes it" },
 		{ "e", "the lesson card beside the lanes, or not: what "
 		       "happens, what to look for, why; it follows the "
 		       "scenario, the model and the GIL" },
@@ -1263,7 +1311,7 @@ static void card_plan(const struct ui_view *v, int cols, struct card_plan *c)
 	int w = cols * 2 / 5;
 
 	memset(c, 0, sizeof *c);
-	if (!v->card_shown || !v->card)
+	if (!v->card_shown || (!v->card && !(v->cmp && v->cmp->over)))
 		return;
 	c->shown = 1;
 	if (cols < CARD_BESIDE_COLS) {
@@ -1342,7 +1390,11 @@ static int card_part_rows(const struct explain_part *p, int w)
 static void card_part(const struct explain_part *p, int y, int ymax, int x,
 		      int w)
 {
-	int all = card_par(p->heading, UI_STYLE_TITLE, &y, ymax, x, w);
+	int all;
+
+	if (!p->heading[0])
+		return;
+	all = card_par(p->heading, UI_STYLE_TITLE, &y, ymax, x, w);
 
 	for (int i = 0; all && i < p->npar; i++)
 		all = card_par(explain_par(p, i), UI_STYLE_NORMAL, &y, ymax, x,
@@ -1354,17 +1406,52 @@ static void card_part(const struct explain_part *p, int y, int ymax, int x,
 	}
 }
 
-/* The card in rows [top, bottom): the scenario's, then after a blank row
- * the model's, which is what changes with m and g, so it keeps its rows
- * and the scenario's gives way (2 rows at least) when both do not fit. */
+/* After a comparison the card starts with its verdict (compare.h: words
+ * made from the measured figures). Returns the row after it. */
+static int card_verdict(const struct ui_view *v, int top, int ymax, int x,
+			int w)
+{
+	static struct explain_part p; /* UI thread only */
+
+	if (!v->cmp || !v->cmp->over || !v->cmp->verdict[0])
+		return top;
+	msg_fmt(p.heading, sizeof p.heading, "%s", "After the comparison");
+	msg_fmt(p.body, sizeof p.body, "Verdict: %s", v->cmp->verdict);
+	p.npar = 1;
+	card_part(&p, top, ymax, x, w);
+	return top + card_part_rows(&p, w) + 1;
+}
+
+/* The scenario's card in rows [top, ymax), then after a blank row the
+ * model's, which is what changes with m and g, so it keeps its rows and
+ * the scenario's gives way (2 rows at least) when both do not fit. */
+static void card_parts(const struct explain *e, int top, int ymax, int x, int w)
+{
+	const struct explain_part *m = &e->model;
+	int mrows = m->heading[0] ? card_part_rows(m, w) + 1 : 0;
+	int split = ymax - mrows;
+
+	if (top + 2 > ymax)
+		return; /* the verdict took the rows: the help has the rest */
+	if (split - top < 2)
+		split = top + 2 < ymax ? top + 2 : ymax;
+	if (!mrows)
+		split = ymax;
+	else if (card_part_rows(&e->scenario, w) < split - top)
+		split = top + card_part_rows(&e->scenario, w);
+	card_part(&e->scenario, top, split, x, w);
+	if (mrows && split + 1 < ymax)
+		card_part(m, split + 1, ymax, x, w);
+}
+
+/* The card in rows [top, bottom): after a comparison its verdict, then
+ * the scenario's and the model's cards. */
 static void draw_card(const struct ui_view *v, const struct card_plan *c,
 		      int top, int bottom)
 {
-	const struct explain_part *m = &v->card->model;
+	static const struct explain none; /* no card: the verdict alone */
 	int x = c->full ? 0 : c->x + 1, w = c->full ? c->w : c->w - 1;
 	int ymax = c->full ? bottom - 1 : bottom;
-	int mrows = m->heading[0] ? card_part_rows(m, w) + 1 : 0;
-	int split = ymax - mrows;
 
 	if (bottom <= top)
 		return;
@@ -1373,18 +1460,190 @@ static void draw_card(const struct ui_view *v, const struct card_plan *c,
 		mvvline(top, c->x - 1, draw_line_char(ACS_VLINE, '|', v->utf8),
 			bottom - top);
 	}
-	if (split - top < 2)
-		split = top + 2 < ymax ? top + 2 : ymax;
-	if (!mrows)
-		split = ymax;
-	else if (card_part_rows(&v->card->scenario, w) < split - top)
-		split = top + card_part_rows(&v->card->scenario, w);
-	card_part(&v->card->scenario, top, split, x, w);
-	if (mrows && split + 1 < ymax)
-		card_part(m, split + 1, ymax, x, w);
+	top = card_verdict(v, top, ymax, x, w);
+	card_parts(v->card ? v->card : &none, top, ymax, x, w);
 	if (c->full)
 		draw_text(bottom - 1, x, x + w, UI_STYLE_DIM,
 			  "e: back to the lanes (a wider screen shows both)");
+}
+
+/* --- the comparison (c): runs stacked on one time axis, then a table - */
+#define CMP_LABEL_COLS 17 /* "threads, no GIL" and a blank */
+#define CMP_TABLE_COLS 66 /* below, the table keeps wall time and speed-up */
+
+/* How many lanes each run shows in `rows`: all when they fit, else an
+ * equal share, one at least. */
+static int cmp_lanes_each(const struct ui_compare *c, int rows)
+{
+	int total = 0, each;
+
+	for (int i = 0; i < c->n; i++)
+		total += c->run[i].lanes > 1 ? c->run[i].lanes : 1;
+	if (total <= rows)
+		return 1 << 20;
+	each = rows / (c->n > 0 ? c->n : 1);
+	return each < 1 ? 1 : each;
+}
+
+/* What a run without lanes to draw shows in their place. */
+static const char *cmp_no_lanes(enum ui_compare_state st)
+{
+	switch (st) {
+	case UI_COMPARE_FAILED:
+		return "failed: see the table";
+	case UI_COMPARE_WAITING:
+		return "waits its turn";
+	default:
+		return "starting...";
+	}
+}
+
+/* One run's lanes from row y, labelled; returns the rows used. */
+static int draw_cmp_run(const struct ui_view *v, const struct ui_compare_run *r,
+			int y, int w, int each)
+{
+	struct ui_view rv = *v;
+	int shown = r->lanes < each ? r->lanes : each;
+	int x = draw_text(y, 0, CMP_LABEL_COLS, UI_STYLE_TITLE, r->label);
+
+	if (!r->tl || shown < 1) {
+		draw_text(y, CMP_LABEL_COLS, CMP_LABEL_COLS + w,
+			  r->state == UI_COMPARE_FAILED ? UI_STYLE_ALERT
+							: UI_STYLE_DIM,
+			  cmp_no_lanes(r->state));
+		return 1;
+	}
+	if (shown < r->lanes)
+		draw_textf(y, x + 1, CMP_LABEL_COLS - 1, UI_STYLE_DIM, "+%d",
+			   r->lanes - shown);
+	rv.tl = r->tl;
+	rv.now_ns = r->now_ns;
+	rv.task_view = 0;
+	for (int lane = 0; lane < shown; lane++)
+		for (int i = 0; i < w; i++)
+			draw_cell(&rv, lane, y + lane, CMP_LABEL_COLS + i,
+				  rv.window_ns * i / w,
+				  rv.window_ns * (i + 1) / w);
+	return shown;
+}
+
+/* A table row of a run that has not completed: why, or what it waits
+ * for. */
+static void draw_cmp_pending(const struct ui_compare_run *r, int y, int cols)
+{
+	int x = draw_textf(y, 0, cols, UI_STYLE_NORMAL, "%-16s ", r->label);
+
+	if (r->state == UI_COMPARE_FAILED)
+		draw_textf(y, x, cols, UI_STYLE_ALERT, "failed: %s", r->why);
+	else
+		draw_text(y, x, cols, UI_STYLE_DIM,
+			  r->state == UI_COMPARE_RUNNING ? "running..."
+							 : "waits its turn");
+}
+
+/* A completed run's row of the table, its bar as long as its wall time
+ * (the longest run's fills what the row leaves). */
+static void draw_cmp_row(const struct ui_compare_run *r, int y, int cols,
+			 int tut, double longest, int utf8)
+{
+	char sp[16] = "-", tx[16] = "";
+	int x, bar;
+
+	if (r->speedup > 0)
+		snprintf(sp, sizeof sp, "%.2fx", r->speedup);
+	if (tut && r->tutorial > 0)
+		snprintf(tx, sizeof tx, "%8.2fx", r->tutorial);
+	else if (tut)
+		snprintf(tx, sizeof tx, "%9s", "-");
+	if (cols < CMP_TABLE_COLS)
+		x = draw_textf(y, 0, cols, UI_STYLE_NORMAL,
+			       "%-16s %3d %3s %7.3f %7s  ", r->label,
+			       r->workers, r->gil ? "on" : "off", r->wall_s,
+			       sp);
+	else
+		x = draw_textf(y, 0, cols, UI_STYLE_NORMAL,
+			       "%-16s %7d %3s %8.3f %8.3f %8s %5.0fx%s  ",
+			       r->label, r->workers, r->gil ? "on" : "off",
+			       r->wall_s, r->cpu_s, sp, r->ideal, tx);
+	bar = longest > 0 ? (int)((cols - x - 1) * r->wall_s / longest + 0.5)
+			  : 0;
+	ui_term_style(UI_STYLE_CPU);
+	for (int k = 0; k < (bar < 1 ? 1 : bar) && x + k < cols; k++)
+		mvaddstr(y, x + k, ev_state_glyph(EV_CPU, utf8));
+}
+
+static void draw_cmp_table(const struct ui_compare *c, int y, int cols,
+			   int utf8)
+{
+	int tut = c->tutorial_by && cols >= 80;
+	double longest = 0;
+
+	for (int i = 0; i < c->n; i++)
+		if (c->run[i].state == UI_COMPARE_DONE &&
+		    c->run[i].wall_s > longest)
+			longest = c->run[i].wall_s;
+	if (cols < CMP_TABLE_COLS)
+		draw_textf(y, 0, cols, UI_STYLE_TITLE, "%-16s %3s %3s %7s %7s",
+			   "model", "w", "gil", "wall_s", "speedup");
+	else
+		draw_textf(y, 0, cols, UI_STYLE_TITLE,
+			   "%-16s %7s %3s %8s %8s %8s %6s%s", "model",
+			   "workers", "gil", "wall_s", "cpu_s", "speedup",
+			   "ideal", tut ? " tutorial" : "");
+	for (int i = 0; i < c->n; i++) {
+		if (c->run[i].state == UI_COMPARE_DONE)
+			draw_cmp_row(&c->run[i], y + 1 + i, cols, tut, longest,
+				     utf8);
+		else
+			draw_cmp_pending(&c->run[i], y + 1 + i, cols);
+	}
+}
+
+/* Under the table, rows allowing: where the tutorial's figures come
+ * from, and the verdict (when the card does not show it). */
+static void draw_cmp_words(const struct ui_view *v, int y, int bottom, int cols)
+{
+	const struct ui_compare *c = v->cmp;
+	const char *s, *next;
+
+	if (c->tutorial_by && cols >= 80 && y < bottom)
+		draw_textf(y++, 0, cols, UI_STYLE_DIM, "tutorial: %s",
+			   c->tutorial_by);
+	if (!c->over || !c->verdict[0] || v->card_shown)
+		return;
+	s = c->verdict;
+	for (int first = 1; *s && y < bottom; first = 0, y++) {
+		int x = first ? draw_text(y, 0, cols, UI_STYLE_TITLE,
+					  "Verdict: ")
+			      : 0;
+		int n = draw_wrap(s, cols - x, &next);
+		draw_textf(y, x, cols, UI_STYLE_NORMAL, "%.*s", n, s);
+		s = next;
+	}
+}
+
+/* The comparison in rows [top, bottom) and `cols` columns: the runs, the
+ * shared axis, the table, the words. */
+static void draw_compare(const struct ui_view *v, int top, int bottom, int cols)
+{
+	const struct ui_compare *c = v->cmp;
+	int table = 1 + c->n, w = cols - CMP_LABEL_COLS - 1;
+	int lanes = bottom - top - table - AXIS_ROWS;
+	int each = cmp_lanes_each(c, lanes), y = top;
+	struct ui_view av = *v;
+
+	if (lanes < c->n || w < 8) {
+		draw_text(top, 0, cols, UI_STYLE_DIM,
+			  "the comparison needs a larger terminal");
+		return;
+	}
+	av.window_ns = c->window_ns > 0 ? c->window_ns : 1;
+	for (int i = 0; i < c->n && y < top + lanes; i++)
+		y += draw_cmp_run(&av, &c->run[i], y, w, each);
+	draw_axis(&av, y, CMP_LABEL_COLS, w);
+	y += AXIS_ROWS;
+	draw_cmp_table(c, y, cols, v->utf8);
+	draw_cmp_words(v, y + table, bottom, cols);
 }
 
 /* Rows of the screen, top to bottom: header, lanes and axis, the race
@@ -1470,7 +1729,9 @@ void ui_draw_screen(const struct ui_view *v)
 	mcols = card_main_cols(&c, cols);
 	race_plan(v, mcols, lines, &rp);
 	draw_layout(v, cols, mcols, lines, &rp, &l);
-	if (!c.full)
+	if (!c.full && v->cmp)
+		draw_compare(v, l.top, lines - l.keys - l.legend, mcols);
+	else if (!c.full)
 		draw_middle(v, &l, &rp, mcols);
 	if (c.shown)
 		draw_card(v, &c, l.top, lines - l.keys - l.legend);

@@ -32,6 +32,40 @@ enum ui_phase {
 	UI_PHASE_FAILED /* the run could not complete */
 };
 
+/* A comparison on screen (c): the runs stacked on one time axis, then
+ * their table; ui.c fills it from compare.h's rows. */
+#define UI_COMPARE_MAX 5
+
+enum ui_compare_state {
+	UI_COMPARE_WAITING = 0, /* not run yet */
+	UI_COMPARE_RUNNING,
+	UI_COMPARE_DONE,
+	UI_COMPARE_FAILED /* could not start or complete: why */
+};
+
+struct ui_compare_run {
+	const char *label; /* "threads, no GIL" */
+	enum ui_compare_state state;
+	const struct timeline *tl; /* by worker; NULL before it starts */
+	int lanes;
+	int64_t now_ns; /* its present (its end once done) */
+	const char *why;
+	int workers, gil;
+	double wall_s, cpu_s;
+	double speedup; /* over sync; <= 0: not known */
+	double ideal;
+	double tutorial; /* the tutorial's speed-up; <= 0: none */
+};
+
+struct ui_compare {
+	int n;
+	struct ui_compare_run run[UI_COMPARE_MAX];
+	int64_t window_ns;	 /* the shared axis: [0, window_ns] */
+	int over;		 /* every run has ended */
+	const char *verdict;	 /* "" until over */
+	const char *tutorial_by; /* the tutorial's figures' source, or NULL */
+};
+
 struct ui_view {
 	/* What is configured: shown at once after a key, even while the
 	 * previous run is still stopping. */
@@ -91,6 +125,9 @@ struct ui_view {
 	 * beside the lanes when card_shown (e). */
 	const struct explain *card;
 	int card_shown;
+	/* The comparison on screen instead of the lanes, or NULL; its
+	 * verdict, once over, heads the card. */
+	const struct ui_compare *cmp;
 };
 
 /* Paints the screen from v and refreshes it. A screen smaller than
