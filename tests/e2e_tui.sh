@@ -297,6 +297,15 @@ wait_for '^model threads ' 50 || fail "base: m does not pick threads"
 wait_for 'wall [0-9.]+ s .*speedup [0-9.]+x over sync' 150 ||
 	fail "base: threads run shows no speedup"
 pass "base: threads show wall time and speedup over sync"
+# The recent runs, newest first: threads, sync, and the first threads
+# run, each with its speed-up over the sync run.
+wait_for '^recent runs +workers +gil +wall_s +speedup' 50 || fail "base: no table of recent runs"
+recent=$(screen | sed -n '/^recent runs/,$p' | sed -n '2,4p' | awk '{ print $1 ":" $2 ":" $3 ":" $5 }' | tr '\n' ' ')
+case "$recent" in
+"threads:2:on:"[0-9]*x" sync:1:on:1.00x threads:2:on:"[0-9]*x" ") ;;
+*) fail "base: the recent runs are $recent" ;;
+esac
+pass "base: the recent runs, newest first, with their speed-ups: $recent"
 tmx send-keys -t cv -l q
 finish base 0
 

@@ -77,6 +77,16 @@ struct ui_baseline {
 	double wall_s;
 };
 
+/* A finished run, for the table of recent runs. */
+#define UI_RUNS 64
+struct ui_finished {
+	char name[SCENARIO_NAME_MAX];
+	double scale;
+	enum model_id model;
+	int workers, gil;
+	double wall_s;
+};
+
 struct ui {
 	struct run_config cfg; /* what runs next; the header shows it */
 
@@ -147,6 +157,8 @@ struct ui {
 	int pick_models;      /* it lists models (else scenarios) */
 	struct ui_baseline base[UI_BASELINES];
 	size_t nbase;
+	struct ui_finished runs[UI_RUNS]; /* a ring: the latest UI_RUNS */
+	size_t nruns;
 };
 
 /* Shows a line in the header: for a few seconds, or until replaced when
@@ -182,6 +194,45 @@ static void ui_baseline_set(struct ui *ui, const struct run_config *c,
 	msg_fmt(b->name, sizeof b->name, "%s", c->sc.name);
 	b->scale = c->scale;
 	b->wall_s = wall_s;
+}
+
+/* Remembers a completed run for the table of recent runs. */
+static void ui_finished_add(struct ui *ui, const struct run_config *c,
+			    double wall_s)
+{
+	struct ui_finished *f = &ui->runs[ui->nruns++ % UI_RUNS];
+
+	msg_fmt(f->name, sizeof f->name, "%s", c->sc.name);
+	f->scale = c->scale;
+	f->model = c->model;
+	f->workers = model_get(c->model)->pooled ? c->workers : 1;
+	f->gil = c->gil;
+	f->wall_s = wall_s;
+}
+
+/* The recent runs of the scenario on screen, newest first, each with its
+ * speed-up over the scenario's last sync run. */
+static void ui_recent_fill(struct ui *ui, struct ui_view *v)
+{
+	const struct run_config *c = ui->tl ? &ui->shown : &ui->cfg;
+	struct ui_baseline *b = ui_baseline_find(ui, c);
+	size_t n = ui->nruns < UI_RUNS ? ui->nruns : UI_RUNS;
+
+	v->nrecent = 0;
+	for (size_t k = 0; k < n && v->nrecent < UI_RECENT_MAX; k++) {
+		const struct ui_finished *f =
+			&ui->runs[(ui->nruns - 1 - k) % UI_RUNS];
+		struct ui_recent *r = &v->recent[v->nrecent];
+		if (strcmp(f->name, c->sc.name) != 0 ||
+		    fabs(f->scale - c->scale) > 1e-9)
+			continue;
+		r->model = model_get(f->model)->name;
+		r->workers = f->workers;
+		r->gil = f->gil;
+		r->wall_s = f->wall_s;
+		r->speedup = b && f->wall_s > 0 ? b->wall_s / f->wall_s : 0;
+		v->nrecent++;
+	}
 }
 
 /* Moves what the ring holds into the timeline, at most UI_DRAIN_TURN
@@ -514,6 +565,7 @@ static void ui_run_end(struct ui *ui)
 		ui->phase = UI_PHASE_DONE;
 		if (ui->shown.model == MODEL_SYNC)
 			ui_baseline_set(ui, &ui->shown, st.wall_s);
+		ui_finished_add(ui, &ui->shown, st.wall_s);
 	}
 	ui_cmp_ended(ui, &st, rc);
 }
@@ -982,6 +1034,7 @@ static void ui_view_fill(struct ui *ui, struct ui_view *v, int64_t now)
 	v->card = ui->card_ok ? &ui->card : NULL;
 	v->card_shown = ui->card_on;
 	ui_race_fill(ui, v);
+	ui_recent_fill(ui, v);
 	if (ui->cmp.on)
 		ui_cmp_fill(ui, v, now);
 }

@@ -1693,18 +1693,40 @@ int ui_draw_lanes_shown(const struct ui_view *v)
 	return p.shown;
 }
 
+/* The scenario's finished runs, newest first, in rows [y, bottom) when
+ * a blank, the heading and one run fit: the figures of the last few runs
+ * side by side without pressing anything. */
+static void draw_recent(const struct ui_view *v, int y, int bottom, int cols)
+{
+	if (v->nrecent < 1 || bottom - y < 3)
+		return;
+	draw_textf(++y, 0, cols, UI_STYLE_TITLE, "%-16s %7s %3s %8s %8s",
+		   "recent runs", "workers", "gil", "wall_s", "speedup");
+	for (int i = 0; i < v->nrecent && ++y < bottom; i++) {
+		const struct ui_recent *r = &v->recent[i];
+		char sp[16] = "-";
+		if (r->speedup > 0)
+			snprintf(sp, sizeof sp, "%.2fx", r->speedup);
+		draw_textf(y, 0, cols, i ? UI_STYLE_DIM : UI_STYLE_NORMAL,
+			   "%-16s %7d %3s %8.3f %8s", r->model, r->workers,
+			   r->gil ? "on" : "off", r->wall_s, sp);
+	}
+}
+
 /* The middle of the screen: lanes and axis, the race lab's panel, the
- * results, in the `mcols` the card leaves. */
+ * results, the recent runs, in the `mcols` the card leaves, down to
+ * `bottom`. */
 static void draw_middle(const struct ui_view *v, const struct draw_layout *l,
-			const struct race_plan *rp, int mcols)
+			const struct race_plan *rp, int mcols, int bottom)
 {
 	int used = draw_lanes(v, l->top, l->rows, mcols);
+	int y = l->top + used + AXIS_ROWS;
 
 	if (l->race)
-		draw_race(rp, l->top + used + AXIS_ROWS, l->race, mcols);
+		draw_race(rp, y, l->race, mcols);
 	if (l->extra)
-		draw_results(v, l->top + used + AXIS_ROWS + l->race, l->extra,
-			     mcols);
+		draw_results(v, y + l->race, l->extra, mcols);
+	draw_recent(v, y + l->race + l->extra, bottom, mcols);
 }
 
 void ui_draw_screen(const struct ui_view *v)
@@ -1732,7 +1754,7 @@ void ui_draw_screen(const struct ui_view *v)
 	if (!c.full && v->cmp)
 		draw_compare(v, l.top, lines - l.keys - l.legend, mcols);
 	else if (!c.full)
-		draw_middle(v, &l, &rp, mcols);
+		draw_middle(v, &l, &rp, mcols, lines - l.keys - l.legend);
 	if (c.shown)
 		draw_card(v, &c, l.top, lines - l.keys - l.legend);
 	draw_legend(lines - l.keys - l.legend, cols, v, 1);

@@ -66,6 +66,17 @@ struct ui_compare {
 	const char *tutorial_by; /* the tutorial's figures' source, or NULL */
 };
 
+/* A finished run of the scenario on screen, for the table of recent
+ * runs under the lanes. */
+#define UI_RECENT_MAX 8
+
+struct ui_recent {
+	const char *model;
+	int workers, gil;
+	double wall_s;
+	double speedup; /* over the scenario's last sync run; <= 0: none */
+};
+
 struct ui_view {
 	/* What is configured: shown at once after a key, even while the
 	 * previous run is still stopping. */
@@ -125,6 +136,10 @@ struct ui_view {
 	 * beside the lanes when card_shown (e). */
 	const struct explain *card;
 	int card_shown;
+	/* The scenario's finished runs, newest first, shown in the rows
+	 * the lanes leave empty. */
+	struct ui_recent recent[UI_RECENT_MAX];
+	int nrecent;
 	/* The comparison on screen instead of the lanes, or NULL; its
 	 * verdict, once over, heads the card. */
 	const struct ui_compare *cmp;
