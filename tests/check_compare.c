@@ -160,6 +160,37 @@ START_TEST(test_verdict_race)
 }
 END_TEST
 
+/* A sweep's verdict: the fastest count, and the fewest workers within
+ * 5% of it. */
+START_TEST(test_sweep_verdict)
+{
+	static struct compare_row rows[6];
+	static const double wall[6] = { 4.0, 2.0, 1.35, 1.02, 1.0, 1.01 };
+	char v[COMPARE_VERDICT_MAX];
+
+	for (int i = 0; i < 6; i++) {
+		ran(&rows[i], wall[i], i + 1, i + 1);
+	}
+	compare_sweep_verdict(rows, 6, v, sizeof v);
+	ck_assert_str_eq(v, "fastest with 5 workers, 4.0x one worker's "
+			    "speed; 4 already came within 5% of that: more "
+			    "workers than that did not pay.");
+	rows[3].st.wall_s = 1.2;
+	compare_sweep_verdict(rows, 6, v, sizeof v);
+	ck_assert_str_eq(v, "fastest with 5 workers, 4.0x one worker's "
+			    "speed; every count below it was more than 5% "
+			    "slower.");
+	rows[0].st.wall_s = 0.9; /* the GIL: one worker is as good */
+	compare_sweep_verdict(rows, 6, v, sizeof v);
+	ck_assert_str_eq(v, "one worker was the fastest: more workers did "
+			    "not help here.");
+	rows[0].completed = 0;
+	compare_sweep_verdict(rows, 6, v, sizeof v);
+	ck_assert_str_eq(v, "none: the run with one worker did not "
+			    "complete.");
+}
+END_TEST
+
 /* A model that fails mid-comparison: its row says why, the others still
  * show, the verdict is made without it, and the status is 1. A real
  * comparison of a small fib; the async run gives a wrong answer (the
@@ -210,6 +241,7 @@ Suite *suite_compare(void)
 	tcase_add_test(tc, test_verdict_cpu);
 	tcase_add_test(tc, test_verdict_race);
 	tcase_add_test(tc, test_model_fails);
+	tcase_add_test(tc, test_sweep_verdict);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -22,7 +22,7 @@ fi
 SLOW="$TESTS_SRCDIR/data/tui/slow.scn"
 # Full names, or brief ones where the row is too narrow for them (at 100
 # columns in the C locale, where the scroll key is spelled Up/Dn).
-KEYBAR='r (Rerun|Run) +m Model +s (Scenario|Scen) +\+/- (Workers|Wkrs) +g GIL +v View +x Kill +c (Compare|Cmp) +e Card +(↑↓|Up/Dn) Scroll +\? Help +q Quit'
+KEYBAR='r (Rerun|Run) +m Model +s (Scenario|Scen) +\+/- (Workers|Wkrs) +g GIL +v View +x Kill +c (Compare|Cmp) +w Sweep +e Card +(↑↓|Up/Dn) Scroll +\? Help +q Quit'
 LEGEND='cpu .*ready'
 
 unset TMUX TMUX_PANE
@@ -93,7 +93,7 @@ keys_complete() {
 	bar=$(screen | tail -n 2 | tr '\n' ' ')
 	printf '%s\n' "$bar" | grep -q '? more' && return 0
 	for k in 'r (Rerun|Run)' 'm Model' 's (Scenario|Scen)' \
-		'\+/- (Workers|Wkrs)' 'g GIL' 'v View' 'x Kill' 'c (Compare|Cmp)' 'e Card' \
+		'\+/- (Workers|Wkrs)' 'g GIL' 'v View' 'x Kill' 'c (Compare|Cmp)' 'w Sweep' 'e Card' \
 		'(↑↓|Up/Dn) Scroll' \
 		'\? Help' 'q Quit'; do
 		printf '%s\n' "$bar" | grep -Eq -- "$k" || return 1
@@ -357,14 +357,14 @@ s_len=$(lane_len sync)
 a_len=$(lane_len async)
 [ "$s_len" -gt $((a_len * 2)) ] || fail "cmp: sync's lane ($s_len) is not much longer than async's ($a_len) on the shared axis"
 pass "cmp: one time axis: sync's lane reaches $s_len columns, async's $a_len"
-screen | grep -q 'c Compare again +Esc Close' || screen | grep -Eq 'c (Compare again|Again) +Esc Close' ||
-	fail "cmp: the key bar does not say c and Esc"
+screen | grep -Eq 'r (Run again|Again) +c (Compare|Cmp) +w Sweep +Esc Close' ||
+	fail "cmp: the key bar does not say r, c, w and Esc"
 key e 'After the comparison' "the card starts with the verdict"
 key e 'Verdict: ' "e gives the table back its verdict"
 tmx send-keys -t cv -l m
 wait_for 'Esc closes the comparison' 50 || fail "cmp: m does not say how to leave"
 pass "cmp: m waits, saying Esc closes the comparison"
-key c 'compare: [0-3]/4 runs' "c runs the comparison again"
+key r 'compare: [0-3]/4 runs' "r runs the comparison again"
 wait_for 'compare: 4/4 runs' 300 || fail "cmp: the second comparison does not end"
 tmx send-keys -t cv Escape
 wait_gone 'compare: ' 50 || fail "cmp: Esc does not close the comparison"
@@ -373,6 +373,36 @@ wait_for '^model threads +workers 5 ' 50 || fail "cmp: Esc does not bring thread
 pass "cmp: Esc brings back the run of before"
 tmx send-keys -t cv -l q
 finish cmp 0
+
+# --- w: the workers swept, a chart of wall time against workers --------
+# sweep.scn: 20 downloads; 16 runs from 1 to 16 threads, 5 s in all.
+# bar N: the length of the bar of N workers.
+bar() {
+	screen | sed -n "s/^ *$1  \(#*\) .*/\1/p" | head -n 1 | tr -d '\n' | wc -c
+}
+start sweep C run -s "$TESTS_SRCDIR/data/tui/sweep.scn" -m sync
+tmx send-keys -t cv -l w
+wait_for 'w sweeps the workers of a pool' 50 || fail "sweep: w under sync does not say why not"
+pass "sweep: w under sync says to pick threads or procs"
+pick m threads
+wait_for '^model threads ' 50 || fail "sweep: m does not pick threads"
+key w 'sweep: [0-9]+/16 runs' "w sweeps 1..16 threads"
+wait_for 'sweep: 16/16 runs' 300 || fail "sweep: the sweep does not end"
+screen | grep -Eq '^workers +wall time +wall_s +speedup' || fail "sweep: no chart heading"
+n=$(screen | grep -cE '^ +[0-9]+  #+ +[0-9.]+ +[0-9.]+x$')
+[ "$n" = 16 ] || fail "sweep: $n rows in the chart, not 16"
+b1=$(bar 1)
+b16=$(bar 16)
+[ "$b1" -gt $((b16 * 4)) ] || fail "sweep: the bar of 1 worker ($b1) is not 4 times 16 workers' ($b16)"
+pass "sweep: 16 rows charted, 1 worker's bar $b1 columns, 16 workers' $b16"
+screen | grep -Eq '^Verdict: fastest with [0-9]+ workers' || fail "sweep: no verdict"
+pass "sweep: a verdict"
+tmx send-keys -t cv Escape
+wait_gone 'sweep: ' 50 || fail "sweep: Esc does not close it"
+wait_for '^w0 +[^ ]' 50 || fail "sweep: no lanes after Esc"
+pass "sweep: Esc brings back the lanes"
+tmx send-keys -t cv -l q
+finish sweep 0
 
 # --- Ctrl-C ---------------------------------------------------------------
 start int C run -s "$SLOW" -m threads -w 2

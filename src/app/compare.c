@@ -287,11 +287,50 @@ static void sweep_points(FILE *out, const struct compare_row *rows, int n,
 	}
 }
 
+/* A sweep's words: the fastest count, and the fewest workers that came
+ * within 5% of it (where adding more stopped paying). */
+void compare_sweep_verdict(const struct compare_row *r, int n, char *buf,
+			   size_t len)
+{
+	int best = -1, near = -1;
+
+	for (int i = 0; i < n; i++)
+		if (r[i].completed &&
+		    (best < 0 || r[i].st.wall_s < r[best].st.wall_s))
+			best = i;
+	if (best < 0 || !r[0].completed || r[best].st.wall_s <= 0) {
+		msg_fmt(buf, len, "%s",
+			"none: the run with one worker did not complete.");
+		return;
+	}
+	if (best == 0) {
+		msg_fmt(buf, len, "%s",
+			"one worker was the fastest: more workers did not "
+			"help here.");
+		return;
+	}
+	for (int i = 0; i < best && near < 0; i++)
+		if (r[i].completed &&
+		    r[i].st.wall_s <= r[best].st.wall_s * 1.05)
+			near = i;
+	msg_fmt(buf, len,
+		"fastest with %d workers, %.1fx one worker's speed; %s",
+		r[best].workers, r[0].st.wall_s / r[best].st.wall_s,
+		near < 0 ? "every count below it was more than 5% slower."
+			 : "");
+	if (near >= 0)
+		msg_fmt(buf + strlen(buf), len - strlen(buf),
+			"%d already came within 5%% of that: more workers "
+			"than that did not pay.",
+			r[near].workers);
+}
+
 int compare_sweep(const struct run_config *base, int from, int to, FILE *out)
 {
 	int n = to - from + 1, failed = 0;
 	struct compare_row *rows = xcalloc((size_t)n, sizeof *rows);
 	static struct compare_row one;
+	char verdict[COMPARE_VERDICT_MAX];
 	double one_s;
 
 	/* The baseline: one worker, the first point or a run of its own. */
@@ -310,6 +349,10 @@ int compare_sweep(const struct run_config *base, int from, int to, FILE *out)
 		one = rows[0];
 	one_s = one.completed ? one.st.wall_s : 0;
 	sweep_table(out, base, rows, n, one_s);
+	if (from == 1) {
+		compare_sweep_verdict(rows, n, verdict, sizeof verdict);
+		fprintf(out, "verdict: %s\n", verdict);
+	}
 	sweep_points(out, rows, n, one_s);
 	free(rows);
 	if (report_flushed(out) < 0)

@@ -64,6 +64,12 @@ void compare_verdict(const struct run_config *base,
  * every run completed with right answers, else 1. */
 int compare_headless(const struct run_config *base, FILE *out);
 
+/* A sweep's verdict: rows[0..n) ran with 1, 2, ... n workers; which
+ * count was fastest, and the fewest workers that came within 5% of it
+ * (where adding more stopped paying). */
+void compare_sweep_verdict(const struct compare_row *rows, int n, char *buf,
+			   size_t len);
+
 /* --sweep: runs base's model (and GIL) with from, from + 1, ... to
  * workers, one run after the other, and writes the sweep's table and
  * chart (wall time against workers; speed-up over one worker, a run of

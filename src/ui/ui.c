@@ -68,6 +68,7 @@
 #define UI_NOTE_NS 3000000000LL	  /* how long a passing note stays */
 #define UI_EXIT_WAIT_NS 2000000000LL
 #define UI_BASELINES 32
+#define UI_SWEEP_THREADS 16 /* w: threads from 1 to this many */
 
 /* The wall time of the last completed sync run of a scenario at a scale:
  * what "speedup" divides. */
@@ -144,10 +145,12 @@ struct ui {
 		 * belongs to (-1: none), so a run from before c, or from a
 		 * comparison closed meanwhile, never fills a row. */
 		int gen, run_gen;
-		int cpu; /* the scenario computes (compare_plan) */
-		struct compare_row rows[COMPARE_MODELS_MAX];
-		struct timeline *tl[COMPARE_MODELS_MAX];
-		int64_t end_ns[COMPARE_MODELS_MAX];
+		int cpu;   /* the scenario computes (compare_plan) */
+		int sweep; /* w: one model over 1..n workers */
+		struct compare_row rows[UI_COMPARE_MAX];
+		struct timeline *tl[UI_COMPARE_MAX];
+		int64_t end_ns[UI_COMPARE_MAX];
+		char labels[UI_COMPARE_MAX][24]; /* a sweep's "3 workers" */
 		struct run_config base, before;
 		char verdict[COMPARE_VERDICT_MAX];
 		struct ui_compare view;
@@ -272,7 +275,7 @@ static int64_t ui_run_now(const struct ui *ui, int64_t now);
 
 static void ui_cmp_free(struct ui *ui)
 {
-	for (int i = 0; i < COMPARE_MODELS_MAX; i++) {
+	for (int i = 0; i < UI_COMPARE_MAX; i++) {
 		timeline_free(ui->cmp.tl[i]);
 		ui->cmp.tl[i] = NULL;
 	}
@@ -287,7 +290,9 @@ static void ui_cmp_row_cfg(struct ui *ui, int i)
 	ui->cfg = ui->cmp.base;
 	ui->cfg.model = row->model;
 	ui->cfg.gil = row->gil;
-	ui->cfg.workers = run_default_workers(&ui->cfg.sc, row->model);
+	ui->cfg.workers =
+		ui->cmp.sweep ? row->workers
+			      : run_default_workers(&ui->cfg.sc, row->model);
 	ui->cfg.limit = 0;
 	ui->cfg.chunk = 0;
 	ui->cfg.start = PROCS_FORKSERVER;
@@ -303,8 +308,12 @@ static void ui_cmp_next(struct ui *ui)
 		ui->restart = 1;
 		return;
 	}
-	compare_verdict(&ui->cmp.base, ui->cmp.rows, ui->cmp.n, ui->cmp.verdict,
-			sizeof ui->cmp.verdict);
+	if (ui->cmp.sweep)
+		compare_sweep_verdict(ui->cmp.rows, ui->cmp.n, ui->cmp.verdict,
+				      sizeof ui->cmp.verdict);
+	else
+		compare_verdict(&ui->cmp.base, ui->cmp.rows, ui->cmp.n,
+				ui->cmp.verdict, sizeof ui->cmp.verdict);
 	ui->cfg = ui->cmp.before;
 }
 
@@ -348,20 +357,40 @@ static void ui_cmp_ended(struct ui *ui, const struct run_stats *st, int rc)
 	ui_cmp_next(ui);
 }
 
-/* c: compares every model on the current scenario (or again, once a
- * comparison is over). */
-static void ui_key_compare(struct ui *ui)
+/* The rows of a sweep of base's model over 1..n workers. */
+static void ui_sweep_rows(struct ui *ui, int n)
+{
+	for (int i = 0; i < n; i++) {
+		msg_fmt(ui->cmp.labels[i], sizeof ui->cmp.labels[i],
+			"%d worker%s", i + 1, i ? "s" : "");
+		ui->cmp.rows[i] = (struct compare_row){
+			.model = ui->cmp.base.model,
+			.gil = ui->cmp.base.gil,
+			.label = ui->cmp.labels[i],
+			.workers = i + 1,
+		};
+	}
+	ui->cmp.n = n;
+}
+
+/* Starts a comparison (sweep 0) or a sweep of the model's workers over
+ * 1..sweep: the rows, then the first run. */
+static void ui_cmp_start(struct ui *ui, int sweep)
 {
 	if (ui_cmp_running(ui)) {
-		ui_note(ui, "the comparison is running: Esc stops it", 1);
+		ui_note(ui, "a comparison is running: Esc stops it", 1);
 		return;
 	}
 	if (!ui->cmp.on)
 		ui->cmp.before = ui->cfg;
 	ui_cmp_free(ui);
 	ui->cmp.base = ui->cmp.before;
-	ui->cmp.n = compare_plan(&ui->cmp.base.sc, ui->cmp.rows);
-	ui->cmp.cpu = ui->cmp.n > 4;
+	ui->cmp.sweep = sweep > 0;
+	if (sweep > 0)
+		ui_sweep_rows(ui, sweep);
+	else
+		ui->cmp.n = compare_plan(&ui->cmp.base.sc, ui->cmp.rows);
+	ui->cmp.cpu = !sweep && ui->cmp.n > 4;
 	ui->cmp.cur = 0;
 	ui->cmp.verdict[0] = '\0';
 	ui->cmp.on = 1;
@@ -369,6 +398,35 @@ static void ui_key_compare(struct ui *ui)
 	ui->lane_top = 0;
 	ui_cmp_row_cfg(ui, 0);
 	ui_restart(ui);
+}
+
+/* c: compares every model on the current scenario. */
+static void ui_key_compare(struct ui *ui)
+{
+	ui_cmp_start(ui, 0);
+}
+
+/* w: the current model (threads or procs) over 1..UI_SWEEP_THREADS
+ * workers (procs: twice the cores, 4 at least, as many as allowed). */
+static void ui_key_sweep(struct ui *ui)
+{
+	const struct run_config *c = ui->cmp.on ? &ui->cmp.before : &ui->cfg;
+	int n = UI_SWEEP_THREADS;
+
+	if (!model_get(c->model)->pooled) {
+		ui_note(ui,
+			"w sweeps the workers of a pool: press m for threads "
+			"or procs first",
+			1);
+		return;
+	}
+	if (model_get(c->model)->processes) {
+		n = 2 * (ui->cores > 1 ? ui->cores : 1);
+		n = n < 4 ? 4 : n;
+		if (n > run_workers_max(c->model))
+			n = run_workers_max(c->model);
+	}
+	ui_cmp_start(ui, n);
 }
 
 /* Esc: the comparison goes; the configuration before it runs again. */
@@ -389,13 +447,21 @@ static int ui_cmp_key(struct ui *ui, int ch)
 		ui_cmp_close(ui);
 		return 1;
 	}
-	if (ch == 'c' || ch == 'r') {
+	if (ch == 'r') {
+		ui_cmp_start(ui, ui->cmp.sweep ? ui->cmp.n : 0);
+		return 1;
+	}
+	if (ch == 'c') {
 		ui_key_compare(ui);
+		return 1;
+	}
+	if (ch == 'w') {
+		ui_key_sweep(ui);
 		return 1;
 	}
 	if (ch == 'e' || ch == '?' || ch == 'h' || ch == KEY_F(1))
 		return 0;
-	ui_note(ui, "Esc closes the comparison, c runs it again", 1);
+	ui_note(ui, "Esc closes the comparison, r runs it again", 1);
 	return 1;
 }
 
@@ -428,7 +494,8 @@ static void ui_cmp_fill_run(struct ui *ui, int i, int64_t now,
 	r->ideal = row->ideal;
 	if (sync->completed && row->completed && row->st.wall_s > 0)
 		r->speedup = sync->st.wall_s / row->st.wall_s;
-	if (row->gil && rep[row->model] > 0 && rep[MODEL_SYNC] > 0)
+	if (!ui->cmp.sweep && row->gil && rep[row->model] > 0 &&
+	    rep[MODEL_SYNC] > 0)
 		r->tutorial = rep[MODEL_SYNC] / rep[row->model];
 }
 
@@ -440,6 +507,7 @@ static void ui_cmp_fill(struct ui *ui, struct ui_view *v, int64_t now)
 	int64_t longest = 0;
 
 	c->n = ui->cmp.n;
+	c->sweep = ui->cmp.sweep;
 	for (int i = 0; i < c->n; i++) {
 		ui_cmp_fill_run(ui, i, now, &c->run[i]);
 		if (c->run[i].tl && c->run[i].now_ns > longest)
@@ -453,7 +521,7 @@ static void ui_cmp_fill(struct ui *ui, struct ui_view *v, int64_t now)
 			c->window_ns *= 2;
 	}
 	c->verdict = ui->cmp.verdict;
-	c->tutorial_by = ui->cmp.base.sc.reported_by[0]
+	c->tutorial_by = ui->cmp.base.sc.reported_by[0] && !ui->cmp.sweep
 				 ? ui->cmp.base.sc.reported_by
 				 : NULL;
 	v->cmp = c;
@@ -815,14 +883,14 @@ static const struct {
 	int key;
 	void (*fn)(struct ui *ui);
 } ui_keys[] = {
-	{ 'r', ui_key_restart },   { 'm', ui_key_model },
-	{ 's', ui_key_scenario },  { '+', ui_key_more },
-	{ '=', ui_key_more },	   { '-', ui_key_fewer },
-	{ '_', ui_key_fewer },	   { 'g', ui_key_gil },
-	{ 'v', ui_key_view },	   { 'x', ui_key_kill },
-	{ 'e', ui_key_card },	   { 'c', ui_key_compare },
-	{ '?', ui_key_help },	   { 'h', ui_key_help },
-	{ KEY_F(1), ui_key_help },
+	{ 'r', ui_key_restart },  { 'm', ui_key_model },
+	{ 's', ui_key_scenario }, { '+', ui_key_more },
+	{ '=', ui_key_more },	  { '-', ui_key_fewer },
+	{ '_', ui_key_fewer },	  { 'g', ui_key_gil },
+	{ 'v', ui_key_view },	  { 'x', ui_key_kill },
+	{ 'e', ui_key_card },	  { 'c', ui_key_compare },
+	{ 'w', ui_key_sweep },	  { '?', ui_key_help },
+	{ 'h', ui_key_help },	  { KEY_F(1), ui_key_help },
 };
 
 static void ui_view_fill(struct ui *ui, struct ui_view *v, int64_t now);

@@ -57,6 +57,7 @@ static const struct draw_key draw_run_keys[] = {
 	{ "v", "View", "View" },
 	{ "x", "Kill", "Kill" },
 	{ "c", "Compare", "Cmp" },
+	{ "w", "Sweep", "Sweep" },
 	{ "e", "Card", "Card" },
 	{ "\u2191\u2193", "Scroll", "Scroll" }, /* ASCII: draw_keys_of */
 	{ "?", "Help", "Help" },
@@ -66,11 +67,12 @@ static const struct draw_key draw_run_keys[] = {
 
 /* While a comparison is on screen (c). */
 static const struct draw_key draw_cmp_keys[] = {
-	{ "c", "Compare again", "Again" }, { "Esc", "Close", "Close" },
-	{ "e", "Card", "Card" },	   { "?", "Help", "Help" },
+	{ "r", "Run again", "Again" }, { "c", "Compare", "Cmp" },
+	{ "w", "Sweep", "Sweep" },     { "Esc", "Close", "Close" },
+	{ "e", "Card", "Card" },       { "?", "Help", "Help" },
 	{ "q", "Quit", "Quit" },
 };
-#define RUN_KEY_SCROLL 9
+#define RUN_KEY_SCROLL 10
 
 /* The boundary between two tasks on a lane: the first cell of the new
  * task, in its state's colour. A thin bar reads as a cut in a row of
@@ -362,15 +364,15 @@ static void draw_cmp_status(const struct ui_compare *c, const char *note, int w,
 			now = c->run[i].label;
 	}
 	x = draw_progress(2, 0, w, (uint32_t)done, (uint32_t)c->n);
-	x = draw_textf(2, x, cols, UI_STYLE_NORMAL, " compare: %d/%d runs  ",
-		       done, c->n);
+	x = draw_textf(2, x, cols, UI_STYLE_NORMAL, " %s: %d/%d runs  ",
+		       c->sweep ? "sweep" : "compare", done, c->n);
 	if (note && note[0])
 		draw_text(2, x, cols, UI_STYLE_ALERT, note);
 	else if (now)
 		draw_textf(2, x, cols, UI_STYLE_DIM, "running %s", now);
 	else
 		draw_text(2, x, cols, UI_STYLE_DIM,
-			  "c runs it again, Esc goes back");
+			  "r runs it again, Esc goes back");
 }
 
 static void draw_status(const struct ui_view *v, int cols)
@@ -902,7 +904,10 @@ static void help_keys(struct help_doc *d)
 		       "task fails, a new process takes its lane" },
 		{ "c", "compare: the scenario under every model in turn, "
 		       "stacked on one time axis, then a table and a verdict; "
-		       "c again reruns it, Esc closes it" },
+		       "r runs it again, Esc closes it" },
+		{ "w", "sweep: the model (threads or procs) with 1, 2, ... "
+		       "16 workers (procs: up to twice the cores), a chart "
+		       "of wall time against workers; Esc closes it" },
 		{ "e", "the lesson card beside the lanes, or not: what "
 		       "happens, what to look for, why; it follows the "
 		       "scenario, the model and the GIL" },
@@ -1567,7 +1572,7 @@ static void draw_cmp_row(const struct ui_compare_run *r, int y, int cols,
 			       r->wall_s, r->cpu_s, sp, r->ideal, tx);
 	bar = longest > 0 ? (int)((cols - x - 1) * r->wall_s / longest + 0.5)
 			  : 0;
-	ui_term_style(UI_STYLE_CPU);
+	ui_term_style(UI_STYLE_NORMAL); /* time, not a state: no colour */
 	for (int k = 0; k < (bar < 1 ? 1 : bar) && x + k < cols; k++)
 		mvaddstr(y, x + k, ev_state_glyph(EV_CPU, utf8));
 }
@@ -1622,6 +1627,67 @@ static void draw_cmp_words(const struct ui_view *v, int y, int bottom, int cols)
 	}
 }
 
+/* A sweep's row: its workers, its wall time as a bar (the longest run's
+ * fills `bw` columns; the run going on grows live), its figures. */
+static void draw_sweep_row(const struct ui_compare_run *r, int y, int bw,
+			   double longest, int cols, int utf8)
+{
+	double wall = r->state == UI_COMPARE_RUNNING ? (double)r->now_ns / 1e9
+						     : r->wall_s;
+	int x = draw_textf(y, 0, cols, UI_STYLE_NORMAL, "%7d  ", r->workers);
+	int n = longest > 0 ? (int)(bw * wall / longest + 0.5) : 0;
+	char sp[16] = "-";
+
+	if (r->state == UI_COMPARE_WAITING || r->state == UI_COMPARE_FAILED) {
+		draw_textf(y, x, cols,
+			   r->state == UI_COMPARE_FAILED ? UI_STYLE_ALERT
+							 : UI_STYLE_DIM,
+			   "%s%s",
+			   r->state == UI_COMPARE_FAILED ? "failed: " : "",
+			   r->state == UI_COMPARE_FAILED ? r->why
+							 : "waits its turn");
+		return;
+	}
+	ui_term_style(r->state == UI_COMPARE_DONE ? UI_STYLE_NORMAL
+						  : UI_STYLE_DIM);
+	for (int k = 0; k < (n < 1 ? 1 : n) && x + k < cols; k++)
+		mvaddstr(y, x + k, ev_state_glyph(EV_CPU, utf8));
+	if (r->state != UI_COMPARE_DONE)
+		return;
+	if (r->speedup > 0)
+		snprintf(sp, sizeof sp, "%.2fx", r->speedup);
+	draw_textf(y, x + bw + 1, cols, UI_STYLE_NORMAL, "%8.3f %8s", r->wall_s,
+		   sp);
+}
+
+/* The sweep (w): a row per worker count, top to bottom, so the bars draw
+ * the curve of wall time against workers; then its verdict. */
+static void draw_sweep(const struct ui_view *v, int top, int bottom, int cols)
+{
+	const struct ui_compare *c = v->cmp;
+	int bw = cols - 9 - 19, y = top;
+	double longest = 0;
+
+	for (int i = 0; i < c->n; i++) {
+		const struct ui_compare_run *r = &c->run[i];
+		double wall = r->state == UI_COMPARE_RUNNING
+				      ? (double)r->now_ns / 1e9
+				      : r->wall_s;
+		if (r->state != UI_COMPARE_WAITING && wall > longest)
+			longest = wall;
+	}
+	if (bw < 8 || bottom - top < 3) {
+		draw_text(top, 0, cols, UI_STYLE_DIM,
+			  "the sweep needs a larger terminal");
+		return;
+	}
+	draw_textf(y++, 0, cols, UI_STYLE_TITLE, "%7s  %-*s %8s %8s", "workers",
+		   bw, "wall time", "wall_s", "speedup");
+	for (int i = 0; i < c->n && y < bottom; i++)
+		draw_sweep_row(&c->run[i], y++, bw, longest, cols, v->utf8);
+	draw_cmp_words(v, y, bottom, cols);
+}
+
 /* The comparison in rows [top, bottom) and `cols` columns: the runs, the
  * shared axis, the table, the words. */
 static void draw_compare(const struct ui_view *v, int top, int bottom, int cols)
@@ -1632,6 +1698,10 @@ static void draw_compare(const struct ui_view *v, int top, int bottom, int cols)
 	int each = cmp_lanes_each(c, lanes), y = top;
 	struct ui_view av = *v;
 
+	if (c->sweep) {
+		draw_sweep(v, top, bottom, cols);
+		return;
+	}
 	if (lanes < c->n || w < 8) {
 		draw_text(top, 0, cols, UI_STYLE_DIM,
 			  "the comparison needs a larger terminal");

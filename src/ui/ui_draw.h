@@ -33,8 +33,9 @@ enum ui_phase {
 };
 
 /* A comparison on screen (c): the runs stacked on one time axis, then
- * their table; ui.c fills it from compare.h's rows. */
-#define UI_COMPARE_MAX 5
+ * their table; or a sweep (w): a chart of wall time against workers.
+ * ui.c fills it from compare.h's rows. */
+#define UI_COMPARE_MAX 32 /* a comparison's 5 models, a sweep's counts */
 
 enum ui_compare_state {
 	UI_COMPARE_WAITING = 0, /* not run yet */
@@ -59,6 +60,9 @@ struct ui_compare_run {
 
 struct ui_compare {
 	int n;
+	/* A sweep (w): one model over worker counts 1..n, charted as wall
+	 * time against workers; its speed-ups are over one worker. */
+	int sweep;
 	struct ui_compare_run run[UI_COMPARE_MAX];
 	int64_t window_ns;	 /* the shared axis: [0, window_ns] */
 	int over;		 /* every run has ended */
