@@ -172,21 +172,25 @@ START_TEST(test_sweep_verdict)
 		ran(&rows[i], wall[i], i + 1, i + 1);
 	}
 	compare_sweep_verdict(rows, 6, v, sizeof v);
-	ck_assert_str_eq(v, "fastest with 5 workers, 4.0x one worker's "
-			    "speed; 4 already came within 5% of that: more "
+	ck_assert_str_eq(v, "fastest with 5 workers, 4.0x the speed of one "
+			    "worker; 4 already came within 5% of that: more "
 			    "workers than that did not pay.");
 	rows[3].st.wall_s = 1.2;
 	compare_sweep_verdict(rows, 6, v, sizeof v);
-	ck_assert_str_eq(v, "fastest with 5 workers, 4.0x one worker's "
-			    "speed; every count below it was more than 5% "
+	ck_assert_str_eq(v, "fastest with 5 workers, 4.0x the speed of one "
+			    "worker; every count below it was more than 5% "
 			    "slower.");
 	rows[0].st.wall_s = 0.9; /* the GIL: one worker is as good */
 	compare_sweep_verdict(rows, 6, v, sizeof v);
 	ck_assert_str_eq(v, "one worker was the fastest: more workers did "
 			    "not help here.");
+	rows[0].workers = 3; /* a sweep from 3 */
+	compare_sweep_verdict(rows, 6, v, sizeof v);
+	ck_assert_str_eq(v, "3 workers was the fastest: more workers did "
+			    "not help here.");
 	rows[0].completed = 0;
 	compare_sweep_verdict(rows, 6, v, sizeof v);
-	ck_assert_str_eq(v, "none: the run with one worker did not "
+	ck_assert_str_eq(v, "none: the run with 3 workers did not "
 			    "complete.");
 }
 END_TEST

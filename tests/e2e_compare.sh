@@ -136,7 +136,7 @@ if in_range "$(ratio "$w1" "$w16")" 4 1000 &&
 else
 	fail "sweep sites40: wall 1 ${w1}s, 2 ${w2}s, 8 ${w8}s, 16 ${w16}s"
 fi
-grep -Eq '^verdict: fastest with [0-9]+ workers, [0-9.]+x one worker.s speed' "$TMP/out" ||
+grep -Eq '^verdict: fastest with [0-9]+ workers, [0-9.]+x the speed of one worker' "$TMP/out" ||
 	fail "sweep: no verdict: $(grep '^verdict' "$TMP/out")"
 grep -q '^sweep: workers=1 .* speedup=1.000 ok=40 failed=0$' "$TMP/out" ||
 	fail "sweep: the first point is not the baseline"

@@ -277,7 +277,7 @@ static int app_list(void)
 	return app_flushed();
 }
 
-static int app_run(const struct cli *cli, int (*tui)(const struct run_config *))
+static int app_run(const struct cli *cli, app_tui_fn tui)
 {
 	struct run_config cfg;
 	char err[768];
@@ -297,7 +297,7 @@ static int app_run(const struct cli *cli, int (*tui)(const struct run_config *))
 	if (cli->headless || !isatty(STDOUT_FILENO))
 		rc = report_headless(&cfg, stdout);
 	else
-		rc = tui(&cfg);
+		rc = tui(&cfg, NULL);
 	urllist_free(&app_urls);
 	return rc;
 }
@@ -478,9 +478,11 @@ static const char *app_sweep_check(const struct cli *cli, char *err,
 }
 
 /* conviz compare: every model on the scenario, one after the other; or
- * with --sweep, one model over a range of worker counts. */
-static int app_compare(const struct cli *cli)
+ * with --sweep, one model over a range of worker counts. Headless unless
+ * stdout is a terminal, where the TUI shows it. */
+static int app_compare(const struct cli *cli, app_tui_fn tui)
 {
+	struct app_tui_start start = { 1, cli->sweep_from, cli->sweep_to };
 	struct run_config cfg;
 	char err[768];
 	const char *why = app_sweep_check(cli, err, sizeof err);
@@ -496,13 +498,27 @@ static int app_compare(const struct cli *cli)
 	/* Before any thread, as app_run: the procs row needs the
 	 * forkserver; if it cannot start, that row says why. */
 	(void)procs_init(run_procs_child, err, sizeof err);
+	if (!cli->headless && isatty(STDOUT_FILENO)) {
+		if (cli->sweep_to - cli->sweep_from + 1 > APP_TUI_SWEEP_MAX) {
+			msg_fmt(err, sizeof err,
+				"--sweep %d..%d is %d counts, and the TUI "
+				"charts %d at most: add --headless, or use a "
+				"shorter range",
+				cli->sweep_from, cli->sweep_to,
+				cli->sweep_to - cli->sweep_from + 1,
+				APP_TUI_SWEEP_MAX);
+			msg_print(err);
+			return APP_USAGE;
+		}
+		return tui(&cfg, &start);
+	}
 	if (cli->sweep_to)
 		return compare_sweep(&cfg, cli->sweep_from, cli->sweep_to,
 				     stdout);
 	return compare_headless(&cfg, stdout);
 }
 
-int app_main(int argc, char **argv, int (*tui)(const struct run_config *))
+int app_main(int argc, char **argv, app_tui_fn tui)
 {
 	struct cli cli;
 	char err[768];
@@ -536,7 +552,7 @@ int app_main(int argc, char **argv, int (*tui)(const struct run_config *))
 	case CLI_SERVE:
 		return app_serve(&cli);
 	case CLI_COMPARE:
-		return app_compare(&cli);
+		return app_compare(&cli, tui);
 	default:
 		return app_run(&cli, tui);
 	}

@@ -37,8 +37,22 @@ int app_config(const struct cli *cli, struct run_config *cfg, char *err,
  * saying why. app_main calls it first. */
 int app_catch_overflow(void);
 
-/* The whole program; returns the exit status. `tui` runs the terminal UI
- * (ui_main in the program; the library does not link curses). */
-int app_main(int argc, char **argv, int (*tui)(const struct run_config *));
+/* What the TUI starts with: a run of its configuration (NULL, or all
+ * zero), or, for `conviz compare` on a terminal, a comparison of its
+ * scenario, or a sweep of its model over sweep_from..sweep_to workers. */
+#define APP_TUI_SWEEP_MAX 32 /* the TUI charts at most this many counts */
+
+struct app_tui_start {
+	int compare;
+	int sweep_from, sweep_to; /* 0, 0: every model */
+};
+
+/* The terminal UI's entry point (ui_main in the program; the library
+ * does not link curses). Returns the exit status. */
+typedef int (*app_tui_fn)(const struct run_config *cfg,
+			  const struct app_tui_start *start);
+
+/* The whole program; returns the exit status. */
+int app_main(int argc, char **argv, app_tui_fn tui);
 
 #endif

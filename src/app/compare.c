@@ -292,37 +292,42 @@ static void sweep_points(FILE *out, const struct compare_row *rows, int n,
 void compare_sweep_verdict(const struct compare_row *r, int n, char *buf,
 			   size_t len)
 {
+	char first[32]; /* "one worker", "3 workers": the fewest swept */
 	int best = -1, near = -1;
 
 	for (int i = 0; i < n; i++)
 		if (r[i].completed &&
 		    (best < 0 || r[i].st.wall_s < r[best].st.wall_s))
 			best = i;
+	if (r[0].workers == 1)
+		msg_fmt(first, sizeof first, "%s", "one worker");
+	else
+		msg_fmt(first, sizeof first, "%d workers", r[0].workers);
 	if (best < 0 || !r[0].completed || r[best].st.wall_s <= 0) {
-		msg_fmt(buf, len, "%s",
-			"none: the run with one worker did not complete.");
+		msg_fmt(buf, len, "none: the run with %s did not complete.",
+			first);
 		return;
 	}
 	if (best == 0) {
-		msg_fmt(buf, len, "%s",
-			"one worker was the fastest: more workers did not "
-			"help here.");
+		msg_fmt(buf, len,
+			"%s was the fastest: more workers did not help here.",
+			first);
 		return;
 	}
 	for (int i = 0; i < best && near < 0; i++)
 		if (r[i].completed &&
 		    r[i].st.wall_s <= r[best].st.wall_s * 1.05)
 			near = i;
-	msg_fmt(buf, len,
-		"fastest with %d workers, %.1fx one worker's speed; %s",
-		r[best].workers, r[0].st.wall_s / r[best].st.wall_s,
-		near < 0 ? "every count below it was more than 5% slower."
-			 : "");
+	msg_fmt(buf, len, "fastest with %d workers, %.1fx the speed of %s; ",
+		r[best].workers, r[0].st.wall_s / r[best].st.wall_s, first);
 	if (near >= 0)
 		msg_fmt(buf + strlen(buf), len - strlen(buf),
 			"%d already came within 5%% of that: more workers "
 			"than that did not pay.",
 			r[near].workers);
+	else
+		msg_fmt(buf + strlen(buf), len - strlen(buf), "%s",
+			"every count below it was more than 5% slower.");
 }
 
 int compare_sweep(const struct run_config *base, int from, int to, FILE *out)

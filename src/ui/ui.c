@@ -35,6 +35,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/app.h"
 #include "app/compare.h"
 #include "app/explain.h"
 #include "app/report.h"
@@ -357,25 +358,30 @@ static void ui_cmp_ended(struct ui *ui, const struct run_stats *st, int rc)
 	ui_cmp_next(ui);
 }
 
-/* The rows of a sweep of base's model over 1..n workers. */
-static void ui_sweep_rows(struct ui *ui, int n)
+_Static_assert(UI_COMPARE_MAX >= APP_TUI_SWEEP_MAX,
+	       "a sweep's counts fit the rows");
+
+/* The rows of a sweep of base's model over from..to workers. */
+static void ui_sweep_rows(struct ui *ui, int from, int to)
 {
+	int n = to - from + 1 < UI_COMPARE_MAX ? to - from + 1 : UI_COMPARE_MAX;
+
 	for (int i = 0; i < n; i++) {
 		msg_fmt(ui->cmp.labels[i], sizeof ui->cmp.labels[i],
-			"%d worker%s", i + 1, i ? "s" : "");
+			"%d worker%s", from + i, from + i > 1 ? "s" : "");
 		ui->cmp.rows[i] = (struct compare_row){
 			.model = ui->cmp.base.model,
 			.gil = ui->cmp.base.gil,
 			.label = ui->cmp.labels[i],
-			.workers = i + 1,
+			.workers = from + i,
 		};
 	}
 	ui->cmp.n = n;
 }
 
-/* Starts a comparison (sweep 0) or a sweep of the model's workers over
- * 1..sweep: the rows, then the first run. */
-static void ui_cmp_start(struct ui *ui, int sweep)
+/* Starts a comparison (to 0) or a sweep of the model's workers over
+ * from..to: the rows, then the first run. */
+static void ui_cmp_start(struct ui *ui, int from, int to)
 {
 	if (ui_cmp_running(ui)) {
 		ui_note(ui, "a comparison is running: Esc stops it", 1);
@@ -385,12 +391,12 @@ static void ui_cmp_start(struct ui *ui, int sweep)
 		ui->cmp.before = ui->cfg;
 	ui_cmp_free(ui);
 	ui->cmp.base = ui->cmp.before;
-	ui->cmp.sweep = sweep > 0;
-	if (sweep > 0)
-		ui_sweep_rows(ui, sweep);
+	ui->cmp.sweep = to > 0;
+	if (to > 0)
+		ui_sweep_rows(ui, from, to);
 	else
 		ui->cmp.n = compare_plan(&ui->cmp.base.sc, ui->cmp.rows);
-	ui->cmp.cpu = !sweep && ui->cmp.n > 4;
+	ui->cmp.cpu = !to && ui->cmp.n > 4;
 	ui->cmp.cur = 0;
 	ui->cmp.verdict[0] = '\0';
 	ui->cmp.on = 1;
@@ -403,7 +409,7 @@ static void ui_cmp_start(struct ui *ui, int sweep)
 /* c: compares every model on the current scenario. */
 static void ui_key_compare(struct ui *ui)
 {
-	ui_cmp_start(ui, 0);
+	ui_cmp_start(ui, 0, 0);
 }
 
 /* w: the current model (threads or procs) over 1..UI_SWEEP_THREADS
@@ -426,7 +432,7 @@ static void ui_key_sweep(struct ui *ui)
 		if (n > run_workers_max(c->model))
 			n = run_workers_max(c->model);
 	}
-	ui_cmp_start(ui, n);
+	ui_cmp_start(ui, 1, n);
 }
 
 /* Esc: the comparison goes; the configuration before it runs again. */
@@ -448,7 +454,9 @@ static int ui_cmp_key(struct ui *ui, int ch)
 		return 1;
 	}
 	if (ch == 'r') {
-		ui_cmp_start(ui, ui->cmp.sweep ? ui->cmp.n : 0);
+		ui_cmp_start(ui, ui->cmp.rows[0].workers,
+			     ui->cmp.sweep ? ui->cmp.rows[ui->cmp.n - 1].workers
+					   : 0);
 		return 1;
 	}
 	if (ch == 'c') {
@@ -1175,7 +1183,7 @@ static void ui_shutdown(struct ui *ui)
 	free(ui);
 }
 
-int ui_main(const struct run_config *cfg)
+int ui_main(const struct run_config *cfg, const struct app_tui_start *start)
 {
 	struct ui *ui;
 	int status;
@@ -1187,7 +1195,10 @@ int ui_main(const struct run_config *cfg)
 	ui->drawn_tick = -2;
 	ui->cores = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	ui->window_ns = UI_WINDOW_NS;
-	ui_run_begin(ui); /* the run starts as the TUI opens */
+	if (start && start->compare) /* conviz compare on a terminal */
+		ui_cmp_start(ui, start->sweep_from, start->sweep_to);
+	else
+		ui_run_begin(ui); /* the run starts as the TUI opens */
 	status = ui_loop(ui);
 	ui_term_end();
 	ui_shutdown(ui);

@@ -13,12 +13,14 @@
 #ifndef CONVIZ_UI_H
 #define CONVIZ_UI_H
 
+struct app_tui_start;
 struct run_config;
 
-/* Runs the TUI, starting with cfg (and running it at once). Returns the
- * exit status: 0 on q, 1 if the terminal could not be used, 128 + the
- * signal number after SIGINT (130), SIGTERM (143) or SIGHUP (129), with the
+/* Runs the TUI, starting with cfg (and running it at once; with `start`
+ * a comparison or a sweep of it instead, app/app.h). Returns the exit
+ * status: 0 on q, 1 if the terminal could not be used, 128 + the signal
+ * number after SIGINT (130), SIGTERM (143) or SIGHUP (129), with the
  * terminal restored first. Called on the main thread. */
-int ui_main(const struct run_config *cfg);
+int ui_main(const struct run_config *cfg, const struct app_tui_start *start);
 
 #endif
