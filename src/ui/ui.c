@@ -480,7 +480,11 @@ static void ui_cmp_fill_run(struct ui *ui, int i, int64_t now,
 	const struct compare_row *row = &ui->cmp.rows[i];
 	const double *rep = ui->cmp.base.sc.reported_s;
 	const struct compare_row *sync = &ui->cmp.rows[0];
-	struct timeline *tl = i == ui->cmp.cur ? ui->tl : ui->cmp.tl[i];
+	/* The row running: the run on screen, once it is the row's (until
+	 * then ui->tl may still be the run from before c). */
+	struct timeline *tl = i != ui->cmp.cur		       ? ui->cmp.tl[i]
+			      : ui->cmp.run_gen == ui->cmp.gen ? ui->tl
+							       : NULL;
 
 	memset(r, 0, sizeof *r);
 	r->label = row->label;
