@@ -34,8 +34,9 @@ static int compare_cpu_bound(const struct scenario *sc)
  * at a time for CPU work under the GIL (threads) or on one thread
  * (async), as many as cores and workers allow for CPU work otherwise; for
  * waiting, as many waits at once as the model keeps going. */
-double compare_ideal(const struct run_config *c, int workers, int cpu)
+static double compare_ideal(const struct run_config *c, int workers)
 {
+	int cpu = compare_cpu_bound(&c->sc);
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	long tasks = c->sc.tasks;
 	long n;
@@ -57,36 +58,57 @@ double compare_ideal(const struct run_config *c, int workers, int cpu)
 	return (double)(n < tasks ? n : tasks);
 }
 
-/* Runs the row's model (with `workers`, or its default when 0) and keeps
- * what happened in the row. */
-static void compare_one(const struct run_config *base, struct compare_row *row,
-			int cpu, int workers)
+void compare_row_config(const struct run_config *base,
+			const struct compare_row *row, int workers,
+			struct run_config *out)
 {
-	struct run_config cfg = *base;
-	struct report_run rr;
+	*out = *base;
+	out->model = row->model;
+	out->gil = row->gil;
+	out->workers =
+		workers ? workers : run_default_workers(&out->sc, row->model);
+	out->limit = 0;
+	out->chunk = 0;
+	out->start = PROCS_FORKSERVER;
+}
 
-	cfg.model = row->model;
-	cfg.gil = row->gil;
-	cfg.workers =
-		workers ? workers : run_default_workers(&cfg.sc, row->model);
-	cfg.limit = 0;
-	cfg.chunk = 0;
-	cfg.start = PROCS_FORKSERVER;
-	cfg.view = -1;
-	if (report_run(&cfg, &rr, row->why, sizeof row->why) < 0) {
-		report_run_free(&rr);
-		return;
-	}
+void compare_row_ended(struct compare_row *row, const struct run_config *shown,
+		       const struct run_stats *st, int rc)
+{
 	row->ran = 1;
-	row->st = rr.st;
-	row->workers = rr.shown.workers;
-	row->ideal = compare_ideal(&cfg, row->workers, cpu);
-	row->completed = rr.rc == 0 && rr.st.status == 0;
-	if (rr.st.wrong > 0)
-		report_wrong(row->why, sizeof row->why, &rr.shown, &rr.st);
+	row->st = *st;
+	row->workers = model_get(shown->model)->pooled ? shown->workers : 1;
+	row->ideal = compare_ideal(shown, row->workers);
+	row->completed = rc == 0 && st->status == 0 && st->wrong == 0;
+	if (st->wrong > 0)
+		report_wrong(row->why, sizeof row->why, shown, st);
 	else if (!row->completed)
 		msg_fmt(row->why, sizeof row->why, "%s",
 			"the run could not complete");
+}
+
+double compare_tutorial_x(const struct scenario *sc,
+			  const struct compare_row *row)
+{
+	const double *rep = sc->reported_s;
+
+	return row->gil && rep[row->model] > 0 && rep[MODEL_SYNC] > 0
+		       ? rep[MODEL_SYNC] / rep[row->model]
+		       : 0;
+}
+
+/* Runs the row's model (with `workers`, or its default when 0) and keeps
+ * what happened in the row. */
+static void compare_one(const struct run_config *base, struct compare_row *row,
+			int workers)
+{
+	struct run_config cfg;
+	struct report_run rr;
+
+	compare_row_config(base, row, workers, &cfg);
+	cfg.view = -1;
+	if (report_run(&cfg, &rr, row->why, sizeof row->why) == 0)
+		compare_row_ended(row, &rr.shown, &rr.st, rr.rc);
 	report_run_free(&rr);
 }
 
@@ -150,11 +172,12 @@ static void compare_tutorial(FILE *out, const struct run_config *base,
 	for (int i = 0; i < n; i++) {
 		const struct compare_row *r = &rows[i];
 		double t = r->gil ? rep[r->model] : 0;
+		double x = compare_tutorial_x(&base->sc, r);
 		if (t <= 0)
 			continue;
 		fprintf(out, "%-17s %10.2f ", r->label, t);
-		if (rep[MODEL_SYNC] > 0)
-			fprintf(out, "%8.2fx ", rep[MODEL_SYNC] / t);
+		if (x > 0)
+			fprintf(out, "%8.2fx ", x);
 		else
 			fprintf(out, "%9s ", "-");
 		if (sync_s > 0 && r->completed)
@@ -215,11 +238,10 @@ int compare_headless(const struct run_config *base, FILE *out)
 {
 	static struct compare_row rows[COMPARE_MODELS_MAX];
 	char verdict[COMPARE_VERDICT_MAX];
-	int cpu = compare_cpu_bound(&base->sc);
 	int n = compare_plan(&base->sc, rows), failed = 0;
 
 	for (int i = 0; i < n; i++) {
-		compare_one(base, &rows[i], cpu, 0);
+		compare_one(base, &rows[i], 0);
 		failed += !rows[i].completed;
 	}
 	compare_table(out, base, rows, n);
@@ -287,11 +309,35 @@ static void sweep_points(FILE *out, const struct compare_row *rows, int n,
 	}
 }
 
+/* The verdict's words, appended to one buffer. */
+struct verdict {
+	char *buf;
+	size_t len, at;
+};
+
+static void verdict_add(struct verdict *v, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void verdict_add(struct verdict *v, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (v->at >= v->len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(v->buf + v->at, v->len - v->at, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		v->at += (size_t)n;
+}
+
 /* A sweep's words: the fastest count, and the fewest workers that came
  * within 5% of it (where adding more stopped paying). */
 void compare_sweep_verdict(const struct compare_row *r, int n, char *buf,
 			   size_t len)
 {
+	struct verdict v = { buf, len, 0 };
 	char first[32]; /* "one worker", "3 workers": the fewest swept */
 	int best = -1, near = -1;
 
@@ -318,41 +364,40 @@ void compare_sweep_verdict(const struct compare_row *r, int n, char *buf,
 		if (r[i].completed &&
 		    r[i].st.wall_s <= r[best].st.wall_s * 1.05)
 			near = i;
-	msg_fmt(buf, len, "fastest with %d workers, %.1fx the speed of %s; ",
-		r[best].workers, r[0].st.wall_s / r[best].st.wall_s, first);
+	verdict_add(&v, "fastest with %d workers, %.1fx the speed of %s; ",
+		    r[best].workers, r[0].st.wall_s / r[best].st.wall_s, first);
 	if (near >= 0)
-		msg_fmt(buf + strlen(buf), len - strlen(buf),
-			"%d already came within 5%% of that: more workers "
-			"than that did not pay.",
-			r[near].workers);
+		verdict_add(&v,
+			    "%d already came within 5%% of that: more workers "
+			    "than that did not pay.",
+			    r[near].workers);
 	else
-		msg_fmt(buf + strlen(buf), len - strlen(buf), "%s",
-			"every count below it was more than 5% slower.");
+		verdict_add(&v, "every count below it was more than 5%% "
+				"slower.");
 }
 
 int compare_sweep(const struct run_config *base, int from, int to, FILE *out)
 {
 	int n = to - from + 1, failed = 0;
-	struct compare_row *rows = xcalloc((size_t)n, sizeof *rows);
-	static struct compare_row one;
+	/* rows[n]: the baseline, one worker, when the range does not start
+	 * with it. */
+	struct compare_row *rows = xcalloc((size_t)n + 1, sizeof *rows);
+	const struct compare_row *one = &rows[from > 1 ? n : 0];
 	char verdict[COMPARE_VERDICT_MAX];
 	double one_s;
 
-	/* The baseline: one worker, the first point or a run of its own. */
-	one = (struct compare_row){ .model = base->model, .gil = base->gil };
+	for (int i = 0; i <= n; i++)
+		rows[i] =
+			(struct compare_row){ .model = base->model,
+					      .gil = base->gil,
+					      .workers = i < n ? from + i : 1 };
 	if (from > 1)
-		compare_one(base, &one, 0, 1);
+		compare_one(base, &rows[n], 1);
 	for (int i = 0; i < n; i++) {
-		rows[i] = (struct compare_row){ .model = base->model,
-						.gil = base->gil,
-						.workers = from + i };
-		compare_one(base, &rows[i], 0, from + i);
-		rows[i].workers = from + i;
+		compare_one(base, &rows[i], from + i);
 		failed += !rows[i].completed;
 	}
-	if (from == 1)
-		one = rows[0];
-	one_s = one.completed ? one.st.wall_s : 0;
+	one_s = one->completed ? one->st.wall_s : 0;
 	sweep_table(out, base, rows, n, one_s);
 	if (from == 1) {
 		compare_sweep_verdict(rows, n, verdict, sizeof verdict);
@@ -363,29 +408,6 @@ int compare_sweep(const struct run_config *base, int from, int to, FILE *out)
 	if (report_flushed(out) < 0)
 		return 1;
 	return failed ? 1 : 0;
-}
-
-/* The verdict's words, appended to one buffer. */
-struct verdict {
-	char *buf;
-	size_t len, at;
-};
-
-static void verdict_add(struct verdict *v, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void verdict_add(struct verdict *v, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (v->at >= v->len)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(v->buf + v->at, v->len - v->at, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		v->at += (size_t)n;
 }
 
 /* The completed row of `model` (with `gil`), or NULL. */

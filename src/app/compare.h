@@ -45,11 +45,27 @@ struct compare_row {
 int compare_plan(const struct scenario *sc,
 		 struct compare_row rows[COMPARE_MODELS_MAX]);
 
-/* How many times faster than sync model c (with `workers`) could be on
- * this machine at best: 1 for CPU work under the GIL or on async's one
- * thread, the cores for other CPU work, the waits kept going at once for
- * I/O. `cpu`: the scenario computes (compare_plan's fifth row). */
-double compare_ideal(const struct run_config *c, int workers, int cpu);
+/* The configuration that runs row: base's scenario, seed, scale and URLs,
+ * the row's model and GIL, `workers` (0: the model's default) and the
+ * model's own defaults for the rest (async's 100 connections, procs'
+ * forkserver and chunks of 1). The view is left as base has it. */
+void compare_row_config(const struct run_config *base,
+			const struct compare_row *row, int workers,
+			struct run_config *out);
+
+/* Keeps in row what its run did: `shown` as it ran, its stats and
+ * run_wait's status. Sets the workers, the ideal (the best speed-up the
+ * model could have on this machine: 1 for CPU work under the GIL or on
+ * async's one thread, the cores for other CPU work, the waits kept going
+ * at once for I/O), whether it completed right, and if not why. The TUI
+ * and the headless report both record their rows so. */
+void compare_row_ended(struct compare_row *row, const struct run_config *shown,
+		       const struct run_stats *st, int rc);
+
+/* The tutorial's speed-up over its sequential run for row's model (its
+ * scenario's `reported`), or 0 when it reported none. */
+double compare_tutorial_x(const struct scenario *sc,
+			  const struct compare_row *row);
 
 /* Which model won and why, in words made from the rows' figures (never
  * canned text that could contradict the table): the fastest against

@@ -146,7 +146,6 @@ struct ui {
 		 * belongs to (-1: none), so a run from before c, or from a
 		 * comparison closed meanwhile, never fills a row. */
 		int gen, run_gen;
-		int cpu;   /* the scenario computes (compare_plan) */
 		int sweep; /* w: one model over 1..n workers */
 		struct compare_row rows[UI_COMPARE_MAX];
 		struct timeline *tl[UI_COMPARE_MAX];
@@ -288,15 +287,8 @@ static void ui_cmp_row_cfg(struct ui *ui, int i)
 {
 	const struct compare_row *row = &ui->cmp.rows[i];
 
-	ui->cfg = ui->cmp.base;
-	ui->cfg.model = row->model;
-	ui->cfg.gil = row->gil;
-	ui->cfg.workers =
-		ui->cmp.sweep ? row->workers
-			      : run_default_workers(&ui->cfg.sc, row->model);
-	ui->cfg.limit = 0;
-	ui->cfg.chunk = 0;
-	ui->cfg.start = PROCS_FORKSERVER;
+	compare_row_config(&ui->cmp.base, row, ui->cmp.sweep ? row->workers : 0,
+			   &ui->cfg);
 	ui->cfg.view = TIMELINE_BY_WORKER;
 }
 
@@ -336,22 +328,9 @@ static void ui_cmp_failed(struct ui *ui, const char *why)
 /* The row's run was joined: its figures, and its timeline kept. */
 static void ui_cmp_ended(struct ui *ui, const struct run_stats *st, int rc)
 {
-	struct compare_row *row;
-
 	if (!ui_cmp_running(ui) || ui->cmp.run_gen != ui->cmp.gen)
 		return;
-	row = &ui->cmp.rows[ui->cmp.cur];
-	row->ran = 1;
-	row->st = *st;
-	row->workers =
-		model_get(ui->shown.model)->pooled ? ui->shown.workers : 1;
-	row->ideal = compare_ideal(&ui->shown, row->workers, ui->cmp.cpu);
-	row->completed = rc == 0 && st->status == 0 && st->wrong == 0;
-	if (st->wrong > 0)
-		msg_fmt(row->why, sizeof row->why, "%s", ui->wrong_msg);
-	else if (!row->completed)
-		msg_fmt(row->why, sizeof row->why, "%s",
-			"the run could not complete");
+	compare_row_ended(&ui->cmp.rows[ui->cmp.cur], &ui->shown, st, rc);
 	ui->cmp.tl[ui->cmp.cur] = ui->tl;
 	ui->cmp.end_ns[ui->cmp.cur] = ui->end_ns;
 	ui->tl = NULL;
@@ -396,7 +375,6 @@ static void ui_cmp_start(struct ui *ui, int from, int to)
 		ui_sweep_rows(ui, from, to);
 	else
 		ui->cmp.n = compare_plan(&ui->cmp.base.sc, ui->cmp.rows);
-	ui->cmp.cpu = !to && ui->cmp.n > 4;
 	ui->cmp.cur = 0;
 	ui->cmp.verdict[0] = '\0';
 	ui->cmp.on = 1;
@@ -478,7 +456,6 @@ static void ui_cmp_fill_run(struct ui *ui, int i, int64_t now,
 			    struct ui_compare_run *r)
 {
 	const struct compare_row *row = &ui->cmp.rows[i];
-	const double *rep = ui->cmp.base.sc.reported_s;
 	const struct compare_row *sync = &ui->cmp.rows[0];
 	/* The row running: the run on screen, once it is the row's (until
 	 * then ui->tl may still be the run from before c). */
@@ -506,9 +483,8 @@ static void ui_cmp_fill_run(struct ui *ui, int i, int64_t now,
 	r->ideal = row->ideal;
 	if (sync->completed && row->completed && row->st.wall_s > 0)
 		r->speedup = sync->st.wall_s / row->st.wall_s;
-	if (!ui->cmp.sweep && row->gil && rep[row->model] > 0 &&
-	    rep[MODEL_SYNC] > 0)
-		r->tutorial = rep[MODEL_SYNC] / rep[row->model];
+	if (!ui->cmp.sweep)
+		r->tutorial = compare_tutorial_x(&ui->cmp.base.sc, row);
 }
 
 /* The view of the comparison: its runs on one axis as long as the
