@@ -53,6 +53,7 @@ Suite *suite_run(void);
 Suite *suite_scenario(void);
 Suite *suite_explain(void);
 Suite *suite_compare(void);
+Suite *suite_recording(void);
 Suite *suite_server(void);
 Suite *suite_textfile(void);
 Suite *suite_timeline(void);

@@ -297,7 +297,8 @@ static int app_run(const struct cli *cli, app_tui_fn tui)
 	if (cli->headless || !isatty(STDOUT_FILENO))
 		rc = report_headless(&cfg, stdout);
 	else
-		rc = tui(&cfg, NULL);
+		rc = tui(&cfg,
+			 &(struct app_tui_start){ .no_mouse = cli->no_mouse });
 	urllist_free(&app_urls);
 	return rc;
 }
@@ -482,7 +483,8 @@ static const char *app_sweep_check(const struct cli *cli, char *err,
  * stdout is a terminal, where the TUI shows it. */
 static int app_compare(const struct cli *cli, app_tui_fn tui)
 {
-	struct app_tui_start start = { 1, cli->sweep_from, cli->sweep_to };
+	struct app_tui_start start = { 1, cli->sweep_from, cli->sweep_to,
+				       cli->no_mouse };
 	struct run_config cfg;
 	char err[768];
 	const char *why = app_sweep_check(cli, err, sizeof err);

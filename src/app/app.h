@@ -45,6 +45,7 @@ int app_catch_overflow(void);
 struct app_tui_start {
 	int compare;
 	int sweep_from, sweep_to; /* 0, 0: every model */
+	int no_mouse;		  /* --no-mouse */
 };
 
 /* The terminal UI's entry point (ui_main in the program; the library

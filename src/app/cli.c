@@ -28,6 +28,7 @@ enum opt_id {
 	OPT_HEADLESS,
 	OPT_URL_FILE,
 	OPT_VIEW,
+	OPT_NO_MOUSE,
 	OPT_SWEEP,
 	OPT_PORT,
 	OPT_BIND,
@@ -66,6 +67,7 @@ static const struct opt opts[] = {
 	{ 0, "headless", 0, OPT_HEADLESS, ON_RUN | ON(CLI_COMPARE) },
 	{ 0, "url-file", 1, OPT_URL_FILE, ON_RUN },
 	{ 0, "view", 1, OPT_VIEW, ON_RUN },
+	{ 0, "no-mouse", 0, OPT_NO_MOUSE, ON_RUN | ON(CLI_COMPARE) },
 	{ 0, "sweep", 1, OPT_SWEEP, ON(CLI_COMPARE) },
 	{ 0, "port", 1, OPT_PORT, ON(CLI_SERVE) },
 	{ 0, "bind", 1, OPT_BIND, ON(CLI_SERVE) },
@@ -314,6 +316,9 @@ static void apply_flag(const struct opt *o, struct cli *out)
 	case OPT_HEADLESS:
 		out->headless = 1;
 		break;
+	case OPT_NO_MOUSE:
+		out->no_mouse = 1;
+		break;
 	case OPT_HELP:
 		out->cmd = CLI_HELP;
 		break;
@@ -558,6 +563,9 @@ static void usage_run(FILE *to)
 	      "task (t0..);\n"
 	      "                            default: task for async, worker "
 	      "for the others\n"
+	      "      --no-mouse            the TUI leaves the mouse to the "
+	      "terminal (no\n"
+	      "                            clicks on lanes, no wheel zoom)\n"
 	      "\n",
 	      to);
 }

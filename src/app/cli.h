@@ -38,6 +38,7 @@ struct cli {
 	int headless;
 	const char *url_file;
 	int view; /* --view: -1 the model's default, else enum timeline_view */
+	int no_mouse; /* --no-mouse: the TUI leaves the mouse alone */
 	/* compare --sweep A..B: the worker counts, 1 <= A <= B <=
 	 * RUN_WORKERS_MAX; 0, 0: no sweep. */
 	int sweep_from, sweep_to;

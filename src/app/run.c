@@ -447,6 +447,18 @@ const struct task_result *run_result(const struct run *r, uint32_t task)
 	return task < r->job.tasks ? &r->job.results[task] : NULL;
 }
 
+int run_task_what(const struct run *r, uint32_t task, char *buf, size_t len)
+{
+	const struct work_ops *w = work_for(&r->cfg.sc);
+
+	if (len > 0)
+		buf[0] = '\0';
+	if (!w || !w->what || task >= r->job.tasks)
+		return -1;
+	w->what(&r->in, task, buf, len);
+	return 0;
+}
+
 const char *run_server_url(const struct run *r)
 {
 	return r->server ? server_url(r->server) : NULL;

@@ -148,6 +148,9 @@ uint32_t run_tasks_done(struct run *r);
  * run started none. */
 const char *run_server_url(const struct run *r);
 const struct task_result *run_result(const struct run *r, uint32_t task);
+/* What task `task` asks for ("GET http://..."), as the workload words it
+ * (work_ops.what): 0, or -1 (buf "") when it says nothing. */
+int run_task_what(const struct run *r, uint32_t task, char *buf, size_t len);
 
 /* The pool a model gets when -w does not say: one process per core for
  * procs (ProcessPoolExecutor's default), else the scenario's `workers`,

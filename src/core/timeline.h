@@ -158,4 +158,55 @@ uint64_t timeline_marker_count(const struct timeline *tl, enum ev_kind kind);
  * lane; 1 on a lane of the task view that has any). */
 uint64_t timeline_lane_tasks(const struct timeline *tl, int lane);
 
+/* ---- Exploring a run: what the cursor and the lane panel ask ---------- */
+
+/* One stretch of a lane as the queries give it: [start, end) in one state
+ * for one task (EV_NO_TASK: none). */
+struct timeline_seg {
+	int64_t start, end;
+	uint32_t task;
+	enum ev_kind state;
+};
+
+/* The segment of lane L (current view) that covers t: start <= t < end.
+ * The open last one ends at `now` (at its start if `now` is not past it)
+ * and is found for any t from its start on, past `now` too: a finished
+ * lane stays in its last state. Returns 0. Before the lane's first event,
+ * or for an unknown or empty lane, returns -1 and *out is the idle
+ * stretch from 0 to the first event (to `now` for an empty lane), task
+ * EV_NO_TASK. */
+int timeline_seg_at(const struct timeline *tl, int lane, int64_t t, int64_t now,
+		    struct timeline_seg *out);
+
+/* The next moment strictly after t (prev: strictly before t) at which
+ * anything happens on any lane of the current view: a segment starts or
+ * a marker falls. -1 when there is none. Cost: a binary search per lane
+ * (a keypress's worth, not a frame's). */
+int64_t timeline_next_event(const struct timeline *tl, int64_t t);
+int64_t timeline_prev_event(const struct timeline *tl, int64_t t);
+
+/* A task's time on one lane: from its first segment's start to the end of
+ * its last segment that is neither idle nor done (its start if it has
+ * none), the time it spent in each state there (in[EV_IDLE] and
+ * in[EV_DONE] stay 0: the task is over), and the EV_ERROR markers of the
+ * lane that carry its number. A task that ran on the lane in several
+ * stretches (async's one loop lane interleaves tasks) is one entry, its
+ * stretches summed. */
+struct timeline_task {
+	uint32_t task;
+	int64_t start, end;
+	int64_t in[EV_STATE_COUNT];
+	uint32_t errors;
+};
+
+/* The tasks of lane L in the order they first started there: the first
+ * `max` into out[] (out may be NULL when max is 0). Returns how many
+ * there are in all: the tasks that still have a segment on the lane (one
+ * whose only segment lasted no time, replaced at once, has none). The
+ * open last segment counts up to `now`. Costs a walk of the lane's
+ * segments: for a panel, not for every cell. Out of memory is fatal
+ * (msg_fatal). */
+size_t timeline_lane_task_list(const struct timeline *tl, int lane, int64_t now,
+			       struct timeline_task *out, size_t max);
+
 #endif

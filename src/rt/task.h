@@ -148,6 +148,11 @@ struct work_ops {
 	 * (1: an RLock, which its holder may take again). NULL: none. */
 	int (*locks)(const struct scenario *sc, uint8_t *reentrant);
 	int io; /* 1: I/O-bound; the scenario needs `urls` */
+	/* Writes what task `task` asks for, briefly, for the TUI's cursor
+	 * panel: "GET http://127.0.0.1:8080/page/7". NULL: nothing to say
+	 * beyond the title. Any thread, while in lives. */
+	void (*what)(const struct work_input *in, uint32_t task, char *buf,
+		     size_t len);
 	/* What its tasks may emit besides cpu and ready (EV_BIT()s): the
 	 * TUI's legend shows only what a run can draw. */
 	unsigned kinds;

@@ -38,6 +38,7 @@
 #include "app/app.h"
 #include "app/compare.h"
 #include "app/explain.h"
+#include "app/recording.h"
 #include "app/report.h"
 #include "app/run.h"
 #include "app/scenario.h"
@@ -52,6 +53,7 @@
 #include "server/server.h"
 #include "ui/ui.h"
 #include "ui/ui_draw.h"
+#include "ui/ui_explore.h"
 #include "ui/ui_pick.h"
 #include "ui/ui_race.h"
 #include "ui/ui_term.h"
@@ -93,9 +95,12 @@ struct ui {
 	struct run_config cfg; /* what runs next; the header shows it */
 
 	/* The run on screen. */
-	struct run *run;	 /* NULL once joined (or never started) */
-	struct evring *ring;	 /* lives exactly as long as run */
-	struct timeline *tl;	 /* kept until the next run starts */
+	struct run *run;     /* NULL once joined (or never started) */
+	struct evring *ring; /* lives exactly as long as run */
+	/* The run kept in full (app/recording.h) until the next run starts,
+	 * and its timeline (rec->tl), what the lanes draw. */
+	struct recording *rec;
+	struct timeline *tl;
 	struct run_config shown; /* the configuration it runs */
 	enum ui_phase phase;
 	int lanes;
@@ -148,13 +153,33 @@ struct ui {
 		int gen, run_gen;
 		int sweep; /* w: one model over 1..n workers */
 		struct compare_row rows[UI_COMPARE_MAX];
-		struct timeline *tl[UI_COMPARE_MAX];
+		struct recording *rec[UI_COMPARE_MAX];
 		int64_t end_ns[UI_COMPARE_MAX];
 		char labels[UI_COMPARE_MAX][24]; /* a sweep's "3 workers" */
 		struct run_config base, before;
 		char verdict[COMPARE_VERDICT_MAX];
 		struct ui_compare view;
 	} cmp;
+
+	/* Exploring the run on screen (ui_explore.h): the display's clock,
+	 * the cursor and the zoom; the lane selected (Tab, -1: none) and its
+	 * panel's task row; the race lab's books at the cursor (rebuilt when
+	 * the cursor or the events change). */
+	struct ui_explore x;
+	int sel, task_row;
+	/* The lane selected's tasks (timeline_lane_task_list), kept while
+	 * the lane, the view, the events and the moment shown stay. */
+	struct {
+		struct timeline_task *list;
+		size_t n;
+		int lane, view;
+		size_t nev;
+		int64_t now;
+	} tasks;
+	struct ledger at;
+	int64_t at_t;
+	size_t at_nev;
+	int at_ok;
 
 	struct ui_pick *pick; /* the list s or m opened, or NULL */
 	int pick_models;      /* it lists models (else scenarios) */
@@ -247,8 +272,8 @@ static void ui_ledger_add(void *ctx, const struct ev *e)
 
 static size_t ui_drain(struct ui *ui)
 {
-	size_t n = timeline_drain_also(ui->tl, ui->ring, UI_DRAIN_TURN,
-				       ui_ledger_add, &ui->ledger);
+	size_t n = recording_drain(ui->rec, ui->ring, UI_DRAIN_TURN,
+				   ui_ledger_add, &ui->ledger);
 
 	ui->consumed += n;
 	ui->failed = (uint32_t)timeline_marker_count(ui->tl, EV_ERROR);
@@ -276,8 +301,8 @@ static int64_t ui_run_now(const struct ui *ui, int64_t now);
 static void ui_cmp_free(struct ui *ui)
 {
 	for (int i = 0; i < UI_COMPARE_MAX; i++) {
-		timeline_free(ui->cmp.tl[i]);
-		ui->cmp.tl[i] = NULL;
+		recording_free(ui->cmp.rec[i]);
+		ui->cmp.rec[i] = NULL;
 	}
 }
 
@@ -331,8 +356,9 @@ static void ui_cmp_ended(struct ui *ui, const struct run_stats *st, int rc)
 	if (!ui_cmp_running(ui) || ui->cmp.run_gen != ui->cmp.gen)
 		return;
 	compare_row_ended(&ui->cmp.rows[ui->cmp.cur], &ui->shown, st, rc);
-	ui->cmp.tl[ui->cmp.cur] = ui->tl;
+	ui->cmp.rec[ui->cmp.cur] = ui->rec;
 	ui->cmp.end_ns[ui->cmp.cur] = ui->end_ns;
+	ui->rec = NULL;
 	ui->tl = NULL;
 	ui_cmp_next(ui);
 }
@@ -459,9 +485,10 @@ static void ui_cmp_fill_run(struct ui *ui, int i, int64_t now,
 	const struct compare_row *sync = &ui->cmp.rows[0];
 	/* The row running: the run on screen, once it is the row's (until
 	 * then ui->tl may still be the run from before c). */
-	struct timeline *tl = i != ui->cmp.cur		       ? ui->cmp.tl[i]
-			      : ui->cmp.run_gen == ui->cmp.gen ? ui->tl
-							       : NULL;
+	struct recording *rec = i != ui->cmp.cur ? ui->cmp.rec[i]
+				: ui->cmp.run_gen == ui->cmp.gen ? ui->rec
+								 : NULL;
+	struct timeline *tl = rec ? rec->tl : NULL;
 
 	memset(r, 0, sizeof *r);
 	r->label = row->label;
@@ -525,7 +552,8 @@ static void ui_run_begin(struct ui *ui)
 	sigset_t old;
 	struct run *r;
 
-	timeline_free(ui->tl);
+	recording_free(ui->rec);
+	ui->rec = NULL;
 	ui->tl = NULL;
 	ui->ring = run_ring_new(&ui->cfg, UI_RING_CAPACITY);
 	if (!ui->ring)
@@ -553,10 +581,14 @@ static void ui_run_begin(struct ui *ui)
 		return;
 	}
 	ui->cmp.run_gen = ui_cmp_running(ui) ? ui->cmp.gen : -1;
-	ui->tl = timeline_new(run_origin_ns(r));
-	if (!ui->tl)
-		msg_fatal("out of memory for the timeline",
-			  "close other programs and try again");
+	ui->rec = recording_new(r);
+	ui->tl = ui->rec->tl;
+	ui_explore_reset(&ui->x);
+	ui->sel = -1;
+	free(ui->tasks.list);
+	ui->tasks.list = NULL;
+	ui->task_row = 0;
+	ui->at_ok = 0;
 	ui->run = r;
 	ui->cycle[0] = '\0';
 	ledger_free(&ui->ledger);
@@ -603,6 +635,7 @@ static void ui_run_end(struct ui *ui)
 	/* Over, the run fills the width (the ticks stay round). */
 	if (ui->end_ns > 0)
 		ui->window_ns = ui->end_ns;
+	recording_end(ui->rec, ui->run, &st);
 	report_results(ui->results, sizeof ui->results, ui->run, 0);
 	report_results(ui->errors, sizeof ui->errors, ui->run, 1);
 	run_free(ui->run);
@@ -646,6 +679,131 @@ static void ui_restart(struct ui *ui)
 	ui_run_begin(ui);
 }
 
+/* ---- exploring the run on screen (ui_explore.h) ------------------------ */
+
+static int ui_view_of(const struct ui *ui);
+static void ui_view_fill(struct ui *ui, struct ui_view *v, int64_t now);
+
+/* The window that shows the whole run: its length once it is over; while
+ * it goes on 1, 2, 4... s, doubling as the run (or, paused, the moment
+ * shown) outgrows it. */
+static int64_t ui_fit(const struct ui *ui, int64_t now)
+{
+	int64_t upto = ui->x.paused ? ui->x.shown : now, w = UI_WINDOW_NS;
+
+	if (!ui->run)
+		return ui->window_ns;
+	while (w < upto)
+		w *= 2;
+	return w;
+}
+
+/* What the explore keys and the replay need to know of the run on screen
+ * at clock `wall`; its timeline reads the lanes shown. */
+static void ui_xrun(struct ui *ui, int64_t wall, struct ui_explore_run *r)
+{
+	if (ui->tl)
+		timeline_set_view(ui->tl, (enum timeline_view)ui_view_of(ui));
+	r->tl = ui->tl;
+	r->now = ui_run_now(ui, wall);
+	r->fit = ui_fit(ui, r->now);
+	r->wall = wall;
+	r->cols = COLS;
+}
+
+/* The race lab's books at the cursor, rebuilt from the recording when
+ * the cursor or the events have changed; at the run's end they get its
+ * deadlock's cycle, as the live books do. */
+static const struct ledger *ui_books_at_cursor(struct ui *ui)
+{
+	const struct recording *rec = ui->rec;
+
+	if (ui->at_ok && ui->at_t == ui->x.cursor && ui->at_nev == rec->nev)
+		return &ui->at;
+	ui->at_ok = recording_ledger_at(rec, ui->x.cursor, &ui->at) == 0;
+	ui->at_t = ui->x.cursor;
+	ui->at_nev = rec->nev;
+	if (ui->at_ok && rec->ended && ui->x.cursor >= rec->end_ns)
+		run_ledger_cycle(&ui->at, &rec->st);
+	return ui->at_ok ? &ui->at : &ui->ledger;
+}
+
+/* Keeps the lane selected in sight. */
+static void ui_sel_show(struct ui *ui, int page)
+{
+	if (ui->sel < ui->lane_top)
+		ui->lane_top = ui->sel;
+	if (ui->sel >= ui->lane_top + page)
+		ui->lane_top = ui->sel - page + 1;
+}
+
+/* Enter: the cursor goes to the start of the task picked in the lane's
+ * panel (v's list). */
+static void ui_sel_enter(struct ui *ui, const struct ui_view *v,
+			 struct ui_explore_run *r)
+{
+	if (v->sel_list && ui->task_row < v->sel_tasks)
+		ui_explore_goto(&ui->x, v->sel_list[ui->task_row].start, r);
+}
+
+/* How far a key moves the task picked in a lane's panel of `page` rows:
+ * the arrows one, PgUp/PgDn a page; 0 for any other key. */
+static int ui_task_step(int ch, int page)
+{
+	switch (ch) {
+	case KEY_DOWN:
+		return 1;
+	case KEY_UP:
+		return -1;
+	case KEY_NPAGE:
+		return page;
+	case KEY_PPAGE:
+		return -page;
+	default:
+		return 0;
+	}
+}
+
+/* Tab and Shift-Tab: the next or previous lane (the first shown, or the
+ * last, when none is selected yet), kept in sight. */
+static void ui_sel_tab(struct ui *ui, int d, const struct ui_view *v)
+{
+	int n = v->lanes > 0 ? v->lanes : 1;
+
+	ui->sel = ui->sel < 0 ? (d > 0 ? ui->lane_top : n - 1)
+			      : (ui->sel + d + n) % n;
+	ui->task_row = 0;
+	ui_sel_show(ui, ui_draw_lanes_shown(v));
+}
+
+/* The keys of a lane selected: Tab and Shift-Tab move to the next or
+ * previous lane, the arrows up and down and PgUp/PgDn move in its panel
+ * of tasks, Enter goes to the task's start, Esc lets go. Returns 1 if
+ * the key was one of them. */
+static int ui_sel_key(struct ui *ui, int ch, const struct ui_view *v,
+		      struct ui_explore_run *r)
+{
+	int page = ui_draw_tasks_shown(v);
+
+	if (ch == '\t' || ch == KEY_BTAB) {
+		ui_sel_tab(ui, ch == '\t' ? 1 : -1, v);
+		return 1;
+	}
+	if (ui->sel < 0)
+		return 0;
+	if (ch == 27)
+		ui->sel = -1;
+	else if (ui_task_step(ch, page))
+		ui->task_row += ui_task_step(ch, page);
+	else if (ch == '\n' || ch == '\r' || ch == KEY_ENTER)
+		ui_sel_enter(ui, v, r);
+	else
+		return 0;
+	if (ui->task_row < 0)
+		ui->task_row = 0;
+	return 1;
+}
+
 /* One turn's work on the run: drain, follow its progress, join it when it
  * has finished and start what is waiting. Never blocks. */
 static void ui_pump(struct ui *ui)
@@ -670,6 +828,61 @@ static void ui_pump(struct ui *ui)
 	now = ui_run_now(ui, clock_now_ns());
 	while (now > ui->window_ns)
 		ui->window_ns *= 2;
+	if (ui->tl) {
+		struct ui_explore_run r;
+		ui_xrun(ui, clock_now_ns(), &r);
+		if (ui_explore_tick(&ui->x, &r))
+			ui->dirty = 1;
+	}
+}
+
+/* A click or the wheel (ui_term_mouse): a click on a lane selects it, on
+ * the time axis puts the cursor there; the wheel zooms in (up) or out
+ * around the time under the pointer. */
+static void ui_mouse(struct ui *ui)
+{
+	struct ui_explore_run r;
+	struct ui_view v;
+	MEVENT me;
+	int64_t wall = clock_now_ns(), t = -1;
+	int lane = -1, hit;
+
+	if (getmouse(&me) != OK || !ui->tl || ui->cmp.on || ui->pick ||
+	    ui->help)
+		return;
+	ui_view_fill(ui, &v, wall);
+	ui_xrun(ui, wall, &r);
+	hit = ui_draw_hit(&v, me.y, me.x, &lane, &t);
+	if (me.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)) {
+		if (hit == 0 || t < 0)
+			t = ui->x.paused ? ui->x.cursor : r.now;
+		ui_explore_zoom_at(&ui->x, me.bstate & BUTTON4_PRESSED ? 1 : -1,
+				   t, &r);
+	} else if (!(me.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED))) {
+		return;
+	} else if (hit == 1) {
+		ui->sel = lane;
+		ui->task_row = 0;
+	} else if (hit == 2) {
+		ui_explore_goto(&ui->x, t, &r);
+	}
+}
+
+/* The explore keys (ui_explore.h) and those of a lane selected, on the
+ * run on screen. Returns 1 if the key was one of them. */
+static int ui_explore_keys(struct ui *ui, int ch)
+{
+	struct ui_explore_run r;
+	struct ui_view v;
+	int64_t wall = clock_now_ns();
+
+	if (!ui->tl)
+		return 0;
+	ui_view_fill(ui, &v, wall);
+	ui_xrun(ui, wall, &r);
+	if (ui_sel_key(ui, ch, &v, &r))
+		return 1;
+	return ui_explore_key(&ui->x, ch, &r);
 }
 
 static void ui_change_workers(struct ui *ui, int delta)
@@ -830,6 +1043,7 @@ static void ui_key_view(struct ui *ui)
 	ui->cfg.view = ui_view_of(ui) == TIMELINE_BY_TASK ? TIMELINE_BY_WORKER
 							  : TIMELINE_BY_TASK;
 	ui->lane_top = 0;
+	ui->sel = -1;
 }
 
 /* Loads the card of the configuration when it has changed: it follows
@@ -880,8 +1094,6 @@ static const struct {
 	{ 'w', ui_key_sweep },	  { '?', ui_key_help },
 	{ 'h', ui_key_help },	  { KEY_F(1), ui_key_help },
 };
-
-static void ui_view_fill(struct ui *ui, struct ui_view *v, int64_t now);
 
 /* A key while the help is open: the arrows, PgUp/PgDn, Home/End and the
  * space bar scroll it, any other key closes it. */
@@ -976,6 +1188,12 @@ static int ui_key(struct ui *ui, int ch)
 		return 1;
 	if (ui->cmp.on && ui_cmp_key(ui, ch))
 		return 0;
+	if (ch == KEY_MOUSE) {
+		ui_mouse(ui);
+		return 0;
+	}
+	if (ui_explore_keys(ui, ch))
+		return 0;
 	if (ui_scroll_key(ui, ch))
 		return 0;
 	for (size_t i = 0; i < sizeof ui_keys / sizeof ui_keys[0]; i++)
@@ -1013,14 +1231,66 @@ static void ui_race_fill(struct ui *ui, struct ui_view *v)
 	if (!ui->tl || (ui->ledger.nvars == 0 && ui->ledger.nlocks == 0))
 		return;
 	ui->race = (struct ui_race){
-		.lg = &ui->ledger,
+		.lg = ui->x.paused ? ui_books_at_cursor(ui) : &ui->ledger,
 		.label = ui->var_label,
 		.cycle = ui->cycle,
 		.processes = model_get(ui->shown.model)->processes,
-		.over = !ui->run,
+		.over = !ui->run &&
+			(!ui->x.paused || ui->x.cursor >= ui->end_ns),
 		.task_view = v->task_view,
 	};
 	v->race = &ui->race;
+}
+
+/* The tasks of the lane selected up to `now` (the moment shown), listed
+ * again only when something they depend on has changed. Returns how
+ * many. */
+static size_t ui_sel_tasks(struct ui *ui, int64_t now)
+{
+	size_t n;
+	int view = ui_view_of(ui);
+
+	if (ui->tasks.list && ui->tasks.lane == ui->sel &&
+	    ui->tasks.view == view && ui->tasks.nev == ui->rec->nev &&
+	    ui->tasks.now == now)
+		return ui->tasks.n;
+	n = timeline_lane_task_list(ui->tl, ui->sel, now, NULL, 0);
+	free(ui->tasks.list);
+	ui->tasks.list = xcalloc(n ? n : 1, sizeof *ui->tasks.list);
+	ui->tasks.n = timeline_lane_task_list(ui->tl, ui->sel, now,
+					      ui->tasks.list, n);
+	ui->tasks.lane = ui->sel;
+	ui->tasks.view = view;
+	ui->tasks.nev = ui->rec->nev;
+	ui->tasks.now = now;
+	return ui->tasks.n;
+}
+
+/* What the lanes show (live, paused or replayed; whole or zoomed), and
+ * the lane selected with its panel's row. */
+static void ui_explore_fill(struct ui *ui, struct ui_view *v, int64_t wall)
+{
+	struct ui_explore_run r;
+
+	ui_xrun(ui, wall, &r);
+	ui_explore_window(&ui->x, &r, &v->view_t0, &v->window_ns, &v->now_ns,
+			  &v->cursor_ns);
+	v->paused = ui->x.paused;
+	v->replay = ui->x.replay;
+	v->speed = ui_explore_speed_name(ui->x.speed);
+	v->zoom = ui_explore_zoom(&ui->x, &r);
+	v->rec = ui->rec;
+	if (ui->sel >= v->lanes)
+		ui->sel = -1;
+	v->sel_lane = ui->sel;
+	if (ui->sel >= 0 && ui->tl) {
+		size_t n = ui_sel_tasks(ui, v->now_ns);
+		if ((size_t)ui->task_row >= n)
+			ui->task_row = n > 0 ? (int)n - 1 : 0;
+		v->sel_list = ui->tasks.list;
+		v->sel_tasks = n > INT32_MAX ? INT32_MAX : (int)n;
+	}
+	v->task_row = ui->task_row;
 }
 
 static void ui_view_fill(struct ui *ui, struct ui_view *v, int64_t now)
@@ -1061,9 +1331,8 @@ static void ui_view_fill(struct ui *ui, struct ui_view *v, int64_t now)
 	v->lanes = tl_lanes > lanes ? tl_lanes : lanes;
 	v->task_view = view == TIMELINE_BY_TASK;
 	v->lane_top = ui->lane_top;
-	v->now_ns = ui_run_now(ui, now);
-	v->window_ns = ui->window_ns;
-	v->elapsed_s = ui->run ? (double)v->now_ns / 1e9 : ui->wall_s;
+	v->elapsed_s = ui->run ? (double)ui_run_now(ui, now) / 1e9 : ui->wall_s;
+	ui_explore_fill(ui, v, now);
 	v->done = ui->done;
 	v->failed = ui->failed;
 	v->errors = ui->errors;
@@ -1156,9 +1425,11 @@ static void ui_shutdown(struct ui *ui)
 		if (run_finished(ui->run))
 			ui_run_end(ui);
 	}
-	timeline_free(ui->tl);
+	recording_free(ui->rec);
 	ui_cmp_free(ui);
 	ledger_free(&ui->ledger);
+	ledger_free(&ui->at);
+	free(ui->tasks.list);
 	ui_pick_free(ui->pick);
 	free(ui);
 }
@@ -1170,6 +1441,7 @@ int ui_main(const struct run_config *cfg, const struct app_tui_start *start)
 
 	if (ui_term_init(UI_FRAME_MS) != 0)
 		return 1;
+	ui_term_mouse(!start || !start->no_mouse);
 	ui = xcalloc(1, sizeof *ui);
 	ui->cfg = *cfg;
 	ui->drawn_tick = -2;

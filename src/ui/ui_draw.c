@@ -16,9 +16,11 @@
 #include <curses.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app/explain.h"
+#include "app/recording.h"
 #include "core/ev.h"
 #include "core/ledger.h"
 #include "core/msg.h"
@@ -59,11 +61,58 @@ static const struct draw_key draw_run_keys[] = {
 	{ "c", "Compare", "Cmp" },
 	{ "w", "Sweep", "Sweep" },
 	{ "e", "Card", "Card" },
-	{ "\u2191\u2193", "Scroll", "Scroll" }, /* ASCII: draw_keys_of */
+	{ "Space", "Pause", "Pause" },
+	{ "\u2190\u2192", "Step", "Step" }, /* ASCII: draw_keys_of */
+	{ "i/o", "Zoom", "Zoom" },
+	{ "Tab", "Lane", "Lane" },
+	{ "\u2191\u2193", "Scroll", "Scroll" },
 	{ "?", "Help", "Help" },
 	{ "q", "Quit", "Quit" },
 };
-#define RUN_KEYS (sizeof draw_run_keys / sizeof draw_run_keys[0])
+
+/* Paused (ui_explore.h): moving in time first. */
+static const struct draw_key draw_paused_keys[] = {
+	{ "Space", "Live", "Live" },
+	{ "\u2190\u2192", "Step", "Step" },
+	{ "Home", "Start", "Start" },
+	{ "End", "Live", "Live" },
+	{ "[ ]", "Replay", "Replay" },
+	{ "i/o", "Zoom", "Zoom" },
+	{ "</>", "Pan", "Pan" },
+	{ "Tab", "Lane", "Lane" },
+	{ "\u2191\u2193", "Scroll", "Scroll" },
+	{ "r", "Rerun", "Run" },
+	{ "m", "Model", "Model" },
+	{ "s", "Scenario", "Scen" },
+	{ "+/-", "Workers", "Wkrs" },
+	{ "g", "GIL", "GIL" },
+	{ "v", "View", "View" },
+	{ "c", "Compare", "Cmp" },
+	{ "w", "Sweep", "Sweep" },
+	{ "e", "Card", "Card" },
+	{ "?", "Help", "Help" },
+	{ "q", "Quit", "Quit" },
+};
+
+/* A lane selected (Tab): its panel's keys first. */
+static const struct draw_key draw_lane_keys[] = {
+	{ "\u2191\u2193", "Task", "Task" },
+	{ "Enter", "Go to", "Go" },
+	{ "Tab", "Next lane", "Lane" },
+	{ "Esc", "Close", "Close" },
+	{ "Space", "Pause", "Pause" },
+	{ "\u2190\u2192", "Step", "Step" },
+	{ "Home", "Start", "Start" },
+	{ "End", "Live", "Live" },
+	{ "[ ]", "Replay", "Replay" },
+	{ "i/o", "Zoom", "Zoom" },
+	{ "</>", "Pan", "Pan" },
+	{ "r", "Rerun", "Run" },
+	{ "e", "Card", "Card" },
+	{ "?", "Help", "Help" },
+	{ "q", "Quit", "Quit" },
+};
+#define KEYS_MAX (sizeof draw_paused_keys / sizeof draw_paused_keys[0])
 
 /* While a comparison is on screen (c). */
 static const struct draw_key draw_cmp_keys[] = {
@@ -72,7 +121,6 @@ static const struct draw_key draw_cmp_keys[] = {
 	{ "e", "Card", "Card" },       { "?", "Help", "Help" },
 	{ "q", "Quit", "Quit" },
 };
-#define RUN_KEY_SCROLL 10
 
 /* The boundary between two tasks on a lane: the first cell of the new
  * task, in its state's colour. A thin bar reads as a cut in a row of
@@ -175,13 +223,32 @@ static const char *const draw_phase_names[] = {
 	[UI_PHASE_CANCELLED] = "cancelled", [UI_PHASE_FAILED] = "failed",
 };
 
+/* The right end of row 0: the run's phase, and the display's clock:
+ * "LIVE  running", "PAUSED  done", "REPLAY x0.5  done". */
+static const char *draw_phase(const struct ui_view *v, char *buf, size_t len)
+{
+	const char *phase = draw_phase_names[v->phase];
+
+	if (v->replay)
+		snprintf(buf, len, "REPLAY %s  %s", v->speed ? v->speed : "",
+			 phase);
+	else if (v->paused)
+		snprintf(buf, len, "PAUSED  %s", phase);
+	else if (v->phase == UI_PHASE_RUNNING && v->tl)
+		snprintf(buf, len, "LIVE  %s", phase);
+	else
+		snprintf(buf, len, "%s", phase);
+	return buf;
+}
+
 /* Where row 0's title goes: from *x to *xmax (exclusive), after "conviz
  * NAME - " and before the phase, which moves out of the way on a narrow
  * screen. */
 static void draw_title_span(const struct ui_view *v, int cols, int *x,
 			    int *xmax)
 {
-	int plen = (int)strlen(draw_phase_names[v->phase]);
+	char buf[64];
+	int plen = (int)strlen(draw_phase(v, buf, sizeof buf));
 	int used;
 
 	*xmax = cols - plen - 2;
@@ -229,7 +296,8 @@ static int draw_title_shown(const struct ui_view *v, int cols)
 /* Row 0: what is being shown, and where the run is. */
 static void draw_title(const struct ui_view *v, int cols)
 {
-	const char *phase = draw_phase_names[v->phase];
+	char buf[64];
+	const char *phase = draw_phase(v, buf, sizeof buf);
 	int n = draw_title_shown(v, cols);
 	int x, xmax;
 
@@ -431,6 +499,8 @@ static void draw_cell(const struct ui_view *v, int lane, int y, int x,
 
 	if (t0 >= v->now_ns)
 		return; /* the future: blank */
+	if (t1 > v->now_ns)
+		t1 = v->now_ns; /* a replay shows nothing after its cursor */
 	marks = timeline_markers(v->tl, lane, t0, t1);
 	if (marks & (lost | error)) {
 		ui_term_style(UI_STYLE_MARK);
@@ -460,20 +530,57 @@ static int64_t lane_pid(const struct ui_view *v, int lane)
 	return v->task_view ? 0 : timeline_lane_pid(v->tl, lane);
 }
 
-static void draw_lane(const struct ui_view *v, int lane, int y, int x0, int w)
+/* The column of time t in a window of w columns from x0; -1 outside. */
+static int time_col(const struct ui_view *v, int64_t t, int x0, int w)
 {
-	int64_t pid = lane_pid(v, lane);
+	int64_t span = v->window_ns > 0 ? v->window_ns : 1;
+
+	if (t < v->view_t0 || t > v->view_t0 + span)
+		return -1;
+	int i = (int)((t - v->view_t0) * w / span);
+	return x0 + (i < w ? i : w - 1);
+}
+
+/* The cursor's column, drawn in reverse video over whatever is there: a
+ * bar across the lanes that needs no colour. */
+static void draw_cursor_cell(int y, int x)
+{
+	chtype c = mvinch(y, x);
+
+	mvchgat(y, x, 1, (c & A_ATTRIBUTES & ~A_COLOR) | A_REVERSE,
+		(short)PAIR_NUMBER(c), NULL);
+}
+
+/* Lane `lane` on rows [y, y + h): its label (in reverse video when it is
+ * the lane selected), then a cell per column of the window. A tall lane
+ * repeats its cells on each of its rows. */
+static void draw_lane(const struct ui_view *v, int lane, int y, int h, int x0,
+		      int w)
+{
+	int64_t pid = lane_pid(v, lane), span = v->window_ns;
+	enum ui_style st = lane == v->sel_lane ? UI_STYLE_BAR : UI_STYLE_DIM;
+	int cx = v->cursor_ns >= 0 ? time_col(v, v->cursor_ns, x0, w) : -1;
 
 	if (pid > 0)
-		draw_textf(y, 0, x0, UI_STYLE_DIM, "%lld", (long long)pid);
+		draw_textf(y, 0, x0, st, "%lld", (long long)pid);
 	else
-		draw_textf(y, 0, x0, UI_STYLE_DIM, "%c%d",
-			   v->task_view ? 't' : 'w', lane);
+		draw_textf(y, 0, x0, st, "%c%d", v->task_view ? 't' : 'w',
+			   lane);
 	for (int i = 0; i < w; i++) {
-		int64_t t0 = v->window_ns * i / w;
-		int64_t t1 = v->window_ns * (i + 1) / w;
+		int64_t t0 = v->view_t0 + span * i / w;
+		int64_t t1 = v->view_t0 + span * (i + 1) / w;
 		draw_cell(v, lane, y, x0 + i, t0, t1);
 	}
+	/* A tall lane: the same cells again, and a blank row under a lane of
+	 * three, so neighbours stand apart. */
+	for (int r = 1; r < (h > 2 ? h - 1 : h); r++)
+		for (int i = 0; i < w; i++) {
+			cchar_t cc;
+			mvin_wch(y, x0 + i, &cc);
+			mvadd_wch(y + r, x0 + i, &cc);
+		}
+	for (int r = 0; r < (h > 2 ? h - 1 : h) && cx >= 0; r++)
+		draw_cursor_cell(y + r, cx);
 }
 
 static int draw_digits(int n)
@@ -501,16 +608,17 @@ static int64_t axis_step(int64_t window, int w)
 				return mult[i] * p;
 }
 
-/* A tick's label: in seconds for a window of a second or more, else in
- * milliseconds, else microseconds ("0.4s", "20ms", "500us"). */
-static void axis_label(int64_t t, int64_t window, char *buf, size_t len)
+/* A tick's label: in seconds when the axis reaches a second or more
+ * (`upto`, where it ends), else in milliseconds, else microseconds
+ * ("0.4s", "20ms", "500us"; zoomed into a long run, "1.2005s"). */
+static void axis_label(int64_t t, int64_t upto, char *buf, size_t len)
 {
-	if (window >= 1000000000)
-		snprintf(buf, len, "%gs", (double)t / 1e9);
-	else if (window >= 1000000)
-		snprintf(buf, len, "%gms", (double)t / 1e6);
+	if (upto >= 1000000000)
+		snprintf(buf, len, "%.10gs", (double)t / 1e9);
+	else if (upto >= 1000000)
+		snprintf(buf, len, "%.10gms", (double)t / 1e6);
 	else
-		snprintf(buf, len, "%gus", (double)t / 1e3);
+		snprintf(buf, len, "%.10gus", (double)t / 1e3);
 }
 
 /* The axis under the lanes: ticks at round times (1, 2 or 5 times a
@@ -520,19 +628,21 @@ static void axis_label(int64_t t, int64_t window, char *buf, size_t len)
 static void draw_axis(const struct ui_view *v, int y, int x0, int w)
 {
 	int64_t window = v->window_ns > 0 ? v->window_ns : 1;
-	int64_t step = axis_step(window, w);
+	int64_t step = axis_step(window, w), t0 = v->view_t0;
 	int next = 0;
 
 	ui_term_style(UI_STYLE_DIM);
 	mvhline(y, x0, draw_line_char(ACS_HLINE, '-', v->utf8), w + 1);
-	for (int64_t t = 0; t <= window; t += step) {
-		int x = x0 + (int)((int64_t)w * t / window);
+	/* The ticks fall on round times: the first at or after t0. */
+	for (int64_t t = (t0 + step - 1) / step * step; t <= t0 + window;
+	     t += step) {
+		int x = x0 + (int)((int64_t)w * (t - t0) / window);
 		char label[32];
 		int len;
 
 		ui_term_style(UI_STYLE_DIM);
 		mvaddch(y, x, draw_line_char(ACS_TTEE, '+', v->utf8));
-		axis_label(t, window, label, sizeof label);
+		axis_label(t, t0 + window, label, sizeof label);
 		len = (int)strlen(label);
 		if (x + len > x0 + w + 1)
 			x = x0 + w + 1 - len; /* the last ends at its tick */
@@ -541,6 +651,9 @@ static void draw_axis(const struct ui_view *v, int y, int x0, int w)
 		draw_text(y + 1, x, COLS, UI_STYLE_NORMAL, label);
 		next = x + len + 1;
 	}
+	if (v->cursor_ns >= 0 && time_col(v, v->cursor_ns, x0, w) >= 0)
+		draw_text(y, time_col(v, v->cursor_ns, x0, w), COLS,
+			  UI_STYLE_ALERT, v->utf8 ? "\u25b2" : "^"); /* ▲ */
 }
 
 /* How the lanes area of `rows` rows shows v's lanes: `shown` lanes from
@@ -548,10 +661,21 @@ static void draw_axis(const struct ui_view *v, int y, int x0, int w)
  * lane only, the end of that row does). */
 struct lanes_plan {
 	int shown, top, own_row;
+	int h; /* rows a lane takes: 2 or 3 when there is room */
 };
+
+#define LANE_ROWS_MAX 3
+/* Rows kept under a few tall lanes for the table of recent runs. */
+#define LANE_RECENT_ROWS 6
 
 static void lanes_plan(const struct ui_view *v, int rows, struct lanes_plan *p)
 {
+	int room = rows - (v->nrecent > 0 ? LANE_RECENT_ROWS : 0);
+
+	/* Few lanes on a tall screen: each lane taller, so the back of a
+	 * room reads them. */
+	p->h = v->lanes > 0 ? room / v->lanes : 1;
+	p->h = p->h < 2 ? 1 : p->h > LANE_ROWS_MAX ? LANE_ROWS_MAX : p->h;
 	p->shown = v->lanes <= rows ? v->lanes : rows - 1;
 	p->own_row = p->shown >= 1 && p->shown < v->lanes;
 	if (p->shown < 1)
@@ -587,34 +711,113 @@ static int draw_lanes_range(const struct ui_view *v, const struct lanes_plan *p,
 	return (int)strlen(what);
 }
 
+/* A duration as people read it: "850ns", "12.5us", "3.2ms", "1.25s". */
+static void fmt_dur(int64_t ns, char *buf, size_t len)
+{
+	if (ns < 1000)
+		snprintf(buf, len, "%lldns", (long long)ns);
+	else if (ns < 1000000)
+		snprintf(buf, len, "%.1fus", (double)ns / 1e3);
+	else if (ns < 1000000000)
+		snprintf(buf, len, "%.1fms", (double)ns / 1e6);
+	else
+		snprintf(buf, len, "%.2fs", (double)ns / 1e9);
+}
+
+/* The cursor's panel, beside lane `lane` on rows [y, y + h), columns
+ * [x, xmax): its state at the cursor, its task, for how long, and, when
+ * it waits on I/O, what it asked for (on the lane's next row when it is
+ * tall, else after the rest). */
+static void draw_cursor_lane(const struct ui_view *v, int lane, int y, int h,
+			     int x, int xmax)
+{
+	struct timeline_seg sg;
+	const char *what = NULL;
+	char d[16];
+	int x1 = x;
+
+	if (timeline_seg_at(v->tl, lane, v->cursor_ns, v->now_ns, &sg) != 0) {
+		draw_text(y, x, xmax, UI_STYLE_DIM, "not started");
+		return;
+	}
+	x = draw_textf(y, x, xmax,
+		       sg.state == EV_IDLE || sg.state == EV_DONE
+			       ? UI_STYLE_DIM
+			       : draw_kind_style(sg.state),
+		       "%-8s", ev_kind_name(sg.state));
+	if (sg.task != EV_NO_TASK)
+		x = draw_textf(y, x, xmax, UI_STYLE_TITLE, " t%-4u",
+			       (unsigned)sg.task);
+	fmt_dur(v->cursor_ns - sg.start, d, sizeof d);
+	x = draw_textf(y, x, xmax, UI_STYLE_NORMAL, " %7s", d);
+	if (sg.state == EV_IO && sg.task != EV_NO_TASK && v->rec)
+		what = recording_what(v->rec, sg.task);
+	if (what && h > 1)
+		draw_text(y + 1, x1, xmax, UI_STYLE_DIM, what);
+	else if (what)
+		draw_textf(y, x, xmax, UI_STYLE_DIM, " %s", what);
+}
+
+/* Where the lanes go in an area of `rows` rows and `cols` columns: which
+ * lanes, their cells from column x0, w wide, and the cursor's panel to
+ * their right (panel columns; 0: none). */
+struct lanes_geom {
+	struct lanes_plan p;
+	int x0, w, panel;
+};
+
+#define PANEL_MIN 24
+#define PANEL_MAX 48
+#define PANEL_SCREEN_MIN 60 /* narrower: no panel, the lanes need it */
+
+static void lanes_geom(const struct ui_view *v, int rows, int cols,
+		       struct lanes_geom *g)
+{
+	lanes_plan(v, rows, &g->p);
+	g->x0 = draw_digits(v->lanes > 0 ? v->lanes - 1 : 0) + 2;
+	for (int i = 0; i < g->p.shown; i++) {
+		int64_t pid = lane_pid(v, g->p.top + i);
+		if (pid > 0 && draw_digits((int)pid) + 1 > g->x0)
+			g->x0 = draw_digits((int)pid) + 1;
+	}
+	g->panel = 0;
+	if (v->cursor_ns >= 0 && cols >= PANEL_SCREEN_MIN) {
+		g->panel = cols / 3;
+		g->panel = g->panel < PANEL_MIN	  ? PANEL_MIN
+			   : g->panel > PANEL_MAX ? PANEL_MAX
+						  : g->panel;
+	}
+	g->w = cols - g->x0 - 1 - g->panel;
+}
+
 /* The lanes area: rows [top, top + rows). Shows as many lanes as fit, at
  * least one, from v->lane_top on, and says which when they do not all
- * fit. Returns the rows used. */
+ * fit; with a cursor, its panel beside them. Returns the rows used. */
 static int draw_lanes(const struct ui_view *v, int top, int rows, int cols)
 {
-	struct lanes_plan p;
-	int x0, w;
+	struct lanes_geom g;
+	int w, h;
 
 	if (!v->tl || v->lanes <= 0) {
 		draw_text(top, 0, cols, UI_STYLE_DIM,
 			  v->phase == UI_PHASE_NONE ? "no run" : "starting...");
 		return 1;
 	}
-	lanes_plan(v, rows, &p);
-	x0 = draw_digits(v->lanes - 1) + 2;
-	for (int i = 0; i < p.shown; i++) {
-		int64_t pid = lane_pid(v, p.top + i);
-		if (pid > 0 && draw_digits((int)pid) + 1 > x0)
-			x0 = draw_digits((int)pid) + 1;
+	lanes_geom(v, rows, cols, &g);
+	w = g.w;
+	h = g.p.h;
+	if (g.p.shown < v->lanes)
+		w -= draw_lanes_range(v, &g.p,
+				      g.p.own_row ? top + g.p.shown : top, g.x0,
+				      cols - g.panel);
+	for (int i = 0; i < g.p.shown; i++) {
+		draw_lane(v, g.p.top + i, top + i * h, h, g.x0, w);
+		if (g.panel)
+			draw_cursor_lane(v, g.p.top + i, top + i * h, h,
+					 g.x0 + w + 2, cols);
 	}
-	w = cols - x0 - 1;
-	if (p.shown < v->lanes)
-		w -= draw_lanes_range(v, &p, p.own_row ? top + p.shown : top,
-				      x0, cols);
-	for (int i = 0; i < p.shown; i++)
-		draw_lane(v, p.top + i, top + i, x0, w);
-	draw_axis(v, top + p.shown + p.own_row, x0, w);
-	return p.shown + p.own_row;
+	draw_axis(v, top + g.p.shown * h + g.p.own_row, g.x0, w);
+	return g.p.shown * h + g.p.own_row;
 }
 
 /* Lays the legend out from row y, wrapping to the width: the kinds of
@@ -665,19 +868,40 @@ struct keybar_plan {
 	int rows, brief, more;
 };
 
+/* Does the table have a q (Quit) key? */
+static int keybar_has_quit(const struct draw_key *k, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(k[i].key, "q") == 0)
+			return 1;
+	return 0;
+}
+
+/* What ends a key bar that cannot show every key: "? more", and "q Quit"
+ * after it when the table has q, so quitting is always in sight. Its
+ * width, with the gap before it. */
+static int keybar_tail(const struct draw_key *k, size_t n, int gap)
+{
+	return ui_term_width("? more") + gap +
+	       (keybar_has_quit(k, n) ? ui_term_width("q Quit") + gap : 0);
+}
+
 /* Lays keys [0, n) out on p->rows rows from row y, each followed by a
  * gap (two columns, one when brief), keeping room at the end of the last
- * row for "? more" when p->more; paints when `paint`. Returns how many
- * fit. */
+ * row for the tail (keybar_tail) when p->more, which stands for ? and q;
+ * paints when `paint`. Returns how many fit. */
 static size_t keybar_fit(const struct draw_key *k, size_t n,
 			 const struct keybar_plan *p, int y, int cols,
 			 int paint)
 {
 	int gap = p->brief ? 1 : 2, row = 0, x = 0;
-	int more = p->more ? ui_term_width("? more") + gap : 0;
+	int more = p->more ? keybar_tail(k, n, gap) : 0;
 
 	for (size_t i = 0; i < n; i++) {
 		int len = key_width(&k[i], p->brief);
+		if (p->more &&
+		    (strcmp(k[i].key, "?") == 0 || strcmp(k[i].key, "q") == 0))
+			continue; /* in the tail */
 		if (x > 0 && x + len > cols - (row == p->rows - 1 ? more : 0)) {
 			row++;
 			x = 0;
@@ -715,23 +939,39 @@ static void keybar_plan(const struct draw_key *k, size_t n, int cols,
 
 /* The keys of the screen as it is: the list's while one is open, the
  * comparison's while it is on screen. */
+#define KEYS_OF(t) (*n = sizeof t / sizeof t[0], t)
+
+/* The keys of the screen as it is: the list's while one is open, the
+ * comparison's while it is on screen, a lane's while one is selected,
+ * the explore keys first while paused. */
+static const struct draw_key *draw_keys_utf8(const struct ui_view *v, size_t *n)
+{
+	if (v->pick)
+		return KEYS_OF(draw_pick_keys);
+	if (v->cmp)
+		return KEYS_OF(draw_cmp_keys);
+	if (v->sel_lane >= 0 && v->tl)
+		return KEYS_OF(draw_lane_keys);
+	if (v->paused)
+		return KEYS_OF(draw_paused_keys);
+	return KEYS_OF(draw_run_keys);
+}
+
+/* The same, the arrows spelled out on a terminal that cannot draw them. */
 static const struct draw_key *draw_keys_of(const struct ui_view *v, size_t *n)
 {
-	static struct draw_key ascii[RUN_KEYS]; /* UI thread only */
+	static struct draw_key ascii[KEYS_MAX]; /* UI thread only */
+	const struct draw_key *k = draw_keys_utf8(v, n);
 
-	if (v->pick) {
-		*n = sizeof draw_pick_keys / sizeof draw_pick_keys[0];
-		return draw_pick_keys;
+	if (v->utf8 || *n > KEYS_MAX)
+		return k;
+	for (size_t i = 0; i < *n; i++) {
+		ascii[i] = k[i];
+		if (strcmp(k[i].key, "\u2191\u2193") == 0)
+			ascii[i].key = "Up/Dn";
+		else if (strcmp(k[i].key, "\u2190\u2192") == 0)
+			ascii[i].key = "Lt/Rt";
 	}
-	if (v->cmp) {
-		*n = sizeof draw_cmp_keys / sizeof draw_cmp_keys[0];
-		return draw_cmp_keys;
-	}
-	*n = RUN_KEYS;
-	if (v->utf8)
-		return draw_run_keys;
-	memcpy(ascii, draw_run_keys, sizeof ascii);
-	ascii[RUN_KEY_SCROLL].key = "Up/Dn";
 	return ascii;
 }
 
@@ -757,10 +997,16 @@ static void draw_keybar(const struct ui_view *v, int y, int cols)
 	ui_term_style(UI_STYLE_BAR);
 	for (int r = 0; r < p.rows; r++)
 		mvhline(y + r, 0, ' ', cols);
-	if (keybar_fit(k, n, &p, y, cols, 1) < n) {
-		int x = cols - ui_term_width("? more");
+	if (keybar_fit(k, n, &p, y, cols, 1) < n || p.more) {
+		int x = cols - keybar_tail(k, n, 1) + 1;
 		x = draw_text(y + p.rows - 1, x, cols, UI_STYLE_BAR_KEY, "?");
-		draw_text(y + p.rows - 1, x, cols, UI_STYLE_BAR, " more");
+		x = draw_text(y + p.rows - 1, x, cols, UI_STYLE_BAR, " more");
+		if (keybar_has_quit(k, n)) {
+			x = draw_text(y + p.rows - 1, x + 1, cols,
+				      UI_STYLE_BAR_KEY, "q");
+			draw_text(y + p.rows - 1, x, cols, UI_STYLE_BAR,
+				  " Quit");
+		}
 	}
 }
 
@@ -911,8 +1157,32 @@ static void help_keys(struct help_doc *d)
 		{ "e", "the lesson card beside the lanes, or not: what "
 		       "happens, what to look for, why; it follows the "
 		       "scenario, the model and the GIL" },
-		{ "Up Dn", "scroll the lanes; PgUp PgDn a page, Home End the "
-			   "ends" },
+		{ "Up Dn", "scroll the lanes; PgUp PgDn a page" },
+		{ "Space", "pause the display (PAUSED; the run goes on) and "
+			   "put a cursor on the moment; Space again: live" },
+		{ "Lt Rt", "step the cursor to the previous or next event on "
+			   "any lane shown (pauses first); the panel beside "
+			   "the lanes gives each lane's state, task, for how "
+			   "long, and the request an I/O wait is for; the "
+			   "race lab's panel shows the values at the cursor" },
+		{ "Home", "the cursor to the start of the run" },
+		{ "End", "back to live: the whole run, following it" },
+		{ "[ ]", "replay from the cursor, slower or faster (x0.1 to "
+			 "x10; from the start when the cursor is at the "
+			 "end); press again to change speed, Space stops" },
+		{ "i o", "zoom in and out around the cursor (the mouse "
+			 "wheel too); a cell shows the state that filled "
+			 "most of its time" },
+		{ "< >", "pan half a window earlier or later when zoomed "
+			 "(, and . too)" },
+		{ "Tab", "select a lane (Shift-Tab: the one before; a click "
+			 "on the lane too): a panel lists its tasks with "
+			 "start, end, time in each state and result; Up Dn "
+			 "pick one, Enter puts the cursor at its start, Esc "
+			 "closes" },
+		{ "mouse", "click a lane to select it, click the time axis "
+			   "to put the cursor there, the wheel zooms "
+			   "(--no-mouse leaves the mouse to the terminal)" },
 		{ "?", "this help (F1 and h too)" },
 		{ "q", "quit (Ctrl-C works too)" },
 	};
@@ -1708,6 +1978,8 @@ static void draw_compare(const struct ui_view *v, int top, int bottom, int cols)
 		return;
 	}
 	av.window_ns = c->window_ns > 0 ? c->window_ns : 1;
+	av.view_t0 = 0;
+	av.cursor_ns = -1;
 	for (int i = 0; i < c->n && y < top + lanes; i++)
 		y += draw_cmp_run(&av, &c->run[i], y, w, each);
 	draw_axis(&av, y, CMP_LABEL_COLS, w);
@@ -1723,7 +1995,12 @@ static void draw_compare(const struct ui_view *v, int top, int bottom, int cols)
  * `mcols`, what the lesson card leaves. */
 struct draw_layout {
 	int top, rows, race, extra, legend, keys;
+	int explore; /* the explore row under the axis (paused) */
+	int tasks;   /* the panel of the lane selected */
 };
+
+#define TASKS_ROWS_MIN 4 /* a heading, the columns, two tasks */
+#define TASKS_ROWS_MAX 16
 
 static void draw_layout(const struct ui_view *v, int cols, int mcols, int lines,
 			const struct race_plan *rp, struct draw_layout *l)
@@ -1733,8 +2010,24 @@ static void draw_layout(const struct ui_view *v, int cols, int mcols, int lines,
 	l->top = HEADER_ROWS + (lines >= 16); /* a blank row if there is room */
 	l->extra = results_rows(v, mcols, lines);
 	l->race = rp->rows;
+	l->explore = v->paused && v->tl && !v->cmp;
+	l->tasks = 0;
+	if (v->sel_lane >= 0 && v->tl && !v->cmp) {
+		/* The lane's tasks take the place of the panels under the
+		 * lanes, and half the room left. */
+		int room = lines - l->keys - l->legend - AXIS_ROWS - l->top -
+			   l->explore;
+		l->tasks = room / 2;
+		l->tasks =
+			l->tasks > TASKS_ROWS_MAX ? TASKS_ROWS_MAX : l->tasks;
+		l->tasks = l->tasks < TASKS_ROWS_MIN ? 0 : l->tasks;
+		if (l->tasks > v->sel_tasks + 3) /* no more than it has */
+			l->tasks = v->sel_tasks + 3;
+		if (l->tasks)
+			l->extra = l->race = 0;
+	}
 	l->rows = lines - l->keys - l->legend - AXIS_ROWS - l->top - l->extra -
-		  l->race;
+		  l->race - l->explore - l->tasks;
 	if (l->rows < 1 && l->extra) {
 		l->rows += l->extra;
 		l->extra = 0;
@@ -1746,21 +2039,67 @@ static void draw_layout(const struct ui_view *v, int cols, int mcols, int lines,
 	}
 }
 
+/* The layout of v on the screen as it is now, and the middle's width. */
+static void draw_layout_now(const struct ui_view *v, struct draw_layout *l,
+			    int *mcols)
+{
+	struct race_plan rp;
+	struct card_plan c;
+	int cols, lines;
+
+	ui_term_size(&cols, &lines);
+	card_plan(v, cols, &c);
+	*mcols = card_main_cols(&c, cols);
+	race_plan(v, *mcols, lines, &rp);
+	draw_layout(v, cols, *mcols, lines, &rp, l);
+}
+
 int ui_draw_lanes_shown(const struct ui_view *v)
 {
 	struct draw_layout l;
 	struct lanes_plan p;
-	struct race_plan rp;
-	struct card_plan c;
-	int cols, lines, mcols;
+	int mcols;
 
-	ui_term_size(&cols, &lines);
-	card_plan(v, cols, &c);
-	mcols = card_main_cols(&c, cols);
-	race_plan(v, mcols, lines, &rp);
-	draw_layout(v, cols, mcols, lines, &rp, &l);
+	draw_layout_now(v, &l, &mcols);
 	lanes_plan(v, l.rows, &p);
 	return p.shown;
+}
+
+int ui_draw_tasks_shown(const struct ui_view *v)
+{
+	struct draw_layout l;
+	int mcols;
+
+	draw_layout_now(v, &l, &mcols);
+	return l.tasks > 2 ? l.tasks - 2 : 1;
+}
+
+int ui_draw_hit(const struct ui_view *v, int y, int x, int *lane, int64_t *t)
+{
+	struct draw_layout l;
+	struct lanes_geom g;
+	int mcols, axis;
+
+	if (!v->tl || v->cmp || v->lanes <= 0)
+		return 0;
+	draw_layout_now(v, &l, &mcols);
+	lanes_geom(v, l.rows, mcols, &g);
+	if (x < g.x0 || x >= g.x0 + g.w || g.w < 1) {
+		if (y >= l.top && y < l.top + g.p.shown * g.p.h && x < g.x0) {
+			*lane = g.p.top + (y - l.top) / g.p.h;
+			*t = -1;
+			return 1; /* on a lane's label */
+		}
+		return 0;
+	}
+	*t = v->view_t0 +
+	     (int64_t)((double)v->window_ns * (x - g.x0 + 0.5) / g.w);
+	axis = l.top + g.p.shown * g.p.h + g.p.own_row;
+	if (y >= l.top && y < l.top + g.p.shown * g.p.h) {
+		*lane = g.p.top + (y - l.top) / g.p.h;
+		return 1;
+	}
+	return y == axis || y == axis + 1 ? 2 : 0;
 }
 
 /* The scenario's finished runs, newest first, in rows [y, bottom) when
@@ -1783,6 +2122,108 @@ static void draw_recent(const struct ui_view *v, int y, int bottom, int cols)
 	}
 }
 
+/* A moment, to the microsecond: "1.234567 s", "12.345 ms". */
+static void fmt_at(int64_t t, char *buf, size_t len)
+{
+	if (t >= 1000000000)
+		snprintf(buf, len, "%.6f s", (double)t / 1e9);
+	else
+		snprintf(buf, len, "%.3f ms", (double)t / 1e6);
+}
+
+/* The row under the axis while paused: where the cursor is, the zoom's
+ * window, and the keys that move in time. */
+static void draw_explore(const struct ui_view *v, int y, int cols)
+{
+	char at[32], from[32], to[32];
+	int x;
+
+	fmt_at(v->cursor_ns, at, sizeof at);
+	x = draw_text(y, 0, cols, UI_STYLE_BAR,
+		      v->replay ? " REPLAY " : " PAUSED ");
+	if (v->replay)
+		x = draw_textf(y, x, cols, UI_STYLE_TITLE, " %s", v->speed);
+	x = draw_text(y, x, cols, UI_STYLE_DIM, "  cursor at ");
+	x = draw_textf(y, x, cols, UI_STYLE_TITLE, "%s", at);
+	if (v->zoom > 1.001) {
+		axis_label(v->view_t0, v->view_t0 + v->window_ns, from,
+			   sizeof from);
+		axis_label(v->view_t0 + v->window_ns, v->view_t0 + v->window_ns,
+			   to, sizeof to);
+		x = draw_textf(y, x, cols, UI_STYLE_DIM, "  zoom x%.0f ",
+			       v->zoom);
+		x = draw_textf(y, x, cols, UI_STYLE_NORMAL, "%s%s%s", from,
+			       v->utf8 ? "\u2013" : "-", to);
+	}
+	draw_whole(y, x, cols, UI_STYLE_DIM,
+		   v->replay ? "  [ ] slower/faster  Space stops  End live"
+			     : "  \u2190\u2192 step  [ ] replay  End live");
+}
+
+/* A task's time in a state for the lane's panel: "-" when none. */
+static void fmt_in(int64_t ns, char *buf, size_t len)
+{
+	if (ns <= 0)
+		snprintf(buf, len, "-");
+	else
+		fmt_dur(ns, buf, len);
+}
+
+/* One task's row of the lane's panel. */
+static void draw_task_row(const struct ui_view *v,
+			  const struct timeline_task *t, int y, int cols,
+			  int picked)
+{
+	char s0[32], s1[32], cpu[16], io[16], wait[16], rdy[16];
+	const char *res = v->rec ? recording_result(v->rec, t->task) : NULL;
+	enum ui_style st = picked ? UI_STYLE_BAR : UI_STYLE_NORMAL;
+	int x;
+
+	fmt_dur(t->start, s0, sizeof s0);
+	fmt_dur(t->end, s1, sizeof s1);
+	fmt_in(t->in[EV_CPU], cpu, sizeof cpu);
+	fmt_in(t->in[EV_IO], io, sizeof io);
+	fmt_in(t->in[EV_LOCK_WAIT] + t->in[EV_GIL_WAIT], wait, sizeof wait);
+	fmt_in(t->in[EV_READY], rdy, sizeof rdy);
+	if (picked) {
+		ui_term_style(st);
+		mvhline(y, 0, ' ', cols);
+	}
+	x = draw_textf(y, 0, cols, st, "%c t%-6u %8s %8s %8s %8s %8s %8s  ",
+		       picked ? '>' : ' ', (unsigned)t->task, s0, s1, cpu, io,
+		       wait, rdy);
+	if (t->errors)
+		x = draw_textf(y, x, cols, picked ? st : UI_STYLE_ALERT,
+			       "failed ");
+	draw_text(y, x, cols, st, res ? res : t->end > 0 ? "" : "...");
+}
+
+/* The panel of the lane selected, rows [y, y + rows): its tasks in the
+ * order they started there, the one picked in reverse video; a page of
+ * them around it. */
+static void draw_tasks(const struct ui_view *v, int y, int rows, int cols)
+{
+	size_t n = v->sel_list ? (size_t)v->sel_tasks : 0;
+	int shown = rows - 2, top;
+	const struct timeline_task *t = v->sel_list;
+
+	draw_textf(y, 0, cols, UI_STYLE_TITLE, "%c%d: %zu task%s",
+		   v->task_view ? 't' : 'w', v->sel_lane, n, n == 1 ? "" : "s");
+	draw_whole(y, cols / 2, cols, UI_STYLE_DIM,
+		   "\u2191\u2193 pick  Enter: cursor to its start  Esc close");
+	draw_textf(y + 1, 0, cols, UI_STYLE_DIM,
+		   "  %-7s %8s %8s %8s %8s %8s %8s  %s", "task", "start", "end",
+		   "cpu", "io", "waits", "ready", "result");
+	if (n == 0 || shown < 1)
+		return;
+	top = v->task_row - shown / 2;
+	top = top > (int)n - shown ? (int)n - shown : top;
+	top = top < 0 ? 0 : top;
+	for (int i = 0; i < shown && top + i < (int)n; i++)
+		draw_task_row(v, &t[top + i], y + 2 + i, cols,
+			      top + i == v->task_row);
+}
+
 /* The middle of the screen: lanes and axis, the race lab's panel, the
  * results, the recent runs, in the `mcols` the card leaves, down to
  * `bottom`. */
@@ -1792,6 +2233,12 @@ static void draw_middle(const struct ui_view *v, const struct draw_layout *l,
 	int used = draw_lanes(v, l->top, l->rows, mcols);
 	int y = l->top + used + AXIS_ROWS;
 
+	if (l->explore)
+		draw_explore(v, y++, mcols);
+	if (l->tasks) {
+		draw_tasks(v, y, l->tasks, mcols);
+		return;
+	}
 	if (l->race)
 		draw_race(rp, y, l->race, mcols);
 	if (l->extra)

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 struct explain;
+struct recording;
 struct timeline;
 struct ui_pick;
 struct ui_race;
@@ -99,12 +100,28 @@ struct ui_view {
 	enum ui_phase phase;
 	const struct timeline *tl; /* NULL: nothing to draw yet */
 	int lanes;
-	int task_view;	   /* lanes are tasks (t0..), not workers (w0..): tl's
+	int task_view;	 /* lanes are tasks (t0..), not workers (w0..): tl's
 			* view (timeline_set_view) */
-	int lane_top;	   /* the first lane shown, when they do not all fit */
-	int64_t now_ns;	   /* the run's present, relative to its origin */
-	int64_t window_ns; /* lanes show [0, window_ns] */
-	double elapsed_s;  /* running: so far; done: the wall time */
+	int lane_top;	 /* the first lane shown, when they do not all fit */
+	int64_t now_ns;	 /* the run's present, relative to its origin */
+	int64_t view_t0; /* lanes show [view_t0, view_t0 + window_ns] */
+	int64_t window_ns;
+	/* The moment the cursor marks (explore: paused or replaying), drawn
+	 * as a column across the lanes; < 0: none (live). */
+	int64_t cursor_ns;
+	int paused, replay; /* the display's clock (ui_explore.h) */
+	const char *speed;  /* a replay's: "x0.5" */
+	double zoom;	    /* how many times the window magnifies: 1 whole */
+	/* The run kept in full: what each task asked for and answered
+	 * (the cursor's panel, the lane's); NULL: none. */
+	const struct recording *rec;
+	int sel_lane; /* the lane selected (Tab): its tasks' panel; -1 none */
+	int task_row; /* the task picked in that panel */
+	/* That lane's tasks in the order they started there, and how many
+	 * (ui.c keeps the list while the lane and the run stand still). */
+	const struct timeline_task *sel_list;
+	int sel_tasks;
+	double elapsed_s;     /* running: so far; done: the wall time */
 	uint32_t done, total; /* tasks */
 	uint32_t failed;      /* tasks failed so far (error markers seen) */
 	/* The row under the axis: why tasks failed (when some did), else the
@@ -157,6 +174,14 @@ void ui_draw_screen(const struct ui_view *v);
 /* How many lanes of v the screen shows as it is now (at least 1): what
  * a page of lanes is. */
 int ui_draw_lanes_shown(const struct ui_view *v);
+
+/* How many tasks the panel of the lane selected shows at once (at least
+ * 1): what a page of them is. */
+int ui_draw_tasks_shown(const struct ui_view *v);
+
+/* Where a click at row y, column x falls: 1 on lane *lane (and *t, the
+ * time of its column), 2 on the time axis (*t), 0 elsewhere. */
+int ui_draw_hit(const struct ui_view *v, int y, int x, int *lane, int64_t *t);
 
 /* How far the help overlay of v can scroll on the screen as it is now:
  * the largest help_top that still fills the box (0: it all fits). */

@@ -42,6 +42,7 @@ static volatile sig_atomic_t term_active;
 static SCREEN *term_screen;
 static int term_cols, term_lines; /* the last frame's size */
 static FILE *term_in;		  /* /dev/tty when stdin is not a terminal */
+static FILE *term_out;		  /* /dev/null: a virtual screen's output */
 static int term_is_utf8;
 static int term_has_colour;
 
@@ -473,6 +474,47 @@ void ui_term_end(void)
 	delscreen(term_screen);
 	term_screen = NULL;
 	term_close_input();
+}
+
+int ui_term_virtual_init(const char *term, int cols, int lines)
+{
+	term_locale();
+	term_in = fopen("/dev/null", "r");
+	term_out = fopen("/dev/null", "w");
+	if (term_in && term_out)
+		term_screen = newterm(term, term_out, term_in);
+	if (!term_screen) {
+		ui_term_virtual_end();
+		return -1;
+	}
+	set_term(term_screen);
+	term_active = 1;
+	term_cols = term_lines = 0;
+	term_modes(0);
+	/* /dev/null has no size: curses took the terminal type's own. */
+	resizeterm(lines, cols);
+	return 0;
+}
+
+void ui_term_virtual_end(void)
+{
+	if (term_screen) {
+		term_release();
+		delscreen(term_screen);
+		term_screen = NULL;
+	}
+	term_close_input();
+	if (term_out)
+		fclose(term_out);
+	term_out = NULL;
+}
+
+void ui_term_mouse(int on)
+{
+	mousemask(on ? BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON4_PRESSED |
+				  BUTTON5_PRESSED
+		     : 0,
+		  NULL);
 }
 
 int ui_term_utf8(void)

@@ -61,6 +61,16 @@ enum ui_style {
  * then. Call once. */
 int ui_term_init(int timeout_ms);
 
+/* For benchmarks only: starts curses as ui_term_init does (locale,
+ * modes, colours) on a virtual screen instead of the terminal: terminal
+ * type `term` (e.g. "xterm-256color"), `cols` x `lines`, drawing into
+ * /dev/null and reading keys from it. No signal handlers, no fatal hook:
+ * there is no terminal to give back. Returns 0, or -1 when `term` is
+ * unknown or /dev/null cannot be opened. End with ui_term_virtual_end,
+ * not ui_term_end. */
+int ui_term_virtual_init(const char *term, int cols, int lines);
+void ui_term_virtual_end(void);
+
 /* Restores the terminal, the signal handlers and the fatal hook. Safe to
  * call twice and after a failed init. A worker's fatal error pending at
  * that moment is told then: the message, and exit 1 (no return). */
@@ -68,6 +78,11 @@ void ui_term_end(void);
 
 /* 1 when the locale's codeset is UTF-8 (block glyphs), 0 for ASCII. */
 int ui_term_utf8(void);
+
+/* Asks the terminal for the mouse's presses and wheel (on) or leaves it
+ * to the terminal (off: its own selection works). Reports come as
+ * KEY_MOUSE; curses turns reporting off again when it ends. */
+void ui_term_mouse(int on);
 
 /* Current size of the screen. */
 void ui_term_size(int *cols, int *lines);

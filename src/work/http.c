@@ -82,6 +82,18 @@ static int served(const struct work_input *in, uint32_t task,
 	return 0;
 }
 
+/* What a task GETs: its URL, on the embedded server's address. */
+static void http_what(const struct work_input *in, uint32_t task, char *buf,
+		      size_t len)
+{
+	char url[URL_BUF];
+
+	if (task_url(in, task, in->base, url, sizeof url) < 0)
+		msg_fmt(buf, len, "GET (URL too long)");
+	else
+		msg_fmt(buf, len, "GET %s", url);
+}
+
 /* ---- http: GET one URL, count the bytes -------------------------------- */
 
 static int http_run(struct rt *rt, const struct work_input *in, uint32_t task,
@@ -115,6 +127,7 @@ const struct work_ops work_http = {
 	.run = http_run,
 	.expect = http_expect,
 	.format = http_format,
+	.what = http_what,
 	.io = 1,
 	.kinds = EV_BIT(EV_IO) | EV_BIT(EV_ERROR),
 };
@@ -241,6 +254,7 @@ const struct work_ops work_pokemon = {
 	.run = pokemon_run,
 	.expect = pokemon_expect,
 	.format = pokemon_format,
+	.what = http_what,
 	.io = 1,
 	.kinds = EV_BIT(EV_IO) | EV_BIT(EV_ERROR),
 };
