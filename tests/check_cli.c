@@ -56,6 +56,11 @@ START_TEST(test_run_options)
 	ck_assert_uint_eq(c.seed, 42);
 	ck_assert_double_eq(c.scale, 0.5);
 	ck_assert_int_eq(c.headless, 1);
+	ck_assert_int_eq(c.no_mouse, 0);
+	ck_assert_int_eq(parse(&c, err, sizeof err, 3, "run", "--no-mouse"), 0);
+	ck_assert_int_eq(c.no_mouse, 1);
+	ck_assert_int_eq(parse(&c, err, sizeof err, 3, "--no-mouse=1", "run"),
+			 -1);
 	ck_assert_int_eq(parse(&c, err, sizeof err, 3, "--no-gil", "--gil"), 0);
 	ck_assert_int_eq(c.gil, 1);
 }
@@ -178,6 +183,7 @@ START_TEST(test_options_belong)
 		{ "--seed=7", "--seed", T | R | C | S },
 		{ "--scale 2", "--scale", T | R },
 		{ "--headless", "--headless", T | R | C },
+		{ "--no-mouse", "--no-mouse", T | R | C },
 		{ "--url-file /nonexist", "--url-file", T | R },
 		{ "--url-file=/nonexist", "--url-file", T | R },
 		{ "--port 8080", "--port", S },

@@ -7,10 +7,12 @@
  * 30 times a second.
  *
  * A run's life: run_begin gives it a new ring and, once started, a new
- * timeline; while it runs the loop drains its ring (producers block when
- * the ring is full, so draining must never stop); once run_finished says
- * so, run_end joins it, drains what is left and frees the ring. The
- * timeline stays on screen until the next run starts. A change of model,
+ * recording (app/recording.h: every event raw, and the timeline they
+ * index); while it runs the loop drains its ring into the recording
+ * (producers block when the ring is full, so draining must never stop);
+ * once run_finished says so, run_end joins it, drains what is left, keeps
+ * each task's answer and frees the ring. The recording stays on screen
+ * until the next run starts. A change of model,
  * scenario, workers or GIL cancels the current run and starts the new
  * configuration as soon as the old one is joined; the loop never waits for
  * a run while it could be drawing.
@@ -19,13 +21,23 @@
  * key goes to it, and the run on screen goes on behind it.
  *
  * c compares: every model runs the scenario in turn through this same
- * run life, and each run's timeline is kept (ui->cmp) so they are drawn
+ * run life, and each run's recording is kept (ui->cmp) so they are drawn
  * stacked on one time axis; Esc brings back what ran before. e shows the
  * lesson card (app/explain.h) beside the lanes.
  *
  * v shows the lanes per worker or per task (the timeline keeps both);
- * when the lanes outnumber the rows, the arrows, PgUp/PgDn, Home and End
- * scroll them (the help and the lists keep those keys while open).
+ * when the lanes outnumber the rows, the arrows up and down and PgUp/PgDn
+ * scroll them (the help, the lists and a lane's panel keep those keys
+ * while open).
+ *
+ * Exploring (ui_explore.h): the lanes follow the run (live) or stand at
+ * a moment with a cursor (paused; space), which the arrows left and
+ * right step from event to event, Home rewinds, [ and ] replay; i and o
+ * zoom, < and > pan. What the lanes show is a window of times and a
+ * present chosen there, never the wall clock itself. Tab selects a lane
+ * and lists its tasks; the mouse clicks lanes and the axis, and zooms.
+ * Paused, the race lab's panel shows the books at the cursor, rebuilt
+ * from the recording's events.
  */
 #include "config.h"
 
@@ -718,6 +730,16 @@ static const struct ledger *ui_books_at_cursor(struct ui *ui)
 {
 	const struct recording *rec = ui->rec;
 
+	if (ui->at_ok && ui->at_t == ui->x.cursor && ui->at_nev < rec->nev) {
+		/* Paused while the run goes on: events keep coming, but only
+		 * one stamped at or before the cursor changes the books. */
+		int64_t until = rec->origin_ns + ui->x.cursor;
+		size_t i = ui->at_nev;
+		while (i < rec->nev && rec->ev[i].ts_ns > until)
+			i++;
+		if (i == rec->nev)
+			ui->at_nev = rec->nev;
+	}
 	if (ui->at_ok && ui->at_t == ui->x.cursor && ui->at_nev == rec->nev)
 		return &ui->at;
 	ui->at_ok = recording_ledger_at(rec, ui->x.cursor, &ui->at) == 0;

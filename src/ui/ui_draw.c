@@ -3,9 +3,15 @@
  * Layout, top to bottom:
  *   header (3 rows): scenario and title; model, workers, GIL, elapsed,
  *                    stalls; progress bar, tasks, wall time and speedup
- *   lanes:           one row per worker (or task), [0, window] left to
- *                    right; they scroll when they outnumber the rows
+ *   lanes:           one row per worker (or task), [view_t0, view_t0 +
+ *                    window] left to right, two or three rows each when
+ *                    few; they scroll when they outnumber the rows; with a
+ *                    cursor, its column in reverse video, and its panel
+ *                    beside them (each lane's state there)
  *   time axis:       a line with ticks, and their labels in seconds
+ *   explore row:     paused: the cursor's time, the zoom, the keys
+ *   lane's panel:    the tasks of the lane selected (Tab), or else the
+ *                    race lab's panel, the results, the recent runs
  *   legend:          each state's glyph in its colour, and the markers
  *   key bar:         the last row
  * Everything is clipped to the screen, so any size at or above the
@@ -740,10 +746,15 @@ static void draw_cursor_lane(const struct ui_view *v, int lane, int y, int h,
 		draw_text(y, x, xmax, UI_STYLE_DIM, "not started");
 		return;
 	}
-	x = draw_textf(y, x, xmax,
+	/* The state's glyph in its colour, its name in plain text: a name
+	 * in dark blue on black would not read from the back of a room. */
+	if (sg.state != EV_IDLE && sg.state != EV_DONE)
+		draw_text(y, x, xmax, draw_kind_style(sg.state),
+			  draw_kind_glyph(sg.state, v->utf8));
+	x = draw_textf(y, x + 2, xmax,
 		       sg.state == EV_IDLE || sg.state == EV_DONE
 			       ? UI_STYLE_DIM
-			       : draw_kind_style(sg.state),
+			       : UI_STYLE_NORMAL,
 		       "%-8s", ev_kind_name(sg.state));
 	if (sg.task != EV_NO_TASK)
 		x = draw_textf(y, x, xmax, UI_STYLE_TITLE, " t%-4u",
@@ -2146,10 +2157,8 @@ static void draw_explore(const struct ui_view *v, int y, int cols)
 	x = draw_text(y, x, cols, UI_STYLE_DIM, "  cursor at ");
 	x = draw_textf(y, x, cols, UI_STYLE_TITLE, "%s", at);
 	if (v->zoom > 1.001) {
-		axis_label(v->view_t0, v->view_t0 + v->window_ns, from,
-			   sizeof from);
-		axis_label(v->view_t0 + v->window_ns, v->view_t0 + v->window_ns,
-			   to, sizeof to);
+		fmt_at(v->view_t0, from, sizeof from);
+		fmt_at(v->view_t0 + v->window_ns, to, sizeof to);
 		x = draw_textf(y, x, cols, UI_STYLE_DIM, "  zoom x%.0f ",
 			       v->zoom);
 		x = draw_textf(y, x, cols, UI_STYLE_NORMAL, "%s%s%s", from,
