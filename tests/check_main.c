@@ -40,6 +40,7 @@ int main(int argc, char **argv)
 	srunner_add_suite(sr, suite_run());
 	srunner_add_suite(sr, suite_scenario());
 	srunner_add_suite(sr, suite_explain());
+	srunner_add_suite(sr, suite_export());
 	srunner_add_suite(sr, suite_compare());
 	srunner_add_suite(sr, suite_recording());
 	srunner_add_suite(sr, suite_server());

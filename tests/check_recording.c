@@ -17,11 +17,7 @@
 #include "core/evring.h"
 #include "core/timeline.h"
 
-/* Runs scenario `name` under `model` with `workers`, recording it as the
- * TUI does: the ring drained into the recording while it runs, the rest
- * once it is over, then its end. */
-static struct recording *record(const char *name, enum model_id model,
-				int workers)
+struct recording *check_record(const char *name, int model, int workers)
 {
 	struct run_config cfg;
 	struct run_stats st;
@@ -35,8 +31,9 @@ static struct recording *record(const char *name, enum model_id model,
 		      err);
 	cfg.scale = 1;
 	cfg.gil = 1;
-	cfg.model = model;
+	cfg.model = (enum model_id)model;
 	cfg.workers = workers;
+	cfg.view = -1; /* as the model prefers: async by task */
 	ring = run_ring_new(&cfg, 1 << 16);
 	ck_assert_ptr_nonnull(ring);
 	r = run_start(&cfg, ring, err, sizeof err);
@@ -67,9 +64,10 @@ static size_t walk(const struct timeline *tl)
 	while ((t = timeline_next_event(tl, t)) >= 0) {
 		ck_assert(n == 0 || t > at[n - 1]);
 		if (n == cap) {
+			int64_t *more = realloc(at, 2 * cap * sizeof *at);
+			ck_assert_ptr_nonnull(more);
+			at = more;
 			cap *= 2;
-			at = realloc(at, cap * sizeof *at);
-			ck_assert_ptr_nonnull(at);
 		}
 		at[n++] = t;
 	}
@@ -107,7 +105,7 @@ static void states_agree(const struct timeline *tl, int64_t end)
 
 START_TEST(test_recorded_bank)
 {
-	struct recording *rec = record("bank-unsafe", MODEL_THREADS, 4);
+	struct recording *rec = check_record("bank-unsafe", MODEL_THREADS, 4);
 	struct timeline *tl = rec->tl;
 	struct ledger lg = { 0 };
 	uint32_t tasks = 0;
@@ -156,7 +154,7 @@ END_TEST
 
 START_TEST(test_recorded_io)
 {
-	struct recording *rec = record("httpbin", MODEL_ASYNC, 1);
+	struct recording *rec = check_record("httpbin", MODEL_ASYNC, 1);
 	const char *what = recording_what(rec, 0);
 	int io = 0;
 

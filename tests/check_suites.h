@@ -33,6 +33,13 @@ struct trace {
 /* Drains everything the ring holds now onto the end of *t. */
 void check_collect(struct evring *ring, struct trace *t);
 
+/* Runs scenario `name` (a name or a path) under `model` (enum model_id)
+ * with `workers`, recording it as the TUI does: the ring drained into the
+ * recording while it runs, the rest once it is over, then its end
+ * (check_recording.c). Free it with recording_free. */
+struct recording;
+struct recording *check_record(const char *name, int model, int workers);
+
 Suite *suite_cli(void);
 Suite *suite_coro(void);
 Suite *suite_datadir(void);
@@ -52,6 +59,7 @@ Suite *suite_report(void);
 Suite *suite_run(void);
 Suite *suite_scenario(void);
 Suite *suite_explain(void);
+Suite *suite_export(void);
 Suite *suite_compare(void);
 Suite *suite_recording(void);
 Suite *suite_server(void);

@@ -166,3 +166,10 @@ const char *recording_what(const struct recording *rec, uint32_t task)
 {
 	return task < rec->ntasks ? rec->what[task] : NULL;
 }
+
+int64_t recording_now(const struct recording *rec)
+{
+	int64_t last = timeline_end(rec->tl);
+
+	return rec->ended && rec->end_ns > last ? rec->end_ns : last;
+}

@@ -77,4 +77,9 @@ int recording_ledger_at(const struct recording *rec, int64_t t,
 const char *recording_result(const struct recording *rec, uint32_t task);
 const char *recording_what(const struct recording *rec, uint32_t task);
 
+/* Where the run's lanes end, relative to the origin: its end once it
+ * has ended (never before its latest event), else its latest event. The
+ * `now` to hand the timeline's queries for the whole run. */
+int64_t recording_now(const struct recording *rec);
+
 #endif

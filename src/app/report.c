@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "app/report.h"
+#include "app/recording.h"
 #include "app/run.h"
 #include "core/ev.h"
 #include "core/evring.h"
@@ -288,7 +289,8 @@ void report_wrong(char *buf, size_t len, const struct run_config *cfg,
  * The flag is read before draining: every event pushed before the model
  * returned is then already in the ring and is drained in the same turn.
  * Returns the events consumed. */
-static uint64_t collect(struct run *r, struct evring *ring, struct timeline *tl)
+static uint64_t collect(struct run *r, struct evring *ring,
+			struct recording *rec)
 {
 	uint64_t got = 0;
 
@@ -296,7 +298,7 @@ static uint64_t collect(struct run *r, struct evring *ring, struct timeline *tl)
 		int finished = run_finished(r);
 		if (!finished)
 			evring_wait(ring, HEADLESS_POLL_MS);
-		got += timeline_drain(tl, ring, SIZE_MAX);
+		got += recording_drain(rec, ring, SIZE_MAX, NULL, NULL);
 		if (finished)
 			return got;
 	}
@@ -494,14 +496,12 @@ int report_run(const struct run_config *cfg, struct report_run *rr, char *err,
 		return -1;
 	}
 	origin = run_origin_ns(rr->run);
-	rr->tl = timeline_new(origin);
-	if (rr->tl == NULL)
-		msg_fatal("out of memory for the timeline",
-			  "close other programs and try again");
-	consumed = collect(rr->run, rr->ring, rr->tl);
+	rr->rec = recording_new(rr->run);
+	rr->tl = rr->rec->tl;
+	consumed = collect(rr->run, rr->ring, rr->rec);
 	rr->rc = run_wait(rr->run, &rr->st);
 	/* pushed while the run wound up */
-	consumed += timeline_drain(rr->tl, rr->ring, SIZE_MAX);
+	consumed += recording_drain(rr->rec, rr->ring, SIZE_MAX, NULL, NULL);
 	/* Measured, not assumed: what producers pushed and the diagram did
 	 * not get. */
 	rr->st.dropped = rr->st.events - consumed;
@@ -511,13 +511,14 @@ int report_run(const struct run_config *cfg, struct report_run *rr, char *err,
 	timeline_set_view(rr->tl, (enum timeline_view)run_config_view(cfg));
 	if (rr->st.end_ns > origin && rr->st.end_ns - origin > rr->end)
 		rr->end = rr->st.end_ns - origin;
+	recording_end(rr->rec, rr->run, &rr->st);
 	return 0;
 }
 
 void report_run_free(struct report_run *rr)
 {
 	run_free(rr->run);
-	timeline_free(rr->tl);
+	recording_free(rr->rec);
 	evring_free(rr->ring);
 	memset(rr, 0, sizeof *rr);
 }

@@ -10,6 +10,7 @@
 #include "app/run.h"
 
 struct evring;
+struct recording;
 struct timeline;
 
 /* Draws one row per lane of tl's view over [0, end) in `width` columns
@@ -65,7 +66,8 @@ int report_headless(const struct run_config *cfg, FILE *out);
 struct report_run {
 	struct run *run;
 	struct evring *ring;
-	struct timeline *tl;
+	struct recording *rec; /* the run kept in full (app/recording.h) */
+	struct timeline *tl;   /* rec's */
 	struct run_stats st;
 	struct run_config shown;
 	int rc; /* run_wait's */

@@ -709,6 +709,16 @@ static int64_t seg_end(const struct lane *ln, size_t i, int64_t now)
 	return now > ln->seg[i].start ? now : ln->seg[i].start;
 }
 
+/* Segment i of ln as the queries give it. */
+static void seg_fill(const struct lane *ln, size_t i, int64_t now,
+		     struct timeline_seg *out)
+{
+	*out = (struct timeline_seg){ .start = ln->seg[i].start,
+				      .end = seg_end(ln, i, now),
+				      .task = ln->seg[i].task,
+				      .state = (enum ev_kind)ln->seg[i].state };
+}
+
 int timeline_seg_at(const struct timeline *tl, int lane, int64_t t, int64_t now,
 		    struct timeline_seg *out)
 {
@@ -725,11 +735,18 @@ int timeline_seg_at(const struct timeline *tl, int lane, int64_t t, int64_t now,
 					      .state = EV_IDLE };
 		return -1;
 	}
-	i--;
-	*out = (struct timeline_seg){ .start = ln->seg[i].start,
-				      .end = seg_end(ln, i, now),
-				      .task = ln->seg[i].task,
-				      .state = (enum ev_kind)ln->seg[i].state };
+	seg_fill(ln, i - 1, now, out);
+	return 0;
+}
+
+int timeline_seg_nth(const struct timeline *tl, int lane, size_t i, int64_t now,
+		     struct timeline_seg *out)
+{
+	const struct lane *ln = lane_find(tl, lane);
+
+	if (ln == NULL || i >= ln->nseg)
+		return -1;
+	seg_fill(ln, i, now, out);
 	return 0;
 }
 

@@ -178,6 +178,15 @@ struct timeline_seg {
 int timeline_seg_at(const struct timeline *tl, int lane, int64_t t, int64_t now,
 		    struct timeline_seg *out);
 
+/* Segment i of lane L of the current view, oldest first (i below
+ * timeline_segments): 0 and *out, as timeline_seg_at gives it (the open
+ * last one ends at `now`, at its start if `now` is not past it). -1 and
+ * *out untouched when there is no such segment. A walk of a lane from 0
+ * up costs one step a segment: what an exporter writing every segment
+ * needs, where timeline_seg_at would search for each. */
+int timeline_seg_nth(const struct timeline *tl, int lane, size_t i, int64_t now,
+		     struct timeline_seg *out);
+
 /* The next moment strictly after t (prev: strictly before t) at which
  * anything happens on any lane of the current view: a segment starts or
  * a marker falls. -1 when there is none. Cost: a binary search per lane

@@ -1195,7 +1195,11 @@ static int ui_key(struct ui *ui, int ch)
 {
 	ui->dirty = 1;
 	if (ch == KEY_RESIZE)
-		return 0; /* curses has resized stdscr; just redraw */
+		return 0;      /* curses has resized stdscr; just redraw */
+	if (ch == KEY_MOUSE) { /* on the lanes only: not on the help */
+		ui_mouse(ui);
+		return 0;
+	}
 	if (ui->help) {
 		ui_help_key(ui, ch);
 		return 0;
@@ -1210,10 +1214,6 @@ static int ui_key(struct ui *ui, int ch)
 		return 1;
 	if (ui->cmp.on && ui_cmp_key(ui, ch))
 		return 0;
-	if (ch == KEY_MOUSE) {
-		ui_mouse(ui);
-		return 0;
-	}
 	if (ui_explore_keys(ui, ch))
 		return 0;
 	if (ui_scroll_key(ui, ch))
