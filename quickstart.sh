@@ -17,7 +17,8 @@ cd "$(dirname "$0")"
 
 # Debian packages the build and the tests need.
 PACKAGES="autoconf automake make gcc pkg-config libncurses-dev \
-libcurl4-openssl-dev check tmux curl wget netcat-openbsd"
+libcurl4-openssl-dev libjansson-dev check tmux curl wget netcat-openbsd \
+python3 jq libxml2-utils librsvg2-bin"
 # What the quality gates need on top (./quickstart.sh gates).
 GATE_PACKAGES="git clang libclang-rt-dev valgrind cppcheck clang-format pmccabe"
 

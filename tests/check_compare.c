@@ -216,7 +216,7 @@ START_TEST(test_model_fails)
 	f = open_memstream(&out, &len);
 	ck_assert_ptr_nonnull(f);
 	run_test_corrupt_model(2, MODEL_ASYNC);
-	rc = compare_headless(&cfg, f);
+	rc = compare_headless(&cfg, f, NULL);
 	run_test_corrupt_task(-1);
 	fclose(f);
 	ck_assert_int_eq(rc, 1);

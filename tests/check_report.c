@@ -134,7 +134,7 @@ static int headless_caught(char *out, size_t outlen, char *err, size_t errlen)
 	cfg.sc.arg = 20;
 	fflush(stderr);
 	ck_assert_int_ge(dup2(fileno(e), STDERR_FILENO), 0);
-	rc = report_headless(&cfg, o);
+	rc = report_headless(&cfg, o, NULL);
 	dup2(saved, STDERR_FILENO);
 	close(saved);
 	rewind(o);

@@ -96,7 +96,7 @@ keys_complete() {
 	printf '%s\n' "$bar" | grep -q '? more' && return 0
 	for k in 'r (Rerun|Run)' 'm Model' 's (Scenario|Scen)' \
 		'\+/- (Workers|Wkrs)' 'g GIL' 'v View' 'x Kill' 'c (Compare|Cmp)' 'w Sweep' 'e Card' \
-		'Space Pause' '(←→|Lt/Rt) Step' 'i/o Zoom' 'Tab Lane' \
+		'p Save' 'Space Pause' '(←→|Lt/Rt) Step' 'i/o Zoom' 'Tab Lane' \
 		'(↑↓|Up/Dn) Scroll' \
 		'\? Help' 'q Quit'; do
 		printf '%s\n' "$bar" | grep -Eq -- "$k" || return 1

@@ -279,11 +279,13 @@ static int app_list(void)
 
 static int app_run(const struct cli *cli, app_tui_fn tui)
 {
+	struct report_exports x = { cli->trace, cli->svg, cli->csv };
 	struct run_config cfg;
 	char err[768];
 	int rc;
 
-	if (app_config(cli, &cfg, err, sizeof err) < 0) {
+	if (app_config(cli, &cfg, err, sizeof err) < 0 ||
+	    report_exports_check(&x, err, sizeof err) < 0) {
 		msg_print(err);
 		return APP_USAGE;
 	}
@@ -295,10 +297,11 @@ static int app_run(const struct cli *cli, app_tui_fn tui)
 		return APP_FAILED;
 	}
 	if (cli->headless || !isatty(STDOUT_FILENO))
-		rc = report_headless(&cfg, stdout);
+		rc = report_headless(&cfg, stdout, &x);
 	else
 		rc = tui(&cfg,
-			 &(struct app_tui_start){ .no_mouse = cli->no_mouse });
+			 &(struct app_tui_start){ .no_mouse = cli->no_mouse,
+						  .exports = x });
 	urllist_free(&app_urls);
 	return rc;
 }
@@ -483,8 +486,13 @@ static const char *app_sweep_check(const struct cli *cli, char *err,
  * stdout is a terminal, where the TUI shows it. */
 static int app_compare(const struct cli *cli, app_tui_fn tui)
 {
-	struct app_tui_start start = { 1, cli->sweep_from, cli->sweep_to,
-				       cli->no_mouse };
+	struct app_tui_start start = {
+		.compare = 1,
+		.sweep_from = cli->sweep_from,
+		.sweep_to = cli->sweep_to,
+		.no_mouse = cli->no_mouse,
+		.exports = { cli->trace, cli->svg, cli->csv },
+	};
 	struct run_config cfg;
 	char err[768];
 	const char *why = app_sweep_check(cli, err, sizeof err);
@@ -493,7 +501,8 @@ static int app_compare(const struct cli *cli, app_tui_fn tui)
 		msg_print(why);
 		return APP_USAGE;
 	}
-	if (app_config(cli, &cfg, err, sizeof err) < 0) {
+	if (app_config(cli, &cfg, err, sizeof err) < 0 ||
+	    report_exports_check(&start.exports, err, sizeof err) < 0) {
 		msg_print(err);
 		return APP_USAGE;
 	}
@@ -516,8 +525,8 @@ static int app_compare(const struct cli *cli, app_tui_fn tui)
 	}
 	if (cli->sweep_to)
 		return compare_sweep(&cfg, cli->sweep_from, cli->sweep_to,
-				     stdout);
-	return compare_headless(&cfg, stdout);
+				     stdout, &start.exports);
+	return compare_headless(&cfg, stdout, &start.exports);
 }
 
 int app_main(int argc, char **argv, app_tui_fn tui)

@@ -16,7 +16,10 @@
 
 #include <stddef.h>
 
+#include "app/report.h"
+
 struct cli;
+struct recording;
 struct run_config;
 
 #define APP_DEFAULT_SCENARIO "fib"
@@ -39,13 +42,22 @@ int app_catch_overflow(void);
 
 /* What the TUI starts with: a run of its configuration (NULL, or all
  * zero), or, for `conviz compare` on a terminal, a comparison of its
- * scenario, or a sweep of its model over sweep_from..sweep_to workers. */
+ * scenario, or a sweep of its model over sweep_from..sweep_to workers;
+ * or, for `conviz replay`, the saved runs (the TUI takes them over). */
 #define APP_TUI_SWEEP_MAX 32 /* the TUI charts at most this many counts */
 
 struct app_tui_start {
 	int compare;
 	int sweep_from, sweep_to; /* 0, 0: every model */
 	int no_mouse;		  /* --no-mouse */
+	/* --trace, --svg, --csv: where the first run (or the comparison)
+	 * is written once it is over; NULL: not written. */
+	struct report_exports exports;
+	/* conviz replay: the runs of a saved trace (n of them), played and
+	 * never run; NULL: a live TUI. */
+	struct recording **replay;
+	int nreplay;
+	const char *replay_from; /* the trace's file name */
 };
 
 /* The terminal UI's entry point (ui_main in the program; the library

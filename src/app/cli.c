@@ -29,6 +29,9 @@ enum opt_id {
 	OPT_URL_FILE,
 	OPT_VIEW,
 	OPT_NO_MOUSE,
+	OPT_TRACE,
+	OPT_SVG,
+	OPT_CSV,
 	OPT_SWEEP,
 	OPT_PORT,
 	OPT_BIND,
@@ -64,10 +67,15 @@ static const struct opt opts[] = {
 	{ 0, "limit", 1, OPT_LIMIT, ON_RUN },
 	{ 0, "chunk", 1, OPT_CHUNK, ON_RUN },
 	{ 0, "start", 1, OPT_START, ON_RUN },
-	{ 0, "headless", 0, OPT_HEADLESS, ON_RUN | ON(CLI_COMPARE) },
+	{ 0, "headless", 0, OPT_HEADLESS,
+	  ON_RUN | ON(CLI_COMPARE) | ON(CLI_REPLAY) },
 	{ 0, "url-file", 1, OPT_URL_FILE, ON_RUN },
 	{ 0, "view", 1, OPT_VIEW, ON_RUN },
-	{ 0, "no-mouse", 0, OPT_NO_MOUSE, ON_RUN | ON(CLI_COMPARE) },
+	{ 0, "no-mouse", 0, OPT_NO_MOUSE,
+	  ON_RUN | ON(CLI_COMPARE) | ON(CLI_REPLAY) },
+	{ 0, "trace", 1, OPT_TRACE, ON_RUN | ON(CLI_COMPARE) | ON(CLI_REPLAY) },
+	{ 0, "svg", 1, OPT_SVG, ON_RUN | ON(CLI_COMPARE) | ON(CLI_REPLAY) },
+	{ 0, "csv", 1, OPT_CSV, ON_RUN | ON(CLI_COMPARE) | ON(CLI_REPLAY) },
 	{ 0, "sweep", 1, OPT_SWEEP, ON(CLI_COMPARE) },
 	{ 0, "port", 1, OPT_PORT, ON(CLI_SERVE) },
 	{ 0, "bind", 1, OPT_BIND, ON(CLI_SERVE) },
@@ -84,9 +92,10 @@ static const struct cmd {
 	int ready;
 	int listed;
 } cmds[] = {
-	{ "run", CLI_RUN, 1, 1 },   { "compare", CLI_COMPARE, 1, 1 },
-	{ "list", CLI_LIST, 1, 1 }, { "serve", CLI_SERVE, 1, 1 },
-	{ "help", CLI_HELP, 1, 0 }, { "version", CLI_VERSION, 1, 0 },
+	{ "run", CLI_RUN, 1, 1 },	{ "compare", CLI_COMPARE, 1, 1 },
+	{ "list", CLI_LIST, 1, 1 },	{ "serve", CLI_SERVE, 1, 1 },
+	{ "help", CLI_HELP, 1, 0 },	{ "version", CLI_VERSION, 1, 0 },
+	{ "replay", CLI_REPLAY, 0, 0 },
 };
 
 /* One command line being parsed. */
@@ -252,6 +261,24 @@ static int number_value(enum opt_id id, const char *v, struct cli *out,
 	}
 }
 
+/* --trace, --svg, --csv: a file name, not empty. */
+static int export_value(const struct opt *o, const char *v, struct cli *out,
+			char *err, size_t len)
+{
+	if (!*v) {
+		msg_fmt(err, len, "empty file name for --%s: give a path",
+			o->longname);
+		return -1;
+	}
+	if (o->id == OPT_TRACE)
+		out->trace = v;
+	else if (o->id == OPT_SVG)
+		out->svg = v;
+	else
+		out->csv = v;
+	return 0;
+}
+
 static int apply_value(const struct opt *o, const char *v, struct cli *out,
 		       char *err, size_t len)
 {
@@ -273,6 +300,10 @@ static int apply_value(const struct opt *o, const char *v, struct cli *out,
 	case OPT_URL_FILE:
 		out->url_file = v;
 		return 0;
+	case OPT_TRACE:
+	case OPT_SVG:
+	case OPT_CSV:
+		return export_value(o, v, out, err, len);
 	case OPT_VIEW:
 		return view_value(v, out, err, len);
 	case OPT_SWEEP:
@@ -425,6 +456,22 @@ static int parse_command(struct parse *p, const char *word)
 /* What the whole command line says, once every option is read: help
  * wins; then an option the subcommand does not take; then a subcommand
  * that is not in this version. 0 or -1. */
+/* A word that is not an option: replay's FILE, once; else a mistake. */
+static int parse_word(struct parse *p)
+{
+	struct msg_quote q;
+	const char *w = p->argv[p->i];
+
+	if (p->cmd && p->cmd->cmd == CLI_REPLAY && !p->out->replay) {
+		p->out->replay = w;
+		return 0;
+	}
+	msg_fmt(p->err, p->errlen,
+		"unexpected argument '%s': see conviz --help",
+		msg_quote(w, &q));
+	return -1;
+}
+
 static int parse_end(struct parse *p)
 {
 	const char *cmd = p->cmd ? p->cmd->name : NULL;
@@ -443,6 +490,12 @@ static int parse_end(struct parse *p)
 			cmd ? cmd : "");
 		return -1;
 	}
+	if (p->out->cmd == CLI_REPLAY && !p->out->replay) {
+		msg_fmt(p->err, p->errlen,
+			"conviz replay needs a trace: conviz replay FILE.json "
+			"(written by conviz run --trace FILE.json)");
+		return -1;
+	}
 	if (p->cmd && !p->cmd->ready) {
 		msg_fmt(p->err, p->errlen,
 			"'conviz %s' is not available yet in this version: "
@@ -455,7 +508,6 @@ static int parse_end(struct parse *p)
 
 int cli_parse(int argc, char **argv, struct cli *out, char *err, size_t errlen)
 {
-	struct msg_quote q;
 	struct parse p = { .argc = argc,
 			   .argv = argv,
 			   .i = 1,
@@ -474,14 +526,10 @@ int cli_parse(int argc, char **argv, struct cli *out, char *err, size_t errlen)
 		p.i++;
 	}
 	for (; p.i < argc; p.i++) {
-		if (argv[p.i][0] != '-' || argv[p.i][1] == '\0') {
-			msg_fmt(err, errlen,
-				"unexpected argument '%s': see "
-				"conviz --help",
-				msg_quote(argv[p.i], &q));
-			return -1;
-		}
-		if (parse_option(&p) < 0)
+		int rc = argv[p.i][0] != '-' || argv[p.i][1] == '\0'
+				 ? parse_word(&p)
+				 : parse_option(&p);
+		if (rc < 0)
 			return -1;
 	}
 	return parse_end(&p);

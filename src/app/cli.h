@@ -20,7 +20,8 @@ enum cli_cmd {
 	CLI_HELP,
 	CLI_VERSION,
 	CLI_COMPARE,
-	CLI_SERVE
+	CLI_SERVE,
+	CLI_REPLAY /* conviz replay FILE: a saved trace, nothing runs */
 };
 
 struct cli {
@@ -39,6 +40,10 @@ struct cli {
 	const char *url_file;
 	int view; /* --view: -1 the model's default, else enum timeline_view */
 	int no_mouse; /* --no-mouse: the TUI leaves the mouse alone */
+	/* --trace, --svg, --csv: where to write the run (app/export.h);
+	 * NULL: not written. */
+	const char *trace, *svg, *csv;
+	const char *replay; /* conviz replay FILE */
 	/* compare --sweep A..B: the worker counts, 1 <= A <= B <=
 	 * RUN_WORKERS_MAX; 0, 0: no sweep. */
 	int sweep_from, sweep_to;

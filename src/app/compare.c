@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/recording.h"
 #include "app/report.h"
 #include "app/run.h"
 #include "core/msg.h"
@@ -107,9 +108,47 @@ static void compare_one(const struct run_config *base, struct compare_row *row,
 
 	compare_row_config(base, row, workers, &cfg);
 	cfg.view = -1;
-	if (report_run(&cfg, &rr, row->why, sizeof row->why) == 0)
+	if (report_run(&cfg, &rr, row->why, sizeof row->why) == 0) {
 		compare_row_ended(row, &rr.shown, &rr.st, rr.rc);
+		recording_free(row->rec);
+		row->rec = rr.rec; /* kept for the exports */
+		rr.rec = NULL;
+		rr.tl = NULL;
+	}
 	report_run_free(&rr);
+}
+
+void compare_rows_free(struct compare_row *rows, int n)
+{
+	for (int i = 0; i < n; i++) {
+		recording_free(rows[i].rec);
+		rows[i].rec = NULL;
+	}
+}
+
+/* Writes the rows that ran to x's files, in the rows' order. 0, or -1
+ * when one could not be written (said on stderr). */
+static int compare_export(const struct compare_row *rows, int n,
+			  const struct report_exports *x)
+{
+	const struct recording **recs = xcalloc((size_t)n + 1, sizeof *recs);
+	int k = 0, rc = 0;
+
+	for (int i = 0; i < n; i++)
+		if (rows[i].rec)
+			recs[k++] = rows[i].rec;
+	if (x && (x->trace || x->svg || x->csv)) {
+		if (k == 0) {
+			msg_error("no run of the comparison started, so none "
+				  "was written",
+				  "see why each failed above");
+			rc = -1;
+		} else {
+			rc = report_exports_write(recs, k, x);
+		}
+	}
+	free(recs);
+	return rc;
 }
 
 /* The row's wall time as a bar, the longest run's `width` wide. */
@@ -234,7 +273,8 @@ int compare_plan(const struct scenario *sc,
 	return n;
 }
 
-int compare_headless(const struct run_config *base, FILE *out)
+int compare_headless(const struct run_config *base, FILE *out,
+		     const struct report_exports *x)
 {
 	static struct compare_row rows[COMPARE_MODELS_MAX];
 	char verdict[COMPARE_VERDICT_MAX];
@@ -244,6 +284,8 @@ int compare_headless(const struct run_config *base, FILE *out)
 		compare_one(base, &rows[i], 0);
 		failed += !rows[i].completed;
 	}
+	failed += compare_export(rows, n, x) < 0;
+	compare_rows_free(rows, n);
 	compare_table(out, base, rows, n);
 	compare_tutorial(out, base, rows, n);
 	compare_verdict(base, rows, n, verdict, sizeof verdict);
@@ -376,7 +418,8 @@ void compare_sweep_verdict(const struct compare_row *r, int n, char *buf,
 				"slower.");
 }
 
-int compare_sweep(const struct run_config *base, int from, int to, FILE *out)
+int compare_sweep(const struct run_config *base, int from, int to, FILE *out,
+		  const struct report_exports *x)
 {
 	int n = to - from + 1, failed = 0;
 	/* rows[n]: the baseline, one worker, when the range does not start
@@ -397,6 +440,8 @@ int compare_sweep(const struct run_config *base, int from, int to, FILE *out)
 		compare_one(base, &rows[i], from + i);
 		failed += !rows[i].completed;
 	}
+	failed += compare_export(rows, n, x) < 0;
+	compare_rows_free(rows, n + 1);
 	one_s = one->completed ? one->st.wall_s : 0;
 	sweep_table(out, base, rows, n, one_s);
 	if (from == 1) {

@@ -18,8 +18,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "app/report.h"
 #include "app/run.h"
 
+struct recording;
 struct run_config;
 struct scenario;
 
@@ -37,7 +39,13 @@ struct compare_row {
 	int workers;
 	double ideal;  /* the best speed-up it could have here */
 	char why[256]; /* it could not start or complete: why */
+	/* Its run kept in full (headless: for --trace, --svg, --csv), or
+	 * NULL; compare_rows_free frees it. */
+	struct recording *rec;
 };
+
+/* Frees the recordings rows[0..n) kept. */
+void compare_rows_free(struct compare_row *rows, int n);
 
 /* The models a comparison of sc runs, in DESIGN.md's order (sync,
  * threads, async, procs; then threads without the GIL when sc computes):
@@ -78,7 +86,8 @@ void compare_verdict(const struct run_config *base,
 /* Runs base's scenario (its seed and scale; its model, workers and GIL
  * are each row's) under every model and writes the report to out. 0 if
  * every run completed with right answers, else 1. */
-int compare_headless(const struct run_config *base, FILE *out);
+int compare_headless(const struct run_config *base, FILE *out,
+		     const struct report_exports *x);
 
 /* A sweep's verdict: rows[0..n) ran with 1, 2, ... n workers; which
  * count was fastest, and the fewest workers that came within 5% of it
@@ -92,6 +101,7 @@ void compare_sweep_verdict(const struct compare_row *rows, int n, char *buf,
  * its own when from > 1), then one `sweep: workers=N wall_s=...
  * speedup=...` line per completed point. 0 if every point completed with
  * right answers, else 1 (a point that failed says why in its row). */
-int compare_sweep(const struct run_config *base, int from, int to, FILE *out);
+int compare_sweep(const struct run_config *base, int from, int to, FILE *out,
+		  const struct report_exports *x);
 
 #endif

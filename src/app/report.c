@@ -3,10 +3,14 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "app/report.h"
+#include "app/export.h"
 #include "app/recording.h"
 #include "app/run.h"
 #include "core/ev.h"
@@ -536,15 +540,104 @@ int report_flushed(FILE *out)
 	return -1;
 }
 
-int report_headless(const struct run_config *cfg, FILE *out)
+/* The directory a path's file goes in ("." for a bare name). */
+static void dir_of(const char *path, char *dir, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		msg_fmt(dir, len, ".");
+	else if (slash == path)
+		msg_fmt(dir, len, "/");
+	else
+		msg_fmt(dir, len, "%.*s", (int)(slash - path), path);
+}
+
+/* Can `path` (given to --`opt`) be written? 0, or -1 with why in err. */
+static int export_path_check(const char *opt, const char *path, char *err,
+			     size_t errlen)
+{
+	struct msg_quote q;
+	struct stat st;
+	char dir[PATH_MAX];
+
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		msg_fmt(err, errlen,
+			"--%s %s is a directory: give a file name in it", opt,
+			msg_quote(path, &q));
+		return -1;
+	}
+	dir_of(path, dir, sizeof dir);
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
+	    access(dir, W_OK | X_OK) != 0) {
+		msg_fmt(err, errlen,
+			"cannot write --%s %s: its directory %s is missing or "
+			"not writable: check the path",
+			opt, msg_quote(path, &q), dir);
+		return -1;
+	}
+	return 0;
+}
+
+int report_exports_check(const struct report_exports *x, char *err,
+			 size_t errlen)
+{
+	const char *path[] = { x->trace, x->svg, x->csv };
+	static const char *const opt[] = { "trace", "svg", "csv" };
+
+	for (int i = 0; i < 3; i++) {
+		if (!path[i])
+			continue;
+		if (export_path_check(opt[i], path[i], err, errlen) < 0)
+			return -1;
+		for (int j = 0; j < i; j++) {
+			if (path[j] && strcmp(path[i], path[j]) == 0) {
+				msg_fmt(err, errlen,
+					"--%s and --%s name the same file: "
+					"give each its own",
+					opt[j], opt[i]);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+int report_exports_write(const struct recording *const *recs, int n,
+			 const struct report_exports *x)
+{
+	int (*const fn[])(const struct recording *const *, int, const char *,
+			  char *,
+			  size_t) = { export_trace, export_svg, export_csv };
+	const char *path[] = { x->trace, x->svg, x->csv };
+	char err[PATH_MAX + 256];
+	int rc = 0;
+
+	for (int i = 0; i < 3; i++) {
+		if (!path[i])
+			continue;
+		if (fn[i](recs, n, path[i], err, sizeof err) < 0) {
+			msg_print(err);
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
+int report_headless(const struct run_config *cfg, FILE *out,
+		    const struct report_exports *x)
 {
 	char err[256] = "";
 	struct report_run rr;
-	int done;
+	int done, wrote = 0;
 
 	if (report_run(cfg, &rr, err, sizeof err) < 0) {
 		msg_print(err);
 		return 1;
+	}
+	if (x) {
+		const struct recording *rec = rr.rec;
+		wrote = report_exports_write(&rec, 1, x);
 	}
 	print_report(out, &rr.shown, rr.run, rr.tl, rr.end, &rr.st);
 	if (rr.st.wrong > 0) {
@@ -552,7 +645,7 @@ int report_headless(const struct run_config *cfg, FILE *out)
 		report_wrong(line, sizeof line, &rr.shown, &rr.st);
 		msg_print(line);
 	}
-	done = rr.rc == 0 && rr.st.status == 0;
+	done = rr.rc == 0 && rr.st.status == 0 && wrote == 0;
 	report_run_free(&rr);
 	if (report_flushed(out) < 0)
 		return 1;

@@ -57,7 +57,25 @@ void report_title(const struct run_config *cfg, char *buf, size_t len);
  * Any thread, once the run is joined (run_wait). */
 size_t report_results(char *buf, size_t len, const struct run *r, int failed);
 
-int report_headless(const struct run_config *cfg, FILE *out);
+/* Where a run (or a comparison) is written besides the report: --trace,
+ * --svg, --csv (app/export.h); NULL: not written. */
+struct report_exports {
+	const char *trace, *svg, *csv;
+};
+
+/* Before anything runs: can each path be written? (Its directory exists,
+ * it is not a directory, no two are the same.) 0, or -1 with "what: what
+ * to do" in err. A full disk is only found when writing. */
+int report_exports_check(const struct report_exports *x, char *err,
+			 size_t errlen);
+
+/* Writes recs[0..n) to each path x gives; a failure is said on stderr
+ * (and the others still written). 0, or -1 if one failed. */
+int report_exports_write(const struct recording *const *recs, int n,
+			 const struct report_exports *x);
+
+int report_headless(const struct run_config *cfg, FILE *out,
+		    const struct report_exports *x);
 
 /* One run collected headless, to its end: the run (its answers), its
  * events in a timeline (and the ring), its stats (dropped measured), its

@@ -41,15 +41,19 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <curses.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "app/app.h"
 #include "app/compare.h"
 #include "app/explain.h"
+#include "app/export.h"
 #include "app/recording.h"
 #include "app/report.h"
 #include "app/run.h"
@@ -192,6 +196,11 @@ struct ui {
 	int64_t at_t;
 	size_t at_nev;
 	int at_ok;
+
+	/* --trace, --svg, --csv: the first run (or the comparison) is
+	 * written once it is over (exported: it was). */
+	struct report_exports exports;
+	int exported;
 
 	struct ui_pick *pick; /* the list s or m opened, or NULL */
 	int pick_models;      /* it lists models (else scenarios) */
@@ -483,7 +492,7 @@ static int ui_cmp_key(struct ui *ui, int ch)
 		ui_key_sweep(ui);
 		return 1;
 	}
-	if (ch == 'e' || ch == '?' || ch == 'h' || ch == KEY_F(1))
+	if (ch == 'e' || ch == 'p' || ch == '?' || ch == 'h' || ch == KEY_F(1))
 		return 0;
 	ui_note(ui, "Esc closes the comparison, r runs it again", 1);
 	return 1;
@@ -554,6 +563,127 @@ static void ui_cmp_fill(struct ui *ui, struct ui_view *v, int64_t now)
 	v->cmp = c;
 	v->race = NULL;
 	v->results = v->errors = v->server = NULL;
+}
+
+/* ---- writing runs out (app/export.h) ---------------------------------- */
+
+/* Writes recs[0..n) to x's files; the header says where, or why not.
+ * 0, or -1. */
+static int ui_export(struct ui *ui, const struct recording *const *recs, int n,
+		     const struct report_exports *x)
+{
+	char err[PATH_MAX + 256], note[PATH_MAX * 3 + 64] = "wrote";
+	const char *path[] = { x->trace, x->svg, x->csv };
+	int (*const fn[])(const struct recording *const *, int, const char *,
+			  char *,
+			  size_t) = { export_trace, export_svg, export_csv };
+
+	for (int i = 0; i < 3; i++) {
+		if (!path[i])
+			continue;
+		if (fn[i](recs, n, path[i], err, sizeof err) < 0) {
+			ui_note(ui, err, 0);
+			return -1;
+		}
+		msg_fmt(note + strlen(note), sizeof note - strlen(note),
+			"%s %s", strcmp(note, "wrote") ? "," : "", path[i]);
+	}
+	ui_note(ui, note, 0);
+	return 0;
+}
+
+/* The comparison's runs, in its rows' order, for an export. Returns how
+ * many. */
+static int ui_cmp_recordings(struct ui *ui, const struct recording **recs)
+{
+	int n = 0;
+
+	for (int i = 0; i < ui->cmp.n; i++)
+		if (ui->cmp.rec[i])
+			recs[n++] = ui->cmp.rec[i];
+	return n;
+}
+
+/* --trace, --svg, --csv: once the first run, or the comparison the TUI
+ * opened with, is over. */
+static void ui_export_first(struct ui *ui)
+{
+	const struct recording *recs[UI_COMPARE_MAX];
+	int n;
+
+	if (ui->exported ||
+	    !(ui->exports.trace || ui->exports.svg || ui->exports.csv))
+		return;
+	if (ui->cmp.on) {
+		if (ui_cmp_running(ui))
+			return;
+		n = ui_cmp_recordings(ui, recs);
+	} else {
+		if (!ui->rec || !ui->rec->ended)
+			return;
+		recs[0] = ui->rec;
+		n = 1;
+	}
+	ui->exported = 1;
+	if (n > 0)
+		(void)ui_export(ui, recs, n, &ui->exports);
+}
+
+/* A file name for p: conviz-SCENARIO-MODEL-YYYYMMDD-HHMMSS.EXT ("compare"
+ * for a comparison), in the current directory; what is not a letter, a
+ * digit or a dash in the name becomes a dash. */
+static void ui_export_name(const char *scenario, const char *model,
+			   const char *ext, char *buf, size_t len)
+{
+	char stamp[32] = "now";
+	time_t now = time(NULL);
+	struct tm tm;
+	size_t at;
+
+	if (localtime_r(&now, &tm))
+		strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+	msg_fmt(buf, len, "conviz-%s-%s-%s.%s", scenario, model, stamp, ext);
+	at = strlen("conviz-");
+	for (size_t i = at; buf[i] && buf[i] != '.'; i++)
+		if (!isalnum((unsigned char)buf[i]) && buf[i] != '-')
+			buf[i] = '-';
+}
+
+/* p: the run on screen (or the comparison) written as a trace, an SVG
+ * and a CSV in the current directory. */
+static void ui_key_export(struct ui *ui)
+{
+	static char names[3][SCENARIO_NAME_MAX + 64];
+	static const char *const ext[] = { "json", "svg", "csv" };
+	const struct recording *recs[UI_COMPARE_MAX];
+	const char *model = "compare";
+	char dir[PATH_MAX] = ".", note[sizeof names[0] + PATH_MAX + 32];
+	int n;
+
+	if (ui->cmp.on) {
+		n = ui_cmp_recordings(ui, recs);
+	} else {
+		n = ui->rec ? 1 : 0;
+		recs[0] = ui->rec;
+		model = model_get(ui->shown.model)->name;
+	}
+	if (n == 0) {
+		ui_note(ui, "no run to write yet: press r, then p", 1);
+		return;
+	}
+	for (int i = 0; i < 3; i++)
+		ui_export_name(recs[0]->cfg.sc.name, model, ext[i], names[i],
+			       sizeof names[i]);
+	if (ui_export(ui, recs, n,
+		      &(struct report_exports){ names[0], names[1],
+						names[2] }) < 0)
+		return;
+	if (!getcwd(dir, sizeof dir))
+		msg_fmt(dir, sizeof dir, "the current directory");
+	/* "conviz-fib-threads-20261206-120000.{json,svg,csv} in /home/x" */
+	msg_fmt(note, sizeof note, "wrote %.*s{json,svg,csv} in %s",
+		(int)(strlen(names[0]) - strlen("json")), names[0], dir);
+	ui_note(ui, note, 0);
 }
 
 /* Starts ui->cfg with a new ring and timeline. If it cannot start, the
@@ -669,6 +799,7 @@ static void ui_run_end(struct ui *ui)
 		ui_finished_add(ui, &ui->shown, st.wall_s);
 	}
 	ui_cmp_ended(ui, &st, rc);
+	ui_export_first(ui);
 }
 
 /* The run's present, relative to its origin. */
@@ -1107,14 +1238,15 @@ static const struct {
 	int key;
 	void (*fn)(struct ui *ui);
 } ui_keys[] = {
-	{ 'r', ui_key_restart },  { 'm', ui_key_model },
-	{ 's', ui_key_scenario }, { '+', ui_key_more },
-	{ '=', ui_key_more },	  { '-', ui_key_fewer },
-	{ '_', ui_key_fewer },	  { 'g', ui_key_gil },
-	{ 'v', ui_key_view },	  { 'x', ui_key_kill },
-	{ 'e', ui_key_card },	  { 'c', ui_key_compare },
-	{ 'w', ui_key_sweep },	  { '?', ui_key_help },
-	{ 'h', ui_key_help },	  { KEY_F(1), ui_key_help },
+	{ 'r', ui_key_restart },   { 'm', ui_key_model },
+	{ 's', ui_key_scenario },  { '+', ui_key_more },
+	{ '=', ui_key_more },	   { '-', ui_key_fewer },
+	{ '_', ui_key_fewer },	   { 'g', ui_key_gil },
+	{ 'v', ui_key_view },	   { 'x', ui_key_kill },
+	{ 'e', ui_key_card },	   { 'c', ui_key_compare },
+	{ 'w', ui_key_sweep },	   { 'p', ui_key_export },
+	{ '?', ui_key_help },	   { 'h', ui_key_help },
+	{ KEY_F(1), ui_key_help },
 };
 
 /* A key while the help is open: the arrows, PgUp/PgDn, Home/End and the
@@ -1465,6 +1597,8 @@ int ui_main(const struct run_config *cfg, const struct app_tui_start *start)
 		return 1;
 	ui_term_mouse(!start || !start->no_mouse);
 	ui = xcalloc(1, sizeof *ui);
+	if (start)
+		ui->exports = start->exports;
 	ui->cfg = *cfg;
 	ui->drawn_tick = -2;
 	ui->cores = (int)sysconf(_SC_NPROCESSORS_ONLN);

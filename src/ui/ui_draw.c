@@ -67,6 +67,7 @@ static const struct draw_key draw_run_keys[] = {
 	{ "c", "Compare", "Cmp" },
 	{ "w", "Sweep", "Sweep" },
 	{ "e", "Card", "Card" },
+	{ "p", "Save", "Save" },
 	{ "Space", "Pause", "Pause" },
 	{ "\u2190\u2192", "Step", "Step" }, /* ASCII: draw_keys_of */
 	{ "i/o", "Zoom", "Zoom" },
@@ -96,6 +97,7 @@ static const struct draw_key draw_paused_keys[] = {
 	{ "c", "Compare", "Cmp" },
 	{ "w", "Sweep", "Sweep" },
 	{ "e", "Card", "Card" },
+	{ "p", "Save", "Save" },
 	{ "?", "Help", "Help" },
 	{ "q", "Quit", "Quit" },
 };
@@ -115,6 +117,7 @@ static const struct draw_key draw_lane_keys[] = {
 	{ "</>", "Pan", "Pan" },
 	{ "r", "Rerun", "Run" },
 	{ "e", "Card", "Card" },
+	{ "p", "Save", "Save" },
 	{ "?", "Help", "Help" },
 	{ "q", "Quit", "Quit" },
 };
@@ -124,8 +127,8 @@ static const struct draw_key draw_lane_keys[] = {
 static const struct draw_key draw_cmp_keys[] = {
 	{ "r", "Run again", "Again" }, { "c", "Compare", "Cmp" },
 	{ "w", "Sweep", "Sweep" },     { "Esc", "Close", "Close" },
-	{ "e", "Card", "Card" },       { "?", "Help", "Help" },
-	{ "q", "Quit", "Quit" },
+	{ "e", "Card", "Card" },       { "p", "Save", "Save" },
+	{ "?", "Help", "Help" },       { "q", "Quit", "Quit" },
 };
 
 /* The boundary between two tasks on a lane: the first cell of the new
@@ -1191,6 +1194,11 @@ static void help_keys(struct help_doc *d)
 			 "start, end, time in each state and result; Up Dn "
 			 "pick one, Enter puts the cursor at its start, Esc "
 			 "closes" },
+		{ "p", "save the run on screen (the comparison, while one "
+		       "is on screen) as files in the current directory: "
+		       "conviz-SCENARIO-MODEL-DATE-TIME.json (a trace for "
+		       "Perfetto and conviz replay), .svg (a timing diagram "
+		       "for slides), .csv; the header says where" },
 		{ "mouse", "click a lane to select it, click the time axis "
 			   "to put the cursor there, the wheel zooms "
 			   "(--no-mouse leaves the mouse to the terminal)" },
