@@ -15,7 +15,7 @@
 #   FUZZ_CC        the clang to use (default: clang)
 #   FUZZ_CONFIG_H  config.h of a configured tree (default: the source
 #                  tree's if there is one, else a minimal one)
-#   FUZZ_TARGETS   which targets (default: "scenario cli http urlfile")
+#   FUZZ_TARGETS   which targets (default: "scenario cli http urlfile trace")
 #
 # Exit status: 0 nothing found; 1 a crash (its input kept in
 # fuzz/regressions/), a kept input that still crashes (its target is then
@@ -31,7 +31,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 fuzz=$top/fuzz
 seconds=${FUZZ_SECONDS:-60}
 cc=${FUZZ_CC:-clang}
-targets=${FUZZ_TARGETS:-"scenario cli http urlfile"}
+targets=${FUZZ_TARGETS:-"scenario cli http urlfile trace"}
 found=0
 broken=""
 
@@ -53,13 +53,16 @@ die() {
 # limit of scenario_load; http goes past the 8 KiB head limit of the
 # request parser; urlfile goes past 10000 one-byte URLs (the count limit)
 # and a few 4 KiB lines (the line limit), not up to the 1 MiB file limit
-# (urllist_load's, tested by check_urllist); a command line of 4 KiB is
-# already absurd.
+# (urllist_load's, tested by check_urllist); trace goes a little past its
+# biggest seed (a whole run of 20 tasks, some 20 KiB), far from the 256
+# MiB file limit (replay_load's, tested by check_replay); a command line
+# of 4 KiB is already absurd.
 max_len() {
 	case $1 in
 	scenario) echo 70000 ;;
 	http) echo 9000 ;;
 	urlfile) echo 24000 ;;
+	trace) echo 65536 ;;
 	*) echo 4096 ;;
 	esac
 }
@@ -142,6 +145,9 @@ EOF
 # links only the objects it needs. Objects are named folder_file.o: two
 # folders may hold files of the same name (server/http.c, work/http.c).
 build_library() {
+	# The trace reader (src/app/replay.c) parses with jansson.
+	jansson_cflags=$(pkg-config --cflags jansson 2>/dev/null) ||
+		jansson_cflags=
 	rm -rf "$build/obj"
 	mkdir -p "$build/obj"
 	for src in "$top"/src/*/*.c; do
@@ -150,8 +156,9 @@ build_library() {
 		ui/*) continue ;;
 		esac
 		obj=$build/obj/$(echo "${rel%.c}" | tr / _).o
+		# shellcheck disable=SC2086 # jansson_cflags is a list of flags
 		compile -fsanitize=fuzzer-no-link,address,undefined \
-			-c "$src" -o "$obj" ||
+			$jansson_cflags -c "$src" -o "$obj" ||
 			die "clang cannot compile src/$rel (see above)"
 	done
 	rm -f "$build/libconviz-fuzz.a"
@@ -162,11 +169,14 @@ build_library() {
 build_targets() {
 	# The runtime's HTTP client (src/rt/rt_http.c) is in the archive too.
 	curl_libs=$(pkg-config --libs libcurl 2>/dev/null) || curl_libs=-lcurl
+	# ... and the trace reader's jansson (any target may pull it in).
+	jansson_libs=$(pkg-config --libs jansson 2>/dev/null) ||
+		jansson_libs=-ljansson
 	for t in $targets; do
-		# shellcheck disable=SC2086 # curl_libs is a list of flags
+		# shellcheck disable=SC2086 # lists of flags
 		compile -Wall -Wextra -fsanitize=fuzzer,address,undefined \
-			"$fuzz/fuzz_$t.c" "$build/libconviz-fuzz.a" $curl_libs -lm \
-			-o "$build/fuzz_$t" ||
+			"$fuzz/fuzz_$t.c" "$build/libconviz-fuzz.a" $curl_libs \
+			$jansson_libs -lm -o "$build/fuzz_$t" ||
 			die "cannot build fuzz/fuzz_$t.c (see above)"
 	done
 }
@@ -225,6 +235,7 @@ replay_regressions() {
 		cli-*) which=cli ;;
 		http-*) which=http ;;
 		urlfile-*) which=urlfile ;;
+		trace-*) which=trace ;;
 		*) which=$targets ;;
 		esac
 		for t in $which; do

@@ -305,8 +305,8 @@ START_TEST(test_commands_ready)
 
 	ck_assert_int_eq(parse_line(&c, err, sizeof err, "foo"), -1);
 	ck_assert_str_eq(err,
-			 "unknown command 'foo': use run, compare, list or "
-			 "serve (see conviz --help)");
+			 "unknown command 'foo': use run, compare, list, serve "
+			 "or replay (see conviz --help)");
 	ck_assert_int_eq(parse_line(&c, err, sizeof err, "compare"), 0);
 	ck_assert_int_eq(c.cmd, CLI_COMPARE);
 	ck_assert_int_eq(parse_line(&c, err, sizeof err,

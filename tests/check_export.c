@@ -1,7 +1,7 @@
 /* check_export.c - recorded runs written out (app/export.h): real runs
  * recorded as the TUI records them, exported as a Chrome trace, an SVG
  * diagram and a CSV table, and read back. The trace must be JSON (checked
- * by a small validator of our own: no JSON library is linked) whose
+ * by a small validator of our own, apart from replay's jansson) whose
  * events add up, lane by lane, to what the timeline says; the CSV too;
  * the SVG well formed enough for slides. Then bad paths, files replaced
  * whole or not at all, and what a 15,000-task run costs. */
@@ -78,8 +78,7 @@ static void remove_dir(const char *dir)
 	ck_assert_int_eq(rmdir(dir), 0);
 }
 
-/* The whole file, NUL-terminated (caller frees); its size in *len. */
-static char *slurp(const char *path, size_t *len)
+char *check_slurp(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf;
@@ -480,7 +479,7 @@ static char *trace_to(const struct recording *const *recs, int n,
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	ck_assert_msg(export_trace(recs, n, path, err, sizeof err) == 0, "%s",
 		      err);
-	text = slurp(path, &len);
+	text = check_slurp(path, &len);
 	ck_assert_msg(json_check(text, len, &at) == 0,
 		      "not JSON at byte %zu: %.60s", at, text + at);
 	ck_assert(strncmp(text, "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[",
@@ -529,6 +528,14 @@ START_TEST(test_trace_bank)
 	ck_assert_ptr_nonnull(strstr(text, ",\"lost_updates\":"));
 	ck_assert_ptr_nonnull(
 		strstr(text, ",\"kinds\":[\"idle\",\"startup\","));
+	/* What replay needs besides: the scenario's arg, the books as they
+	 * began (5 banks of 1000), a deadlock's cycle (none). */
+	ck_assert_ptr_nonnull(strstr(text, ",\"tasks\":20,\"arg\":5,"));
+	ck_assert_ptr_nonnull(
+		strstr(text, ",\"ledger\":{\"nvars\":5,\"initial\":[1000,1000,"
+			     "1000,1000,1000],\"expected\":5000,\"nlocks\":0,"
+			     "\"copies\":false,\"counting\":false},"));
+	ck_assert_ptr_nonnull(strstr(text, ",\"cycle_steps\":[],"));
 	free(text);
 	remove_dir(dir);
 	recording_free(rec);
@@ -684,7 +691,7 @@ START_TEST(test_csv)
 	snprintf(path, sizeof path, "%s/runs.csv", dir);
 	ck_assert_msg(export_csv(recs, 1, path, err, sizeof err) == 0, "%s",
 		      err);
-	text = slurp(path, NULL);
+	text = check_slurp(path, NULL);
 	ck_assert(strncmp(text, "run,lane,task,state,start_s,end_s,arg\n",
 			  38) == 0);
 	ck_assert_ptr_nonnull(strstr(text, "\nbank-unsafe/threads,w0,"));
@@ -694,7 +701,7 @@ START_TEST(test_csv)
 	/* Two runs of one name: told apart by their number. */
 	ck_assert_msg(export_csv(recs, 2, path, err, sizeof err) == 0, "%s",
 		      err);
-	text = slurp(path, NULL);
+	text = check_slurp(path, NULL);
 	csv_matches(text, "bank-unsafe/threads#1", a);
 	csv_matches(text, "bank-unsafe/threads#2", b);
 	free(text);
@@ -752,7 +759,7 @@ START_TEST(test_svg)
 	snprintf(path, sizeof path, "%s/runs.svg", dir);
 	ck_assert_msg(export_svg(recs, 2, path, err, sizeof err) == 0, "%s",
 		      err);
-	text = slurp(path, &len);
+	text = check_slurp(path, &len);
 	svg_checks(text, len);
 	ck_assert_ptr_nonnull(strstr(
 		text, ">bank-unsafe \xe2\x80\x94 threads, 4 workers, GIL on "
@@ -848,7 +855,7 @@ START_TEST(test_replace_whole)
 	ck_assert_int_eq(st.st_mode & 0777, 0666 & ~mask);
 	ck_assert_int_eq(chmod(path, 0640), 0);
 	ck_assert_int_eq(export_csv(recs, 1, path, err, sizeof err), 0);
-	text = slurp(path, NULL);
+	text = check_slurp(path, NULL);
 	ck_assert(strncmp(text, "run,lane,", 9) == 0);
 	ck_assert_ptr_null(strstr(text, "traceEvents"));
 	free(text);
@@ -865,7 +872,7 @@ START_TEST(test_replace_whole)
 	signal(SIGXFSZ, SIG_DFL);
 	ck_assert_msg(strstr(err, "/run.out: File too large: ") != NULL, "%s",
 		      err);
-	text = slurp(path, NULL);
+	text = check_slurp(path, NULL);
 	ck_assert(strncmp(text, "run,lane,", 9) == 0);
 	free(text);
 	dir_names(dir, names, sizeof names);
@@ -955,7 +962,7 @@ START_TEST(test_cost_primes)
 		ck_assert_msg(t < 5 * rec->st.wall_s,
 			      "%.3f s to export a %.3f s run", t,
 			      rec->st.wall_s);
-	text = slurp(path, &size);
+	text = check_slurp(path, &size);
 	ck_assert_int_eq(json_check(text, size, &at), 0);
 	ck_assert_uint_eq(conviz_events(text, 0), rec->nev);
 	free(text);

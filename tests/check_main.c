@@ -43,6 +43,7 @@ int main(int argc, char **argv)
 	srunner_add_suite(sr, suite_export());
 	srunner_add_suite(sr, suite_compare());
 	srunner_add_suite(sr, suite_recording());
+	srunner_add_suite(sr, suite_replay());
 	srunner_add_suite(sr, suite_server());
 	srunner_add_suite(sr, suite_shared());
 	srunner_add_suite(sr, suite_locks());

@@ -40,6 +40,10 @@ void check_collect(struct evring *ring, struct trace *t);
 struct recording;
 struct recording *check_record(const char *name, int model, int workers);
 
+/* The whole file at path, NUL-terminated (the caller frees it); its size
+ * in *len unless len is NULL (check_export.c). */
+char *check_slurp(const char *path, size_t *len);
+
 Suite *suite_cli(void);
 Suite *suite_coro(void);
 Suite *suite_datadir(void);
@@ -62,6 +66,7 @@ Suite *suite_explain(void);
 Suite *suite_export(void);
 Suite *suite_compare(void);
 Suite *suite_recording(void);
+Suite *suite_replay(void);
 Suite *suite_server(void);
 Suite *suite_textfile(void);
 Suite *suite_timeline(void);

@@ -84,7 +84,7 @@ if command -v prlimit >/dev/null 2>&1; then
 	[ $? = 2 ] && grep -q "machine allows 4" "$TMP/err" ||
 		fail "-w beyond the process limit (nproc 8) is refused: $(cat "$TMP/err")"
 fi
-bad "unknown command" "unknown command 'jump': use run, compare, list or serve \\(see conviz --help\\)$" jump
+bad "unknown command" "unknown command 'jump': use run, compare, list, serve or replay \\(see conviz --help\\)$" jump
 bad "stray argument" "unexpected argument 'extra'" run extra
 bad "--bind outside serve" "--bind does not belong to 'conviz run': leave it out \\(see conviz --help\\)$" run --bind 127.0.0.1
 bad "bad port" "bad port '70000'" serve --port 70000

@@ -102,6 +102,53 @@ head -n 1 "$D/keep.csv" | grep -q '^run,lane' || fail "the existing file is not 
 ls "$D" | grep -q 'keep.csv.' && fail "a temporary file is left: $(ls "$D")"
 pass "an existing file is replaced whole, no temporary file left"
 
+# --- conviz replay: the same report, nothing run ---------------------------
+# The run above, played back headless: its diagram and summary: line as
+# it printed them (the embedded server's address aside: nothing serves).
+for spec in "bank-unsafe -m threads -w 4" "httpbin -m async" "fib --scale 0.3 -m procs -w 2"; do
+	# shellcheck disable=SC2086
+	run_conviz run -s $spec --headless --trace "$D/r.json"
+	expect_status 0 "run $spec --trace"
+	grep -v '^server: ' "$TMP/out" >"$D/r.orig"
+	run_conviz replay "$D/r.json" --headless
+	expect_status 0 "replay of $spec"
+	diff "$D/r.orig" "$TMP/out" >"$D/r.diff" ||
+		fail "replay of $spec differs from the run: $(cat "$D/r.diff")"
+done
+pass "conviz replay prints the run's own diagram and summary: line"
+run_conviz replay "$D/c.json"
+expect_status 0 "replay of a comparison"
+[ "$(grep -c '^summary:' "$TMP/out")" = "$runs" ] || fail "the comparison's replay has not $runs summaries"
+run_conviz replay "$D/r.json" --svg "$D/r.svg"
+expect_status 0 "replay --svg"
+xmllint --noout "$D/r.svg" || fail "replay --svg: not XML"
+pass "a comparison replays as its runs; a replay exports too"
+
+# Bad traces: exit 2, one line that says what is wrong.
+run_conviz replay "$D/none.json"
+expect_status 2 "a missing trace"
+printf '{"traceEvents":[{"ph":"X","ts":1,"dur":2,"pid":1,"tid":1,"name":"x"}]}\n' >"$D/foreign.json"
+run_conviz replay "$D/foreign.json"
+expect_status 2 "another program's trace"
+grep -q 'not a conviz trace' "$TMP/err" || fail "another program's trace: $(cat "$TMP/err")"
+head -c 3000 "$D/b.json" >"$D/cut.json"
+run_conviz replay "$D/cut.json"
+expect_status 2 "a trace cut short"
+printf 'not json\n' >"$D/text.json"
+run_conviz replay "$D/text.json"
+expect_status 2 "not JSON"
+grep -q 'line 1' "$TMP/err" || fail "not JSON: no line in $(cat "$TMP/err")"
+run_conviz replay "$D"
+expect_status 2 "a directory"
+run_conviz replay
+expect_status 2 "no file"
+run_conviz replay "$D/b.json" "$D/b.json"
+expect_status 2 "two files"
+for f in none foreign cut text; do
+	[ "$(wc -l <"$TMP/err")" -le 1 ] || fail "replay $f: more than one line"
+done
+pass "bad traces: a clear conviz: line, exit 2"
+
 # --- the TUI: p, and --trace of its first run ------------------------------
 if command -v tmux >/dev/null 2>&1; then
 	unset TMUX TMUX_PANE
@@ -122,5 +169,20 @@ if command -v tmux >/dev/null 2>&1; then
 	done
 	xmllint --noout "$D"/tui/conviz-bank-unsafe-threads-*.svg || fail "p: the SVG"
 	pass "p writes the run on screen as .json, .svg and .csv, and says where"
+	tmx kill-server >/dev/null 2>&1
+	sleep 0.2
+	tmx new-session -d -s cv -x 120 -y 30 \
+		"env LC_ALL=C.UTF-8 TERM=tmux-256color $(quote "$CONVIZ") replay $(quote "$D/b.json"); sleep 600" ||
+		fail "tmux cannot start"
+	wait_for 'replay of .*b\.json: nothing runs' 50 || fail "replay: the TUI does not say it replays"
+	wait_for '^w0 ' 50 || fail "replay: no lanes"
+	wait_for 'PAUSED  done$' 100 || fail "replay: the play does not end paused"
+	tmx send-keys -t cv r
+	wait_for 'a replay of .* runs nothing' 50 || fail "replay: r does not say a replay runs nothing"
+	tmx send-keys -t cv Home
+	wait_for 'cursor at 0.000 ms' 50 || fail "replay: Home"
+	tmx send-keys -t cv ']'
+	wait_for 'REPLAY x2' 50 || fail "replay: ] does not replay"
+	pass "conviz replay plays the run in the TUI, explore keys work, r runs nothing"
 fi
 finish

@@ -5,14 +5,18 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include "app/cli.h"
 #include "app/compare.h"
+#include "app/recording.h"
+#include "app/replay.h"
 #include "app/report.h"
 #include "app/run.h"
 #include "app/scenario.h"
@@ -529,6 +533,36 @@ static int app_compare(const struct cli *cli, app_tui_fn tui)
 	return compare_headless(&cfg, stdout, &start.exports);
 }
 
+/* conviz replay FILE: the saved runs shown (the TUI plays them) or
+ * reported (headless) as they were, nothing run. */
+static int app_replay(const struct cli *cli, app_tui_fn tui)
+{
+	struct app_tui_start start = {
+		.no_mouse = cli->no_mouse,
+		.exports = { cli->trace, cli->svg, cli->csv },
+		.replay_from = cli->replay,
+	};
+	struct recording **recs = NULL;
+	char err[PATH_MAX + 512];
+	int n = 0, rc;
+
+	if (report_exports_check(&start.exports, err, sizeof err) < 0 ||
+	    replay_load(cli->replay, &recs, &n, err, sizeof err) < 0) {
+		msg_print(err);
+		return APP_USAGE;
+	}
+	if (cli->headless || !isatty(STDOUT_FILENO)) {
+		rc = report_replay(recs, n, stdout, &start.exports);
+		replay_free(recs, n);
+		return rc;
+	}
+	start.replay = recs;
+	start.nreplay = n;
+	rc = tui(&recs[0]->cfg, &start);
+	free(recs); /* the TUI took the recordings over */
+	return rc;
+}
+
 int app_main(int argc, char **argv, app_tui_fn tui)
 {
 	struct cli cli;
@@ -564,6 +598,8 @@ int app_main(int argc, char **argv, app_tui_fn tui)
 		return app_serve(&cli);
 	case CLI_COMPARE:
 		return app_compare(&cli, tui);
+	case CLI_REPLAY:
+		return app_replay(&cli, tui);
 	default:
 		return app_run(&cli, tui);
 	}

@@ -95,7 +95,7 @@ static const struct cmd {
 	{ "run", CLI_RUN, 1, 1 },	{ "compare", CLI_COMPARE, 1, 1 },
 	{ "list", CLI_LIST, 1, 1 },	{ "serve", CLI_SERVE, 1, 1 },
 	{ "help", CLI_HELP, 1, 0 },	{ "version", CLI_VERSION, 1, 0 },
-	{ "replay", CLI_REPLAY, 0, 0 },
+	{ "replay", CLI_REPLAY, 1, 1 },
 };
 
 /* One command line being parsed. */
@@ -553,6 +553,11 @@ static void usage_head(FILE *to)
 	      "       conviz serve [--port N] [--bind ADDR] [--seed N]\n"
 	      "                                   the embedded HTTP server "
 	      "alone\n"
+	      "       conviz replay FILE.json [--headless] [--svg F] ...\n"
+	      "                                   play a trace saved by "
+	      "--trace (or p):\n"
+	      "                                   nothing runs, the explore "
+	      "keys work\n"
 	      "       conviz --help | --version\n"
 	      "\n"
 	      "conviz makes concurrency visible: one timeline lane per worker, "
@@ -631,6 +636,34 @@ static void usage_run(FILE *to)
 	      to);
 }
 
+/* --help's paragraph on the TUI's keys. */
+static void usage_keys(FILE *to)
+{
+	fputs("Keys in the TUI: r run again, m pick a model, s pick a "
+	      "scenario,\n"
+	      "+/- workers, g GIL, v lanes per worker or task, x kill a worker "
+	      "process\n"
+	      "(procs), c compare every model, w sweep the workers (Esc "
+	      "closes them),\n"
+	      "e the lesson card beside the lanes, Up/Down PgUp/PgDn scroll "
+	      "the "
+	      "lanes,\n"
+	      "? help (the lesson, keys, colours), q quit. Exploring a run: "
+	      "Space\n"
+	      "pauses (a cursor), Left/Right step from event to event, Home "
+	      "rewinds,\n"
+	      "End goes back to live, [ ] replay slower or faster (x0.1 to "
+	      "x10),\n"
+	      "i/o zoom, < > pan, Tab selects a lane (its tasks; Enter goes to "
+	      "one),\n"
+	      "the mouse clicks a lane or the axis and zooms with the wheel; "
+	      "p saves\n"
+	      "the run on screen as conviz-SCENARIO-MODEL-DATE.json, .svg and "
+	      ".csv.\n"
+	      "\n",
+	      to);
+}
+
 void cli_usage(FILE *to)
 {
 	usage_head(to);
@@ -676,30 +709,10 @@ void cli_usage(FILE *to)
 	      "\n"
 	      "An option given to a command that does not take it is refused "
 	      "(exit 2).\n"
-	      "\n"
-	      "Keys in the TUI: r run again, m pick a model, s pick a "
-	      "scenario,\n"
-	      "+/- workers, g GIL, v lanes per worker or task, x kill a worker "
-	      "process\n"
-	      "(procs), c compare every model, w sweep the workers (Esc "
-	      "closes them),\n"
-	      "e the lesson card beside the lanes, Up/Down PgUp/PgDn scroll "
-	      "the "
-	      "lanes,\n"
-	      "? help (the lesson, keys, colours), q quit. Exploring a run: "
-	      "Space\n"
-	      "pauses (a cursor), Left/Right step from event to event, Home "
-	      "rewinds,\n"
-	      "End goes back to live, [ ] replay slower or faster (x0.1 to "
-	      "x10),\n"
-	      "i/o zoom, < > pan, Tab selects a lane (its tasks; Enter goes to "
-	      "one),\n"
-	      "the mouse clicks a lane or the axis and zooms with the wheel; "
-	      "p saves\n"
-	      "the run on screen as conviz-SCENARIO-MODEL-DATE.json, .svg and "
-	      ".csv.\n"
-	      "\n"
-	      "The summary's fields (ok, failed, wrong, ready_s, dropped, "
+	      "\n",
+	      to);
+	usage_keys(to);
+	fputs("The summary's fields (ok, failed, wrong, ready_s, dropped, "
 	      "stalls,\n"
 	      "stall_s, the race lab's lost_updates, lock_wait_s, deadlock, "
 	      "...) are\n"

@@ -23,6 +23,7 @@
 #include "app/recording.h"
 #include "app/run.h"
 #include "core/ev.h"
+#include "core/ledger.h"
 #include "core/msg.h"
 #include "core/timeline.h"
 #include "models/model.h"
@@ -489,6 +490,16 @@ static const char *run_model(const struct recording *rec)
 	return model_get(rec->cfg.model)->name;
 }
 
+/* Its workers as people count them: sync and async run on one thread,
+ * whatever -w said. */
+static int run_workers_shown(const struct recording *rec)
+{
+	if ((unsigned)rec->cfg.model >= MODEL_COUNT ||
+	    !model_get(rec->cfg.model)->pooled)
+		return 1;
+	return rec->cfg.workers;
+}
+
 /* Does the run show one lane per task (async, or --view task)? Then its
  * tasks get tracks of their own in a trace. */
 static int run_by_task(const struct recording *rec)
@@ -852,8 +863,9 @@ static void trace_run(struct out *o, const struct recording *rec, int i)
 	char name[SCENARIO_NAME_MAX + 96];
 
 	msg_fmt(name, sizeof name, "%s (%s, %d worker%s, GIL %s)",
-		rec->cfg.sc.name, run_model(rec), rec->cfg.workers,
-		rec->cfg.workers == 1 ? "" : "s", rec->cfg.gil ? "on" : "off");
+		rec->cfg.sc.name, run_model(rec), run_workers_shown(rec),
+		run_workers_shown(rec) == 1 ? "" : "s",
+		rec->cfg.gil ? "on" : "off");
 	trace_meta(&tr, 0, "process_name", name, 0);
 	trace_meta(&tr, 0, "process_sort_index", NULL, i);
 	timeline_set_view(rec->tl, TIMELINE_BY_WORKER);
@@ -906,6 +918,18 @@ static void put_key_bool(struct out *o, const char *key, int v)
 	put_str(o, v ? "true" : "false");
 }
 
+/* ",seed":N - or "N", a string, past INT64_MAX: JSON readers such as
+ * jansson read signed 64-bit integers only, and would refuse the file. */
+static void put_key_seed(struct out *o, uint64_t seed)
+{
+	put_key(o, "seed");
+	if (seed > INT64_MAX)
+		put_c(o, '"');
+	put_u64(o, seed);
+	if (seed > INT64_MAX)
+		put_c(o, '"');
+}
+
 /* What ran: the run's config. */
 static void conviz_config(struct out *o, const struct recording *rec)
 {
@@ -918,9 +942,10 @@ static void conviz_config(struct out *o, const struct recording *rec)
 	put_key_str(o, "model", run_model(rec));
 	put_key_i64(o, "workers", c->workers);
 	put_key_bool(o, "gil", c->gil);
-	put_key_u64(o, "seed", c->seed);
+	put_key_seed(o, c->seed);
 	put_key_double(o, "scale", c->scale);
 	put_key_u64(o, "tasks", rec->ntasks);
+	put_key_i64(o, "arg", c->sc.arg);
 	put_key_i64(o, "limit", c->limit);
 	put_key_i64(o, "chunk", c->chunk);
 	put_key_str(o, "start", procs_start_name(c->start));
@@ -931,6 +956,29 @@ static void conviz_config(struct out *o, const struct recording *rec)
 	put_key_i64(o, "end_ns", recording_now(rec));
 }
 
+/* A deadlock's cycle as the runtime found it: [[TASK,LANE,HOLDS,WANTS],
+ * ...], what run_ledger_cycle draws the books from. */
+static void conviz_cycle(struct out *o, const struct run_stats *st)
+{
+	int n = st->ncycle < RT_LOCKS_MAX ? st->ncycle : RT_LOCKS_MAX;
+
+	put_key(o, "cycle_steps");
+	put_c(o, '[');
+	for (int i = 0; i < n; i++) {
+		const struct rt_cycle_step *s = &st->cycle_step[i];
+		put_str(o, i > 0 ? ",[" : "[");
+		put_u64(o, s->task);
+		put_c(o, ',');
+		put_u64(o, s->lane);
+		put_c(o, ',');
+		put_u64(o, s->holds);
+		put_c(o, ',');
+		put_u64(o, s->wants);
+		put_c(o, ']');
+	}
+	put_c(o, ']');
+}
+
 /* How it went: every field of the summary line, and the rest of the
  * run's stats a reader needs to show them again. */
 static void conviz_stats(struct out *o, const struct run_stats *st)
@@ -939,6 +987,10 @@ static void conviz_stats(struct out *o, const struct run_stats *st)
 	put_key_u64(o, "failed", st->failed);
 	put_key_u64(o, "wrong", st->wrong);
 	put_key_i64(o, "first_wrong", st->first_wrong);
+	put_key_str(o, "wrong_got", st->wrong_got);
+	put_key_str(o, "wrong_want", st->wrong_want);
+	put_key_i64(o, "run_start_ns", st->start_ns);
+	put_key_i64(o, "run_end_ns", st->end_ns);
 	put_key_double(o, "wall_s", st->wall_s);
 	put_key_double(o, "cpu_s", st->cpu_s);
 	put_key_u64(o, "events_pushed", st->events);
@@ -961,6 +1013,35 @@ static void conviz_stats(struct out *o, const struct run_stats *st)
 	put_key_u64(o, "lock_waits", st->lock_waits);
 	put_key_bool(o, "deadlock", st->deadlock);
 	put_key_str(o, "cycle", st->cycle);
+	conviz_cycle(o, st);
+}
+
+/* The race lab's books as the run began (recording.h's ledger0), or
+ * null when the run keeps none. */
+static void conviz_ledger(struct out *o, const struct recording *rec)
+{
+	const struct ledger *lg = &rec->ledger0;
+
+	put_key(o, "ledger");
+	if (!rec->has_ledger) {
+		put_str(o, "null");
+		return;
+	}
+	put_str(o, "{\"nvars\":");
+	put_i64(o, lg->nvars);
+	put_key(o, "initial");
+	put_c(o, '[');
+	for (int i = 0; i < lg->nvars; i++) {
+		if (i > 0)
+			put_c(o, ',');
+		put_i64(o, lg->value[i]);
+	}
+	put_c(o, ']');
+	put_key_i64(o, "expected", lg->expected);
+	put_key_i64(o, "nlocks", lg->nlocks);
+	put_key_bool(o, "copies", lg->copies);
+	put_key_bool(o, "counting", lg->counting);
+	put_c(o, '}');
 }
 
 /* ",KEY":[...] with each task's text, null where there is none. */
@@ -974,6 +1055,23 @@ static void conviz_texts(struct out *o, const char *key,
 			put_c(o, ',');
 		put_json_str(o, what ? recording_what(rec, i)
 				     : recording_result(rec, i));
+	}
+	put_c(o, ']');
+}
+
+/* ",outcomes":[...]: how each task went, "ok" or "failed", null where
+ * it is not known (recording_status). */
+static void conviz_outcomes(struct out *o, const struct recording *rec)
+{
+	put_key(o, "outcomes");
+	put_c(o, '[');
+	for (uint32_t i = 0; i < rec->ntasks; i++) {
+		enum task_status st = recording_status(rec, i);
+		if (i > 0)
+			put_c(o, ',');
+		put_str(o, st == TASK_OK       ? "\"ok\""
+			   : st == TASK_FAILED ? "\"failed\""
+					       : "null");
 	}
 	put_c(o, ']');
 }
@@ -1020,7 +1118,9 @@ static void conviz_section(struct out *o, const struct recording *const *recs,
 			put_c(o, ',');
 		conviz_config(o, recs[i]);
 		conviz_stats(o, &recs[i]->st);
+		conviz_ledger(o, recs[i]);
 		conviz_texts(o, "results", recs[i], 0);
+		conviz_outcomes(o, recs[i]);
 		conviz_texts(o, "what", recs[i], 1);
 		conviz_events(o, recs[i]);
 		put_c(o, '}');
@@ -1285,9 +1385,10 @@ static void svg_title(struct svg *s, const struct recording *rec, int y)
 	msg_fmt(line, sizeof line,
 		"%s \xe2\x80\x94 %s, %d worker%s, GIL %s \xe2\x80\x94 wall "
 		"%.3f s \xe2\x80\x94 %s",
-		rec->cfg.sc.name, run_model(rec), rec->cfg.workers,
-		rec->cfg.workers == 1 ? "" : "s", rec->cfg.gil ? "on" : "off",
-		run_wall_s(rec), rec->cfg.sc.title);
+		rec->cfg.sc.name, run_model(rec), run_workers_shown(rec),
+		run_workers_shown(rec) == 1 ? "" : "s",
+		rec->cfg.gil ? "on" : "off", run_wall_s(rec),
+		rec->cfg.sc.title);
 	svg_text(s->o, 8, y + 16, "font-size=\"13\" font-weight=\"bold\"",
 		 line);
 }

@@ -61,28 +61,45 @@ struct recording;
  *     "scenario","title","workload": strings (the scenario's name, title
  *         and workload); "model": "sync"|"threads"|"async"|"procs";
  *     "workers","limit","chunk": integers as in run_config;
- *     "gil": true|false; "seed": unsigned 64-bit integer, exact;
- *     "scale": number; "tasks": integer (the length of results and what);
+ *     "gil": true|false; "seed": unsigned 64-bit integer, exact (past
+ *     INT64_MAX a string of its digits, "18446744073709551615": JSON
+ *     readers such as jansson read signed 64-bit integers only);
+ *     "scale": number; "tasks": integer (the length of results and
+ *     what); "arg": integer, the scenario's arg (what work_title words
+ *     the run with);
  *     "start": "forkserver"|"fork"|"spawn"; "view": 0 by worker, 1 by
  *     task (run_config_view); "urls_from": string or null;
  *     "origin_ns": the run's time 0 (CLOCK_MONOTONIC, ns);
  *     "ended": true|false; "end_ns": where its lanes end, from the
  *     origin (recording_now);
- *   how it went (run_stats; all 0 before it ended): "ok","failed",
- *     "wrong","first_wrong","wall_s","cpu_s","events_pushed" (the
- *     summary line's events=),"dropped","stalls","stall_s","ready_s",
- *     "gil_switches","status","cancelled","checked","race",
- *     "expected_sum","final_sum","lost_updates","lost_amount","locks",
- *     "lock_wait_s","lock_hold_s","lock_waits","deadlock","cycle" -
- *     integers, numbers (the _s ones; shortest text that reads back the
- *     same double), true|false (cancelled, checked, race, deadlock) and
- *     a string (cycle);
- *   "results":[...],"what":[...]: per task its answer and what it asked
- *     for, as people read them, or null;
+ *   how it went (run_stats; all 0, "" or [] before it ended): "ok",
+ *     "failed","wrong","first_wrong","wrong_got","wrong_want" (what
+ *     report_wrong says), "run_start_ns","run_end_ns" (its start_ns and
+ *     end_ns: CLOCK_MONOTONIC, as origin_ns),"wall_s","cpu_s",
+ *     "events_pushed" (the summary line's events=),"dropped","stalls",
+ *     "stall_s","ready_s","gil_switches","status","cancelled","checked",
+ *     "race","expected_sum","final_sum","lost_updates","lost_amount",
+ *     "locks","lock_wait_s","lock_hold_s","lock_waits","deadlock",
+ *     "cycle","cycle_steps" - integers, numbers (the _s ones; shortest
+ *     text that reads back the same double), true|false (cancelled,
+ *     checked, race, deadlock), strings (wrong_got, wrong_want, cycle)
+ *     and cycle_steps: [[TASK,LANE,HOLDS,WANTS],...], the deadlock's
+ *     cycle as the runtime found it (ncycle, cycle_step: what
+ *     run_ledger_cycle draws the books from);
+ *   "ledger": the race lab's books as the run began (recording's
+ *     ledger0), null when it keeps none (has_ledger 0):
+ *     {"nvars":N,"initial":[V,...] (the N values as they start),
+ *      "expected":X,"nlocks":K,"copies":true|false,
+ *      "counting":true|false} (core/ledger.h);
+ *   "results":[...],"outcomes":[...],"what":[...]: per task its answer
+ *     (why it failed, when it did) as people read it, or null; how it
+ *     went, "ok" or "failed", or null when not known (it never ran, the
+ *     run has not ended: recording_status); what it asked for, or null;
  *   "events":[[T,LANE,TASK,KIND,ARG],...]: every event, in the order the
  *     recording drained them: T its time from the origin in ns (as
  *     stamped: may be below 0, and out of order across lanes), TASK -1
  *     for none, KIND a number indexing "kinds", ARG the raw 64-bit arg.
+ * app/replay.h reads it back into recordings.
  * All of it compact: no whitespace between tokens, and one newline, the
  * file's last byte. */
 int export_trace(const struct recording *const *recs, int n, const char *path,

@@ -39,23 +39,37 @@ static void keep_whats(struct recording *rec, const struct run *r)
 			rec->what[i] = dup_or_null(buf);
 }
 
-struct recording *recording_new(const struct run *r)
+struct recording *recording_new_cfg(const struct run_config *cfg,
+				    int64_t origin_ns)
 {
 	struct recording *rec = xcalloc(1, sizeof *rec);
+	size_t slots;
 
-	rec->cfg = *run_config(r);
-	rec->origin_ns = run_origin_ns(r);
-	rec->tl = timeline_new(rec->origin_ns);
+	rec->cfg = *cfg;
+	rec->origin_ns = origin_ns;
+	rec->tl = timeline_new(origin_ns);
 	if (!rec->tl)
 		oom();
-	run_ledger_init(r, &rec->ledger0);
+	if (cfg->sc.tasks > 0 && (uint64_t)cfg->sc.tasks <= UINT32_MAX)
+		rec->ntasks = (uint32_t)cfg->sc.tasks;
+	slots = rec->ntasks ? rec->ntasks : 1;
+	rec->result = xcalloc(slots, sizeof *rec->result);
+	rec->what = xcalloc(slots, sizeof *rec->what);
+	rec->status = xcalloc(slots, sizeof *rec->status); /* TASK_PENDING */
+	return rec;
+}
+
+struct recording *recording_new(const struct run *r)
+{
+	struct recording *rec =
+		recording_new_cfg(run_config(r), run_origin_ns(r));
+	struct ledger lg;
+
+	run_ledger_init(r, &lg);
 	if (model_get(rec->cfg.model)->processes)
-		ledger_own_copies(&rec->ledger0);
-	rec->has_ledger = rec->ledger0.nvars > 0 || rec->ledger0.nlocks > 0;
-	rec->ntasks = (uint32_t)rec->cfg.sc.tasks;
-	rec->result =
-		xcalloc(rec->ntasks ? rec->ntasks : 1, sizeof *rec->result);
-	rec->what = xcalloc(rec->ntasks ? rec->ntasks : 1, sizeof *rec->what);
+		ledger_own_copies(&lg);
+	recording_set_ledger(rec, &lg);
+	ledger_free(&lg);
 	keep_whats(rec, r);
 	return rec;
 }
@@ -70,10 +84,54 @@ void recording_free(struct recording *rec)
 	}
 	free(rec->result);
 	free(rec->what);
+	free(rec->status);
+	free(rec->urls_from);
 	ledger_free(&rec->ledger0);
 	timeline_free(rec->tl);
 	free(rec->ev);
 	free(rec);
+}
+
+void recording_set_ledger(struct recording *rec, const struct ledger *lg)
+{
+	ledger_free(&rec->ledger0);
+	rec->ledger0 = *lg;
+	rec->ledger0.waiter = NULL;
+	rec->ledger0.nwaiter = rec->ledger0.capwaiter = 0;
+	rec->has_ledger = lg->nvars > 0 || lg->nlocks > 0;
+}
+
+void recording_set_result(struct recording *rec, uint32_t task,
+			  enum task_status status, const char *text)
+{
+	if (task >= rec->ntasks)
+		return;
+	rec->status[task] = (unsigned char)status;
+	free(rec->result[task]);
+	rec->result[task] = dup_or_null(text);
+}
+
+void recording_set_what(struct recording *rec, uint32_t task, const char *text)
+{
+	if (task >= rec->ntasks)
+		return;
+	free(rec->what[task]);
+	rec->what[task] = dup_or_null(text);
+}
+
+void recording_set_end(struct recording *rec, const struct run_stats *st,
+		       int64_t end_ns)
+{
+	rec->ended = 1;
+	rec->st = *st;
+	rec->end_ns = end_ns;
+}
+
+void recording_set_urls_from(struct recording *rec, const char *from)
+{
+	free(rec->urls_from);
+	rec->urls_from = from ? xstrdup(from) : NULL;
+	rec->cfg.urls_from = rec->urls_from;
 }
 
 /* Keeps e raw, as drained. */
@@ -128,17 +186,25 @@ void recording_end(struct recording *rec, const struct run *r,
 {
 	char buf[WORK_TEXT_MAX + 64];
 
-	rec->ended = 1;
-	rec->st = *st;
-	rec->end_ns = st->end_ns > rec->origin_ns ? st->end_ns - rec->origin_ns
-						  : timeline_end(rec->tl);
+	/* The workers it really had, after the model's rules (sync: 1), as
+	 * the summary line says. */
+	rec->cfg.workers = run_workers(r);
+	recording_set_end(rec, st,
+			  st->end_ns > rec->origin_ns
+				  ? st->end_ns - rec->origin_ns
+				  : timeline_end(rec->tl));
 	for (uint32_t i = 0; i < rec->ntasks; i++) {
 		const struct task_result *res = run_result(r, i);
 		if (!res || res->status == TASK_PENDING)
 			continue;
-		work_format(&rec->cfg.sc, i, res, buf, sizeof buf);
-		free(rec->result[i]);
-		rec->result[i] = dup_or_null(buf);
+		/* Why it failed, as the report lists it: a workload's format
+		 * shows values (fib's "0" for a task that never finished). */
+		if (res->status == TASK_FAILED)
+			msg_fmt(buf, sizeof buf, "%s", res->text);
+		else
+			work_format(&rec->cfg.sc, i, res, buf, sizeof buf);
+		recording_set_result(rec, i, (enum task_status)res->status,
+				     buf);
 	}
 }
 
@@ -165,6 +231,12 @@ const char *recording_result(const struct recording *rec, uint32_t task)
 const char *recording_what(const struct recording *rec, uint32_t task)
 {
 	return task < rec->ntasks ? rec->what[task] : NULL;
+}
+
+enum task_status recording_status(const struct recording *rec, uint32_t task)
+{
+	return task < rec->ntasks ? (enum task_status)rec->status[task]
+				  : TASK_PENDING;
 }
 
 int64_t recording_now(const struct recording *rec)

@@ -352,10 +352,15 @@ static int group_add(struct groups *g, const char *text)
 	return 0;
 }
 
-/* The formatted answer of task t if it belongs to the list asked for. */
-static int task_text(const struct run *r, uint32_t t, int failed, char *buf,
-		     size_t len)
+/* Writes task t's answer into buf if it belongs to the list asked for
+ * (failed: why it failed), from a run or from a recording; else -1. */
+typedef int (*task_text_fn)(const void *src, uint32_t t, int failed, char *buf,
+			    size_t len);
+
+static int run_task_text(const void *src, uint32_t t, int failed, char *buf,
+			 size_t len)
 {
+	const struct run *r = src;
 	const struct task_result *res = run_result(r, t);
 
 	if (res->status != (failed ? TASK_FAILED : TASK_OK))
@@ -367,17 +372,36 @@ static int task_text(const struct run *r, uint32_t t, int failed, char *buf,
 	return 0;
 }
 
+static int rec_task_text(const void *src, uint32_t t, int failed, char *buf,
+			 size_t len)
+{
+	const struct recording *rec = src;
+	const char *text = recording_result(rec, t);
+
+	if (recording_status(rec, t) != (failed ? TASK_FAILED : TASK_OK))
+		return -1;
+	msg_fmt(buf, len, "%s", text ? text : "");
+	return 0;
+}
+
+/* Where the answers come from: a run or a recording, and how many. */
+struct answers {
+	task_text_fn text;
+	const void *src;
+	uint32_t tasks;
+};
+
 /* The answers in task order, cut when buf is nearly full. */
-static size_t results_list(char *buf, size_t len, const struct run *r,
+static size_t results_list(char *buf, size_t len, const struct answers *a,
 			   int failed)
 {
-	uint32_t tasks = (uint32_t)run_config(r)->sc.tasks, shown = 0, all = 0;
+	uint32_t shown = 0, all = 0;
 	size_t o = 0;
 	char one[WORK_TEXT_MAX + 32];
 
 	buf[0] = '\0';
-	for (uint32_t t = 0; t < tasks; t++) {
-		if (task_text(r, t, failed, one, sizeof one) < 0)
+	for (uint32_t t = 0; t < a->tasks; t++) {
+		if (a->text(a->src, t, failed, one, sizeof one) < 0)
 			continue;
 		all++;
 		/* Keep room for ", ... (4294967295 more)"; once one answer
@@ -394,31 +418,48 @@ static size_t results_list(char *buf, size_t len, const struct run *r,
 	return all;
 }
 
-size_t report_results(char *buf, size_t len, const struct run *r, int failed)
+static size_t results_of(char *buf, size_t len, const struct answers *a,
+			 int failed)
 {
-	uint32_t tasks = (uint32_t)run_config(r)->sc.tasks, all = 0;
+	uint32_t all = 0;
 	struct groups g = { 0 };
 	char one[WORK_TEXT_MAX + 32];
 	size_t o = 0;
 
 	if (len == 0)
 		return 0;
-	for (uint32_t t = 0; t < tasks; t++) {
-		if (task_text(r, t, failed, one, sizeof one) < 0)
+	for (uint32_t t = 0; t < a->tasks; t++) {
+		if (a->text(a->src, t, failed, one, sizeof one) < 0)
 			continue;
 		all++;
 		if (group_add(&g, one) < 0)
-			return results_list(buf, len, r, failed);
+			return results_list(buf, len, a, failed);
 	}
 	/* No answer repeats (pokedex names): "1 x" each would only hide
 	 * them, list them. */
 	if (all > 1 && g.count == all)
-		return results_list(buf, len, r, failed);
+		return results_list(buf, len, a, failed);
 	buf[0] = '\0';
 	for (size_t i = 0; i < g.count && o < len; i++)
 		o += (size_t)snprintf(buf + o, len - o, "%s%" PRIu32 " x %s",
 				      i ? ", " : "", g.n[i], g.text[i]);
 	return all;
+}
+
+size_t report_results(char *buf, size_t len, const struct run *r, int failed)
+{
+	struct answers a = { run_task_text, r,
+			     (uint32_t)run_config(r)->sc.tasks };
+
+	return results_of(buf, len, &a, failed);
+}
+
+size_t report_results_rec(char *buf, size_t len, const struct recording *rec,
+			  int failed)
+{
+	struct answers a = { rec_task_text, rec, rec->ntasks };
+
+	return results_of(buf, len, &a, failed);
 }
 
 void report_title(const struct run_config *cfg, char *buf, size_t len)
@@ -434,27 +475,34 @@ void report_title(const struct run_config *cfg, char *buf, size_t len)
 		cfg->urls->count == 1 ? "" : "s", cfg->urls_from);
 }
 
-static void print_results(FILE *out, const struct run *r)
+/* The embedded server's address (NULL: none, or a replay), then the
+ * answers and why tasks failed, as the recording kept them. */
+static void print_results(FILE *out, const char *server,
+			  const struct recording *rec)
 {
 	char text[480], ascii[480];
 
-	if (run_server_url(r))
-		fprintf(out, "server: %s (embedded, offline)\n",
-			run_server_url(r));
-	if (report_results(text, sizeof text, r, 0) > 0) {
+	if (server)
+		fprintf(out, "server: %s (embedded, offline)\n", server);
+	if (report_results_rec(text, sizeof text, rec, 0) > 0) {
 		ascii_copy(ascii, sizeof ascii, text);
 		fprintf(out, "results: %s\n", ascii);
 	}
-	if (report_results(text, sizeof text, r, 1) > 0) {
+	if (report_results_rec(text, sizeof text, rec, 1) > 0) {
 		ascii_copy(ascii, sizeof ascii, text);
 		fprintf(out, "errors: %s\n", ascii);
 	}
 }
 
+/* The report of a run that ended: the line that says what ran, the
+ * diagram, the answers, the race lab's invariant, a deadlock, and the
+ * summary: line. `server` is the embedded server's address while it
+ * served (NULL: none, or a replay). */
 static void print_report(FILE *out, const struct run_config *cfg,
-			 const struct run *r, const struct timeline *tl,
+			 const char *server, const struct recording *rec,
 			 int64_t end, const struct run_stats *st)
 {
+	const struct timeline *tl = rec->tl;
 	char work[WORK_TITLE_MAX], title[WORK_TITLE_MAX];
 	char line[512];
 	const char *model = "?";
@@ -472,7 +520,7 @@ static void print_report(FILE *out, const struct run_config *cfg,
 			cfg->chunk > 0 ? cfg->chunk : 1);
 	fputc('\n', out);
 	report_diagram(out, tl, end, HEADLESS_WIDTH);
-	print_results(out, r);
+	print_results(out, server, rec);
 	report_invariant(line, sizeof line, cfg, st);
 	if (line[0])
 		fprintf(out, "%s\n", line);
@@ -624,6 +672,32 @@ int report_exports_write(const struct recording *const *recs, int n,
 	return rc;
 }
 
+int report_replay(struct recording *const *recs, int n, FILE *out,
+		  const struct report_exports *x)
+{
+	int done = 1;
+
+	for (int i = 0; i < n; i++) {
+		const struct recording *rec = recs[i];
+		timeline_set_view(rec->tl, (enum timeline_view)run_config_view(
+						   &rec->cfg));
+		print_report(out, &rec->cfg, NULL, rec, recording_now(rec),
+			     &rec->st);
+		if (rec->st.wrong > 0) {
+			char line[512];
+			report_wrong(line, sizeof line, &rec->cfg, &rec->st);
+			msg_print(line);
+		}
+		done = done && rec->ended && rec->st.status == 0;
+	}
+	if (x && report_exports_write((const struct recording *const *)recs, n,
+				      x) < 0)
+		done = 0;
+	if (report_flushed(out) < 0)
+		return 1;
+	return done ? 0 : 1;
+}
+
 int report_headless(const struct run_config *cfg, FILE *out,
 		    const struct report_exports *x)
 {
@@ -639,7 +713,8 @@ int report_headless(const struct run_config *cfg, FILE *out,
 		const struct recording *rec = rr.rec;
 		wrote = report_exports_write(&rec, 1, x);
 	}
-	print_report(out, &rr.shown, rr.run, rr.tl, rr.end, &rr.st);
+	print_report(out, &rr.shown, run_server_url(rr.run), rr.rec, rr.end,
+		     &rr.st);
 	if (rr.st.wrong > 0) {
 		char line[512];
 		report_wrong(line, sizeof line, &rr.shown, &rr.st);

@@ -57,6 +57,12 @@ void report_title(const struct run_config *cfg, char *buf, size_t len);
  * Any thread, once the run is joined (run_wait). */
 size_t report_results(char *buf, size_t len, const struct run *r, int failed);
 
+/* The same for a recorded run once it has ended (recording_end, or read
+ * back by conviz replay): the answers and why tasks failed as it kept
+ * them. */
+size_t report_results_rec(char *buf, size_t len, const struct recording *rec,
+			  int failed);
+
 /* Where a run (or a comparison) is written besides the report: --trace,
  * --svg, --csv (app/export.h); NULL: not written. */
 struct report_exports {
@@ -76,6 +82,13 @@ int report_exports_write(const struct recording *const *recs, int n,
 
 int report_headless(const struct run_config *cfg, FILE *out,
 		    const struct report_exports *x);
+
+/* conviz replay --headless: each saved run's report (its diagram, answers
+ * and summary: line, as report_headless printed them when it ran), then
+ * the files x asks for. Runs nothing. 0, or 1 when a run had not
+ * completed, a file could not be written, or stdout failed. */
+int report_replay(struct recording *const *recs, int n, FILE *out,
+		  const struct report_exports *x);
 
 /* One run collected headless, to its end: the run (its answers), its
  * events in a timeline (and the ring), its stats (dropped measured), its

@@ -201,6 +201,10 @@ struct ui {
 	 * written once it is over (exported: it was). */
 	struct report_exports exports;
 	int exported;
+	/* conviz replay: the runs on screen come from this file, and the
+	 * keys that would run something say so instead. */
+	int replaying;
+	char replay_from[PATH_MAX];
 
 	struct ui_pick *pick; /* the list s or m opened, or NULL */
 	int pick_models;      /* it lists models (else scenarios) */
@@ -1322,6 +1326,119 @@ static int ui_scroll_key(struct ui *ui, int ch)
 	return 1;
 }
 
+/* ---- conviz replay: saved runs, nothing running ---------------------- */
+
+/* A saved run on screen as if it had just ended here: its recording, its
+ * figures, its books as it left them; then it plays from the start. */
+static void ui_replay_one(struct ui *ui, struct recording *rec)
+{
+	const struct run_stats *st = &rec->st;
+	struct ui_explore_run r;
+
+	const struct work_ops *w = work_find(rec->cfg.sc.workload);
+
+	ui->rec = rec;
+	ui->tl = rec->tl;
+	ui->cfg = ui->shown = rec->cfg;
+	msg_fmt(ui->var_label, sizeof ui->var_label, "%s",
+		w && w->var_label ? w->var_label : "value");
+	timeline_set_view(rec->tl, TIMELINE_BY_WORKER);
+	ui->lanes = timeline_lanes(rec->tl);
+	ui->origin_ns = rec->origin_ns;
+	ui->end_ns = recording_now(rec);
+	ui->window_ns = ui->end_ns > 0 ? ui->end_ns : 1;
+	ui->wall_s = st->wall_s;
+	ui->done = st->ok + st->failed + st->wrong;
+	ui->failed = (uint32_t)timeline_marker_count(rec->tl, EV_ERROR);
+	ui->stalls = st->stalls;
+	ui->stall_s = st->stall_s;
+	ui->ready_s = st->ready_s;
+	ui->wrong = st->wrong;
+	if (st->wrong > 0)
+		report_wrong(ui->wrong_msg, sizeof ui->wrong_msg, &ui->shown,
+			     st);
+	ui->phase = st->wrong > 0 || st->status != 0 ? UI_PHASE_FAILED
+		    : st->cancelled		     ? UI_PHASE_CANCELLED
+						     : UI_PHASE_DONE;
+	msg_fmt(ui->cycle, sizeof ui->cycle, "%s",
+		st->deadlock ? st->cycle : "");
+	if (recording_ledger_at(rec, ui->end_ns, &ui->ledger) == 0)
+		run_ledger_cycle(&ui->ledger, st);
+	report_results_rec(ui->results, sizeof ui->results, rec, 0);
+	report_results_rec(ui->errors, sizeof ui->errors, rec, 1);
+	ui->sel = -1;
+	ui_explore_reset(&ui->x);
+	ui_xrun(ui, clock_now_ns(), &r);
+	ui_explore_play(&ui->x, &r);
+}
+
+/* A saved comparison: its runs stacked, as c leaves them once over. */
+static void ui_replay_compare(struct ui *ui, struct recording **recs, int nall)
+{
+	int n = nall < UI_COMPARE_MAX ? nall : UI_COMPARE_MAX;
+
+	ui->cmp.on = 1;
+	ui->cmp.n = ui->cmp.cur = n;
+	ui->cmp.run_gen = -1;
+	ui->cmp.base = ui->cmp.before = ui->cfg = recs[0]->cfg;
+	for (int i = 0; i < n; i++) {
+		struct compare_row *row = &ui->cmp.rows[i];
+		const struct run_config *c = &recs[i]->cfg;
+		msg_fmt(ui->cmp.labels[i], sizeof ui->cmp.labels[i], "%s%s",
+			model_get(c->model)->name,
+			c->gil || !model_get(c->model)->pooled ? ""
+							       : ", no GIL");
+		*row = (struct compare_row){ .model = c->model,
+					     .gil = c->gil,
+					     .label = ui->cmp.labels[i] };
+		compare_row_ended(row, c, &recs[i]->st,
+				  recs[i]->st.status == 0 ? 0 : -1);
+		ui->cmp.rec[i] = recs[i];
+		ui->cmp.end_ns[i] = recording_now(recs[i]);
+	}
+	compare_verdict(&ui->cmp.base, ui->cmp.rows, n, ui->cmp.verdict,
+			sizeof ui->cmp.verdict);
+	for (int i = n; i < nall; i++)
+		recording_free(recs[i]); /* beyond what the view stacks */
+}
+
+/* conviz replay: the TUI takes the saved runs over. */
+static void ui_replay_start(struct ui *ui, const struct app_tui_start *s)
+{
+	char note[PATH_MAX + 96];
+
+	ui->replaying = 1;
+	msg_fmt(ui->replay_from, sizeof ui->replay_from, "%s",
+		s->replay_from ? s->replay_from : "a trace");
+	if (s->nreplay > 1)
+		ui_replay_compare(ui, s->replay, s->nreplay);
+	else
+		ui_replay_one(ui, s->replay[0]);
+	msg_fmt(note, sizeof note, "replay of %s: nothing runs",
+		ui->replay_from);
+	ui_note(ui, note, 0);
+	ui_export_first(ui); /* --trace, --svg, --csv: it is over */
+}
+
+/* The keys that would run something, while replaying: they say why not.
+ * Returns 1 for one of them. */
+static int ui_replay_refuses(struct ui *ui, int ch)
+{
+	static const char runs[] = "rmsg+=-_xcw";
+	char note[PATH_MAX + 128];
+
+	if (!ui->replaying ||
+	    (ch != 27 && (ch <= 0 || ch > 127 || !strchr(runs, ch))))
+		return 0;
+	if (ch == 27 && !ui->cmp.on)
+		return 0;
+	msg_fmt(note, sizeof note,
+		"a replay of %s runs nothing: conviz run -s %s runs it here",
+		ui->replay_from, ui->cfg.sc.name);
+	ui_note(ui, note, 1);
+	return 1;
+}
+
 /* Handles one key. Returns 1 when it is time to quit. */
 static int ui_key(struct ui *ui, int ch)
 {
@@ -1344,6 +1461,8 @@ static int ui_key(struct ui *ui, int ch)
 		ch += 'a' - 'A'; /* caps lock on a classroom keyboard */
 	if (ch == 'q')
 		return 1;
+	if (ui_replay_refuses(ui, ch))
+		return 0;
 	if (ui->cmp.on && ui_cmp_key(ui, ch))
 		return 0;
 	if (ui_explore_keys(ui, ch))
@@ -1603,7 +1722,9 @@ int ui_main(const struct run_config *cfg, const struct app_tui_start *start)
 	ui->drawn_tick = -2;
 	ui->cores = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	ui->window_ns = UI_WINDOW_NS;
-	if (start && start->compare) /* conviz compare on a terminal */
+	if (start && start->replay && start->nreplay > 0)
+		ui_replay_start(ui, start);
+	else if (start && start->compare) /* conviz compare on a terminal */
 		ui_cmp_start(ui, start->sweep_from, start->sweep_to);
 	else
 		ui_run_begin(ui); /* the run starts as the TUI opens */

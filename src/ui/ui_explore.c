@@ -163,6 +163,15 @@ static void replay(struct ui_explore *x, int dir,
 	x->speed = speed;
 }
 
+void ui_explore_play(struct ui_explore *x, const struct ui_explore_run *r)
+{
+	ui_explore_goto(x, 0, r);
+	x->shown = 0;
+	x->speed = UI_EXPLORE_SPEED_1X;
+	x->replay = 1;
+	x->replay_wall = r->wall;
+}
+
 /* Space: live to paused, a replay stopped, paused back to live. */
 static void space(struct ui_explore *x, int dir, const struct ui_explore_run *r)
 {
