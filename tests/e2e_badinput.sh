@@ -1020,7 +1020,7 @@ bad "list --port 0" "--port does not belong to 'conviz list'$NOTHERE" list --por
 bad "conviz --bind 0.0.0.0" "--bind does not belong to 'conviz'$NOTHERE" --bind 0.0.0.0
 bad "run --port=80" "--port does not belong to 'conviz run'$NOTHERE" run -s fib --port=80
 bad "compare -w 3" "-w does not belong to 'conviz compare'$NOTHERE" compare -w 3
-bad "unknown command: only those that work" "unknown command 'foo': use run, compare, list or serve \\(see conviz --help\\)$" foo
+bad "unknown command: only those that work" "unknown command 'foo': use run, compare, list, serve or replay \\(see conviz --help\\)$" foo
 bad "serve --seed (taken) with a bad port" "bad port '70000'" serve --seed 5 --port 70000
 # --help and --version win over an option that does not belong.
 for c in "serve -s fib --help" "list -w 3 --version"; do
