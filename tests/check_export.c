@@ -695,7 +695,7 @@ START_TEST(test_csv)
 	ck_assert(strncmp(text, "run,lane,task,state,start_s,end_s,arg\n",
 			  38) == 0);
 	ck_assert_ptr_nonnull(strstr(text, "\nbank-unsafe/threads,w0,"));
-	ck_assert_ptr_nonnull(strstr(text, ",lost-update,"));
+	ck_assert_ptr_nonnull(strstr(text, ",read,"));
 	csv_matches(text, "bank-unsafe/threads", a);
 	free(text);
 	/* Two runs of one name: told apart by their number. */
@@ -772,8 +772,13 @@ START_TEST(test_svg)
 	/* States drawn with their patterns, the legend naming them. */
 	ck_assert_ptr_nonnull(strstr(text, "fill=\"url(#s-io)\""));
 	ck_assert_ptr_nonnull(strstr(text, ">io</text>"));
-	ck_assert_ptr_nonnull(strstr(text, "xlink:href=\"#m-L\""));
-	ck_assert_ptr_nonnull(strstr(text, ">lost update</text>"));
+	/* A race: whether updates were lost depends on the schedule (under
+	 * valgrind the threads may well take turns), so the marks only when
+	 * the run lost some. */
+	if (timeline_marker_count(a->tl, EV_LOST_UPDATE) > 0) {
+		ck_assert_ptr_nonnull(strstr(text, "xlink:href=\"#m-L\""));
+		ck_assert_ptr_nonnull(strstr(text, ">lost update</text>"));
+	}
 	ck_assert_ptr_nonnull(strstr(text, ">w3</text>"));
 	/* Round ticks: 0 first. */
 	ck_assert(strstr(text, ">0 ms</text>") || strstr(text, ">0 s</text>"));

@@ -38,9 +38,13 @@ events=$(field events)
 jq -e '[.traceEvents[] | select(.ph == "M" and .name == "process_name")][0].args.name | test("bank-unsafe \\(threads, 4 workers, GIL on\\)")' "$D/b.json" >/dev/null ||
 	fail "the process is not named after the scenario and model"
 pass "its events match the summary (events=$events), its process and tracks are named"
-[ "$(jq '[.traceEvents[] | select(.ph == "i" and .name == "lost-update")] | length' "$D/b.json")" -gt 0 ] ||
-	fail "no lost-update instant in the trace of a run that lost updates"
-pass "the lost updates are instant events"
+# A race: how many updates were lost depends on the schedule (under the
+# sanitizers the threads may take turns and lose none).
+if [ "$(field lost_updates)" -gt 0 ]; then
+	[ "$(jq '[.traceEvents[] | select(.ph == "i" and .name == "lost-update")] | length' "$D/b.json")" -gt 0 ] ||
+		fail "no lost-update instant in the trace of a run that lost updates"
+	pass "the lost updates are instant events"
+fi
 
 # Per lane: the trace's state time (its X events) against the CSV's time
 # in the same states, within 1%; and the CSV's lanes last the whole run.
@@ -54,7 +58,7 @@ for lane in 0 1 2 3; do
 done
 pass "per lane, the trace and the CSV agree within 1%, and the CSV covers the run"
 head -n 1 "$D/b.csv" | grep -q '^run,lane,task,state,start_s,end_s' || fail "the CSV has no header"
-grep -q ',lost-update,' "$D/b.csv" || fail "no marker rows in the CSV"
+grep -q ',read,' "$D/b.csv" || fail "no marker rows in the CSV"
 pass "the CSV has its header and marker rows"
 xmllint --noout "$D/b.svg" 2>"$D/xml.err" || fail "xmllint: $(cat "$D/xml.err")"
 rsvg-convert -o "$D/b.png" "$D/b.svg" 2>"$D/rsvg.err" || fail "rsvg-convert: $(cat "$D/rsvg.err")"
