@@ -132,6 +132,18 @@ static void check_belongs(const struct cli *c)
 		promise(!run, "run-option-on-serve");
 	if (c->cmd == CLI_LIST)
 		promise(!run && !serve && !c->have_seed, "option-on-list");
+	if (c->cmd == CLI_REPLAY)
+		promise(!serve && !c->have_seed && c->replay != NULL,
+			"option-on-replay");
+	/* The exports: run, compare and replay take them, no other. */
+	promise(!(c->trace || c->svg || c->csv) || c->cmd == CLI_TUI ||
+			c->cmd == CLI_RUN || c->cmd == CLI_COMPARE ||
+			c->cmd == CLI_REPLAY || c->cmd == CLI_HELP ||
+			c->cmd == CLI_VERSION,
+		"export-option-elsewhere");
+	promise(!c->replay || c->cmd == CLI_REPLAY || c->cmd == CLI_HELP ||
+			c->cmd == CLI_VERSION,
+		"replay-file-elsewhere");
 }
 
 /* A sweep is a range 1 <= A <= B <= RUN_WORKERS_MAX, or none; only
@@ -149,7 +161,7 @@ static void check_sweep(const struct cli *c)
 
 static void check_cli(const struct words *w, const struct cli *c)
 {
-	promise(c->cmd >= CLI_TUI && c->cmd <= CLI_SERVE, "cmd-range");
+	promise(c->cmd >= CLI_TUI && c->cmd <= CLI_REPLAY, "cmd-range");
 	promise(c->model == -1 || (c->model >= 0 && c->model < MODEL_COUNT),
 		"model-range");
 	if (c->model >= 0)
