@@ -132,17 +132,22 @@ static void check_belongs(const struct cli *c)
 		promise(!run, "run-option-on-serve");
 	if (c->cmd == CLI_LIST)
 		promise(!run && !serve && !c->have_seed, "option-on-list");
+}
+
+/* The exports: run, compare and replay take them, no other; replay's
+ * file comes with replay only. */
+static void check_exports(const struct cli *c)
+{
+	int any = c->cmd == CLI_HELP || c->cmd == CLI_VERSION; /* they win */
+
 	if (c->cmd == CLI_REPLAY)
-		promise(!serve && !c->have_seed && c->replay != NULL,
+		promise(c->port < 0 && !c->bind && !c->have_seed &&
+				c->replay != NULL,
 			"option-on-replay");
-	/* The exports: run, compare and replay take them, no other. */
-	promise(!(c->trace || c->svg || c->csv) || c->cmd == CLI_TUI ||
-			c->cmd == CLI_RUN || c->cmd == CLI_COMPARE ||
-			c->cmd == CLI_REPLAY || c->cmd == CLI_HELP ||
-			c->cmd == CLI_VERSION,
+	promise(!(c->trace || c->svg || c->csv) || any ||
+			(c->cmd != CLI_LIST && c->cmd != CLI_SERVE),
 		"export-option-elsewhere");
-	promise(!c->replay || c->cmd == CLI_REPLAY || c->cmd == CLI_HELP ||
-			c->cmd == CLI_VERSION,
+	promise(!c->replay || any || c->cmd == CLI_REPLAY,
 		"replay-file-elsewhere");
 }
 
@@ -162,6 +167,7 @@ static void check_sweep(const struct cli *c)
 static void check_cli(const struct words *w, const struct cli *c)
 {
 	promise(c->cmd >= CLI_TUI && c->cmd <= CLI_REPLAY, "cmd-range");
+	check_exports(c);
 	promise(c->model == -1 || (c->model >= 0 && c->model < MODEL_COUNT),
 		"model-range");
 	if (c->model >= 0)
