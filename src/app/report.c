@@ -651,25 +651,34 @@ int report_exports_check(const struct report_exports *x, char *err,
 	return 0;
 }
 
-int report_exports_write(const struct recording *const *recs, int n,
-			 const struct report_exports *x)
+int report_exports_to(const struct recording *const *recs, int n,
+		      const struct report_exports *x, char *err, size_t errlen)
 {
 	int (*const fn[])(const struct recording *const *, int, const char *,
 			  char *,
 			  size_t) = { export_trace, export_svg, export_csv };
 	const char *path[] = { x->trace, x->svg, x->csv };
-	char err[PATH_MAX + 256];
+	char why[PATH_MAX + 256];
 	int rc = 0;
 
 	for (int i = 0; i < 3; i++) {
-		if (!path[i])
+		if (!path[i] || fn[i](recs, n, path[i], why, sizeof why) == 0)
 			continue;
-		if (fn[i](recs, n, path[i], err, sizeof err) < 0) {
-			msg_print(err);
+		if (!err) {
+			msg_print(why);
 			rc = -1;
+			continue;
 		}
+		msg_fmt(err, errlen, "%s", why);
+		return -1;
 	}
 	return rc;
+}
+
+int report_exports_write(const struct recording *const *recs, int n,
+			 const struct report_exports *x)
+{
+	return report_exports_to(recs, n, x, NULL, 0);
 }
 
 int report_replay(struct recording *const *recs, int n, FILE *out,

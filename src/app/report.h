@@ -80,6 +80,11 @@ int report_exports_check(const struct report_exports *x, char *err,
 int report_exports_write(const struct recording *const *recs, int n,
 			 const struct report_exports *x);
 
+/* The same, but the first failure goes into err (the TUI shows it) and
+ * the files after it are not written; err NULL: as report_exports_write. */
+int report_exports_to(const struct recording *const *recs, int n,
+		      const struct report_exports *x, char *err, size_t errlen);
+
 int report_headless(const struct run_config *cfg, FILE *out,
 		    const struct report_exports *x);
 

@@ -53,7 +53,6 @@
 #include "app/app.h"
 #include "app/compare.h"
 #include "app/explain.h"
-#include "app/export.h"
 #include "app/recording.h"
 #include "app/report.h"
 #include "app/run.h"
@@ -578,20 +577,16 @@ static int ui_export(struct ui *ui, const struct recording *const *recs, int n,
 {
 	char err[PATH_MAX + 256], note[PATH_MAX * 3 + 64] = "wrote";
 	const char *path[] = { x->trace, x->svg, x->csv };
-	int (*const fn[])(const struct recording *const *, int, const char *,
-			  char *,
-			  size_t) = { export_trace, export_svg, export_csv };
 
-	for (int i = 0; i < 3; i++) {
-		if (!path[i])
-			continue;
-		if (fn[i](recs, n, path[i], err, sizeof err) < 0) {
-			ui_note(ui, err, 0);
-			return -1;
-		}
-		msg_fmt(note + strlen(note), sizeof note - strlen(note),
-			"%s %s", strcmp(note, "wrote") ? "," : "", path[i]);
+	if (report_exports_to(recs, n, x, err, sizeof err) < 0) {
+		ui_note(ui, err, 0);
+		return -1;
 	}
+	for (int i = 0; i < 3; i++)
+		if (path[i])
+			msg_fmt(note + strlen(note), sizeof note - strlen(note),
+				"%s %s", strcmp(note, "wrote") ? "," : "",
+				path[i]);
 	ui_note(ui, note, 0);
 	return 0;
 }
