@@ -745,6 +745,34 @@ static void svg_checks(const char *text, size_t len)
 	entities_only(text);
 }
 
+/* No grid line (a "#ddd" rect) crosses a run's title: each title's line,
+ * from 14 px above its baseline to 4 below, is clear of them. */
+static void grid_clear_of_titles(const char *text)
+{
+	int grids = 0;
+
+	for (const char *t = strstr(text, "<text x=\"8\" y=\""); t;
+	     t = strstr(t + 1, "<text x=\"8\" y=\"")) {
+		int base = atoi(t + strlen("<text x=\"8\" y=\""));
+		for (const char *r = strstr(text, "<rect x=\""); r;
+		     r = strstr(r + 1, "<rect x=\"")) {
+			int x, y, w, h, end = -1;
+			if (sscanf(r,
+				   "<rect x=\"%d\" y=\"%d\" width=\"%d\" "
+				   "height=\"%d\" fill=\"#ddd\"/>%n",
+				   &x, &y, &w, &h, &end) != 4 ||
+			    end < 0)
+				continue;
+			grids++;
+			ck_assert_msg(y + h <= base - 14 || y >= base + 4,
+				      "a grid line at x %d, y %d..%d crosses "
+				      "the title at y %d",
+				      x, y, y + h, base);
+		}
+	}
+	ck_assert_int_gt(grids, 0);
+}
+
 START_TEST(test_svg)
 {
 	struct recording *a = check_record("bank-unsafe", MODEL_THREADS, 4);
@@ -782,6 +810,7 @@ START_TEST(test_svg)
 	ck_assert_ptr_nonnull(strstr(text, ">w3</text>"));
 	/* Round ticks: 0 first. */
 	ck_assert(strstr(text, ">0 ms</text>") || strstr(text, ">0 s</text>"));
+	grid_clear_of_titles(text);
 	/* Small: bounded by columns, not by events. */
 	ck_assert_uint_lt(len, 400000);
 	free(text);

@@ -1393,29 +1393,6 @@ static void svg_title(struct svg *s, const struct recording *rec, int y)
 		 line);
 }
 
-/* One run: its title, then a row per worker. Returns the y below it. */
-static int svg_run(struct svg *s, const struct recording *rec, int y)
-{
-	int cols = svg_run_cols(s, rec);
-	char name[64];
-
-	svg_title(s, rec, y);
-	y += SVG_TITLE;
-	timeline_set_view(rec->tl, TIMELINE_BY_WORKER);
-	for (int l = 0; l < timeline_lanes(rec->tl) && s->o->err == 0; l++) {
-		lane_name(rec, l, name, sizeof name);
-		svg_text(s->o, SVG_LEFT - 6, y + 12,
-			 "font-size=\"11\" text-anchor=\"end\"", name);
-		svg_rect(s->o, SVG_LEFT, y, svg_x(s, cols) - SVG_LEFT, SVG_ROW,
-			 "fill=\"#f2f2f2\"/>\n");
-		svg_bars(s, rec, l, cols, y);
-		svg_separators(s, rec, l, cols, y);
-		svg_lane_marks(s, rec, l, cols, y);
-		y += SVG_ROW + SVG_ROW_GAP;
-	}
-	return y;
-}
-
 /* A round step for about SVG_TICKS ticks over the span: 1, 2 or 5 times
  * a power of ten nanoseconds. */
 static int64_t svg_tick_step(int64_t span)
@@ -1453,23 +1430,64 @@ static void svg_tick_label(char *buf, size_t len, int64_t t, int64_t step,
 			t % unit / q, unit == 1000000 ? "ms" : "s");
 }
 
-/* The time axis below the runs, its ticks with a faint grid line up to
- * the first run. */
-static void svg_axis(struct svg *s, int top, int y)
+/* The x of time t on the shared axis. */
+static int svg_tick_x(const struct svg *s, int64_t t)
+{
+	return SVG_LEFT + (int)((double)t * SVG_COLS / (double)s->span);
+}
+
+/* A faint grid line at each tick from y0 to y1: over one run's lanes
+ * only, so that no line crosses a title. */
+static void svg_grid(struct svg *s, int y0, int y1)
+{
+	int64_t step = svg_tick_step(s->span);
+
+	for (int64_t t = 0; t <= s->span && s->o->err == 0; t += step)
+		svg_rect(s->o, svg_tick_x(s, t), y0, 1, y1 - y0,
+			 "fill=\"#ddd\"/>\n");
+}
+
+/* The time axis below the runs, with its ticks and their labels. */
+static void svg_axis(struct svg *s, int y)
 {
 	int64_t step = svg_tick_step(s->span);
 	char label[48];
 
 	svg_rect(s->o, SVG_LEFT, y, SVG_COLS, 1, "fill=\"#000\"/>\n");
 	for (int64_t t = 0; t <= s->span && s->o->err == 0; t += step) {
-		int x = SVG_LEFT +
-			(int)((double)t * SVG_COLS / (double)s->span);
-		svg_rect(s->o, x, top, 1, y - top, "fill=\"#ddd\"/>\n");
+		int x = svg_tick_x(s, t);
 		svg_rect(s->o, x, y, 1, 5, "fill=\"#000\"/>\n");
 		svg_tick_label(label, sizeof label, t, step, s->span);
 		svg_text(s->o, x, y + 18,
 			 "font-size=\"11\" text-anchor=\"middle\"", label);
 	}
+}
+
+/* One run: its title, then a row per worker, and the grid over them
+ * (down to the axis under the last run). Returns the y below it. */
+static int svg_run(struct svg *s, const struct recording *rec, int y, int last)
+{
+	int cols = svg_run_cols(s, rec);
+	char name[64];
+	int top;
+
+	svg_title(s, rec, y);
+	y += SVG_TITLE;
+	top = y;
+	timeline_set_view(rec->tl, TIMELINE_BY_WORKER);
+	for (int l = 0; l < timeline_lanes(rec->tl) && s->o->err == 0; l++) {
+		lane_name(rec, l, name, sizeof name);
+		svg_text(s->o, SVG_LEFT - 6, y + 12,
+			 "font-size=\"11\" text-anchor=\"end\"", name);
+		svg_rect(s->o, SVG_LEFT, y, svg_x(s, cols) - SVG_LEFT, SVG_ROW,
+			 "fill=\"#f2f2f2\"/>\n");
+		svg_bars(s, rec, l, cols, y);
+		svg_separators(s, rec, l, cols, y);
+		svg_lane_marks(s, rec, l, cols, y);
+		y += SVG_ROW + SVG_ROW_GAP;
+	}
+	svg_grid(s, top, y + (last ? 4 : 0));
+	return y;
 }
 
 /* One entry of the legend at x: a swatch (`fill` attributes) and its
@@ -1582,7 +1600,7 @@ static void svg_head(struct svg *s, const struct recording *rec)
 static void write_svg(struct out *o, const struct recording *const *recs, int n)
 {
 	struct svg s = { .o = o, .span = 1 };
-	int y = SVG_TOP, top;
+	int y = SVG_TOP;
 
 	for (int i = 0; i < n; i++)
 		if (recording_now(recs[i]) > s.span)
@@ -1590,11 +1608,10 @@ static void write_svg(struct out *o, const struct recording *const *recs, int n)
 	s.cols = s.span < SVG_COLS ? (int)s.span : SVG_COLS;
 	s.height = svg_height(recs, n);
 	svg_head(&s, recs[0]);
-	top = y + SVG_TITLE;
 	for (int i = 0; i < n && o->err == 0; i++)
-		y = svg_run(&s, recs[i], y) + SVG_RUN_GAP;
+		y = svg_run(&s, recs[i], y, i == n - 1) + SVG_RUN_GAP;
 	y -= SVG_RUN_GAP;
-	svg_axis(&s, top, y + 4);
+	svg_axis(&s, y + 4);
 	svg_legend(&s, y + SVG_AXIS);
 	put_str(o, "</svg>\n");
 }

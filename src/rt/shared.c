@@ -122,8 +122,8 @@ static int32_t clamp32(int64_t x)
 static void lost_update(struct rt *rt, int var, uint32_t lost, int64_t amount)
 {
 	struct rt_vars *v = rt->vars;
-	uint16_t lane;
-	uint32_t task;
+	uint16_t lane = 0;
+	uint32_t task = EV_NO_TASK;
 	int known = who_stored(v, var, lost, &lane, &task) == 0;
 
 	atomic_fetch_add(&v->lost_updates, 1);
