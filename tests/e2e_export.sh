@@ -180,6 +180,15 @@ if command -v tmux >/dev/null 2>&1; then
 		fail "tmux cannot start"
 	wait_for 'replay of .*b\.json: nothing runs' 50 || fail "replay: the TUI does not say it replays"
 	wait_for '^w0 ' 50 || fail "replay: no lanes"
+	# It plays at x1, or slower so that it lasts 3 s: bank-unsafe, under
+	# a second here (slower under valgrind), at x0.5 or below.
+	wait_for 'REPLAY x' 50 || fail "replay: the header says no REPLAY"
+	speed=$(screen | sed -n 's/.*REPLAY x\([0-9.]*\).*/\1/p' | head -n 1)
+	case $speed in 1 | 0.5 | 0.2 | 0.1) ;; *) fail "replay: plays at x$speed, not x1 or slower" ;; esac
+	awk -v w="$wall" -v s="$speed" 'BEGIN { exit !(s == 0.1 || w / s >= 2.5) }' ||
+		fail "replay: a $wall s run plays at x$speed, over in under 3 s"
+	awk -v w="$wall" -v s="$speed" 'BEGIN { exit !(w < 3.5 || s == 1) }' ||
+		fail "replay: a $wall s run plays slowed down at x$speed"
 	wait_for 'PAUSED  done$' 100 || fail "replay: the play does not end paused"
 	tmx send-keys -t cv r
 	wait_for 'a replay of .* runs nothing' 50 || fail "replay: r does not say a replay runs nothing"
@@ -187,6 +196,6 @@ if command -v tmux >/dev/null 2>&1; then
 	wait_for 'cursor at 0.000 ms' 50 || fail "replay: Home"
 	tmx send-keys -t cv ']'
 	wait_for 'REPLAY x2' 50 || fail "replay: ] does not replay"
-	pass "conviz replay plays the run in the TUI, explore keys work, r runs nothing"
+	pass "conviz replay plays the run in the TUI (a $wall s run at x$speed), explore keys work, r runs nothing"
 fi
 finish

@@ -163,11 +163,18 @@ static void replay(struct ui_explore *x, int dir,
 	x->speed = speed;
 }
 
+/* A play lasts at least this long: a shorter run is slowed down. */
+#define PLAY_MIN_NS 3000000000LL
+
 void ui_explore_play(struct ui_explore *x, const struct ui_explore_run *r)
 {
 	ui_explore_goto(x, 0, r);
 	x->shown = 0;
+	/* x1, or the fastest slower speed at which a short run lasts
+	 * PLAY_MIN_NS (bank's 0.4 s plays at x0.1 for 4 s), down to x0.1. */
 	x->speed = UI_EXPLORE_SPEED_1X;
+	while (x->speed > 0 && r->now / speeds[x->speed] * 10 < PLAY_MIN_NS)
+		x->speed--;
 	x->replay = 1;
 	x->replay_wall = r->wall;
 }

@@ -61,7 +61,8 @@ int ui_explore_tick(struct ui_explore *x, const struct ui_explore_run *r);
 void ui_explore_goto(struct ui_explore *x, int64_t t,
 		     const struct ui_explore_run *r);
 
-/* Replays from the start at x1: what conviz replay opens with. */
+/* Replays from the start at x1, or slower for a run shorter than 3 s so
+ * that the play lasts 3 s (down to x0.1): what conviz replay opens with. */
 void ui_explore_play(struct ui_explore *x, const struct ui_explore_run *r);
 
 /* Zooms in (dir 1) or out (-1) around t, pausing first if live: for the
