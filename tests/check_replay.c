@@ -28,6 +28,7 @@
 #include "core/ev.h"
 #include "core/ledger.h"
 #include "core/timeline.h"
+#include "core/urllist.h"
 #include "models/model.h"
 #include "models/procs.h"
 
@@ -122,6 +123,8 @@ static void same_config(const struct recording *a, const struct recording *b)
 	ck_assert_int_eq(run_config_view(x), run_config_view(y));
 	ck_assert_ptr_null(y->urls);
 	same_text(x->urls_from, y->urls_from);
+	ck_assert_uint_eq(x->urls ? x->urls->count : x->urls_count,
+			  y->urls_count);
 	ck_assert_int_eq(a->origin_ns, b->origin_ns);
 	ck_assert_uint_eq(a->ntasks, b->ntasks);
 }
@@ -363,6 +366,54 @@ START_TEST(test_async)
 }
 END_TEST
 
+/* A --url-file run: the title counts the file's URLs in a replay too;
+ * a trace without "urls_count" reads, with the scenario's own title. */
+START_TEST(test_url_file_title)
+{
+	struct recording *rec = check_record("httpbin", MODEL_ASYNC, 1);
+	const struct recording *recs[] = { rec };
+	struct recording **back;
+	char dir[64], path[128], want[256], got[256], err[512], *text;
+	json_error_t je;
+	json_t *root, *run;
+	int n;
+
+	rec->cfg.urls_count = 2;
+	recording_set_urls_from(rec, "my urls.txt");
+	report_title(&rec->cfg, want, sizeof want);
+	ck_assert_msg(strstr(want, " GETs of the 2 URLs in my urls.txt "
+				   "(I/O-bound)") != NULL,
+		      "%s", want);
+	make_dir(dir, sizeof dir);
+	back = round_trip(recs, 1, dir, "a.json");
+	report_title(&back[0]->cfg, got, sizeof got);
+	ck_assert_str_eq(got, want);
+	replay_free(back, 1);
+	/* Without the count: the scenario's title. */
+	snprintf(path, sizeof path, "%s/a.json", dir);
+	root = json_load_file(path, 0, &je);
+	ck_assert_ptr_nonnull(root);
+	run = json_array_get(
+		json_object_get(json_object_get(root, "conviz"), "runs"), 0);
+	ck_assert_int_eq(json_object_del(run, "urls_count"), 0);
+	text = json_dumps(root, JSON_COMPACT);
+	ck_assert_int_eq(replay_parse(text, strlen(text), "t.json", &back, &n,
+				      err, sizeof err),
+			 0);
+	ck_assert_uint_eq(back[0]->cfg.urls_count, 0);
+	report_title(&back[0]->cfg, got, sizeof got);
+	rec->cfg.urls_count = 0;
+	report_title(&rec->cfg, want, sizeof want);
+	ck_assert_str_eq(got, want);
+	ck_assert_ptr_null(strstr(got, "my urls.txt"));
+	replay_free(back, n);
+	free(text);
+	json_decref(root);
+	remove_dir(dir);
+	recording_free(rec);
+}
+END_TEST
+
 /* Worker processes: their pids on the lanes, their own copies of the
  * values in the books. */
 START_TEST(test_procs)
@@ -437,6 +488,7 @@ static struct recording *made_up(int ended)
 	cfg.chunk = 3;
 	cfg.start = PROCS_SPAWN;
 	cfg.view = TIMELINE_BY_TASK;
+	cfg.urls_count = 2;
 	rec = recording_new_cfg(&cfg, ORIGIN);
 	ck_assert_uint_eq(rec->ntasks, 3);
 	ck_assert_int_eq(rec->has_ledger, 0);
@@ -710,6 +762,10 @@ static const struct bad_edit bad_edits[] = {
 	{ "runs/0/view", "2", 0, 0, "\"view\" must be an integer from 0 to 1" },
 	{ "runs/0/urls_from", "3", 0, 0,
 	  "\"urls_from\" must be a file name (a string) or null, not 3" },
+	{ "runs/0/urls_count", "-1", 0, 0,
+	  "\"urls_count\" must be an integer from 0 to 10000, not -1" },
+	{ "runs/0/urls_count", "\"2\"", 0, 0,
+	  "\"urls_count\" must be an integer from 0 to 10000, not \"2\"" },
 	{ "runs/0/origin_ns", "-5", 0, 0, "\"origin_ns\" must be an integer" },
 	{ "runs/0/ended", "null", 0, 0, "\"ended\" must be true or false" },
 	{ "runs/0/end_ns", "-1", 0, 0, "\"end_ns\" must be an integer" },
@@ -1008,6 +1064,7 @@ Suite *suite_replay(void)
 	tcase_add_test(tc, test_bank_unsafe);
 	tcase_add_test(tc, test_bank_safe);
 	tcase_add_test(tc, test_async);
+	tcase_add_test(tc, test_url_file_title);
 	tcase_add_test(tc, test_procs);
 	tcase_add_test(tc, test_deadlock);
 	tcase_add_test(tc, test_compare);

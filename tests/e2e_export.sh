@@ -109,7 +109,11 @@ pass "an existing file is replaced whole, no temporary file left"
 # --- conviz replay: the same report, nothing run ---------------------------
 # The run above, played back headless: its diagram and summary: line as
 # it printed them (the embedded server's address aside: nothing serves).
-for spec in "bank-unsafe -m threads -w 4" "httpbin -m async" "fib --scale 0.3 -m procs -w 2"; do
+# A --url-file run's title counts the file's URLs, replayed too (a closed
+# port: the GETs fail at once, and the report says so both times).
+printf 'http://127.0.0.1:1/a\nhttp://127.0.0.1:1/b\n' >"$D/u.txt"
+for spec in "bank-unsafe -m threads -w 4" "httpbin -m async" "fib --scale 0.3 -m procs -w 2" \
+	"httpbin -m async --url-file $D/u.txt"; do
 	# shellcheck disable=SC2086
 	run_conviz run -s $spec --headless --trace "$D/r.json"
 	expect_status 0 "run $spec --trace"
@@ -119,7 +123,8 @@ for spec in "bank-unsafe -m threads -w 4" "httpbin -m async" "fib --scale 0.3 -m
 	diff "$D/r.orig" "$TMP/out" >"$D/r.diff" ||
 		fail "replay of $spec differs from the run: $(cat "$D/r.diff")"
 done
-pass "conviz replay prints the run's own diagram and summary: line"
+grep -q "GETs of the 2 URLs in $D/u.txt" "$TMP/out" || fail "the --url-file run's replay has not its title"
+pass "conviz replay prints the run's own diagram and summary: line (a --url-file run's title too)"
 run_conviz replay "$D/c.json"
 expect_status 0 "replay of a comparison"
 [ "$(grep -c '^summary:' "$TMP/out")" = "$runs" ] || fail "the comparison's replay has not $runs summaries"

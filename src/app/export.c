@@ -26,6 +26,7 @@
 #include "core/ledger.h"
 #include "core/msg.h"
 #include "core/timeline.h"
+#include "core/urllist.h"
 #include "models/model.h"
 #include "models/procs.h"
 #include "rt/locks.h"
@@ -951,6 +952,7 @@ static void conviz_config(struct out *o, const struct recording *rec)
 	put_key_str(o, "start", procs_start_name(c->start));
 	put_key_i64(o, "view", run_config_view(c));
 	put_key_str(o, "urls_from", c->urls_from);
+	put_key_u64(o, "urls_count", c->urls ? c->urls->count : c->urls_count);
 	put_key_i64(o, "origin_ns", rec->origin_ns);
 	put_key_bool(o, "ended", rec->ended);
 	put_key_i64(o, "end_ns", recording_now(rec));

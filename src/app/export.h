@@ -69,6 +69,8 @@ struct recording;
  *     the run with);
  *     "start": "forkserver"|"fork"|"spawn"; "view": 0 by worker, 1 by
  *     task (run_config_view); "urls_from": string or null;
+ *     "urls_count": how many URLs that file had, 0 without one (optional
+ *     when reading: missing is 0, the scenario's title is shown then);
  *     "origin_ns": the run's time 0 (CLOCK_MONOTONIC, ns);
  *     "ended": true|false; "end_ns": where its lanes end, from the
  *     origin (recording_now);

@@ -31,6 +31,7 @@
 #include "core/msg.h"
 #include "core/num.h"
 #include "core/timeline.h"
+#include "core/urllist.h"
 #include "models/model.h"
 #include "models/procs.h"
 #include "rt/locks.h"
@@ -463,11 +464,15 @@ static int read_config(struct rd *p, const json_t *run, struct run_config *c,
 	return 0;
 }
 
-/* urls_from: a string or null; *out points into the tree. */
-static int read_urls_from(struct rd *p, const json_t *run, const char **out)
+/* urls_from: a string or null, *out pointing into the tree; and
+ * urls_count, how many URLs the file had (0 when missing: the title is
+ * the scenario's then). */
+static int read_urls_from(struct rd *p, const json_t *run, const char **out,
+			  size_t *count)
 {
 	const char *want = "a file name (a string) or null";
 	const json_t *v = get(p, run, "urls_from", want);
+	int64_t n = 0;
 
 	if (v == NULL)
 		return -1;
@@ -475,6 +480,10 @@ static int read_urls_from(struct rd *p, const json_t *run, const char **out)
 	    (!json_is_string(v) || json_string_length(v) >= PATH_TEXT))
 		return bad(p, "urls_from", want, v);
 	*out = json_string_value(v); /* NULL for null */
+	if (json_object_get(run, "urls_count") != NULL &&
+	    get_int(p, run, "urls_count", 0, URLLIST_COUNT_MAX, &n) < 0)
+		return -1;
+	*count = (size_t)n;
 	return 0;
 }
 
@@ -874,7 +883,7 @@ static int read_head(struct rd *p, const json_t *run, struct run_head *h)
 		return fail(p, "a run must be an object, not %s",
 			    found(p, run));
 	if (read_config(p, run, &h->cfg, &h->origin) < 0 ||
-	    read_urls_from(p, run, &h->urls_from) < 0 ||
+	    read_urls_from(p, run, &h->urls_from, &h->cfg.urls_count) < 0 ||
 	    get_bool(p, run, "ended", &h->ended) < 0 ||
 	    get_int(p, run, "end_ns", 0, REPLAY_T_MAX, &h->end_ns) < 0)
 		return -1;

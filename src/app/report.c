@@ -465,14 +465,14 @@ size_t report_results_rec(char *buf, size_t len, const struct recording *rec,
 void report_title(const struct run_config *cfg, char *buf, size_t len)
 {
 	const struct work_ops *w = work_find(cfg->sc.workload);
+	size_t n = cfg->urls ? cfg->urls->count : cfg->urls_count;
 
-	if (!cfg->urls || !cfg->urls_from || !w || !w->io) {
+	if (n == 0 || !cfg->urls_from || !w || !w->io) {
 		work_title(&cfg->sc, cfg->scale, buf, len);
 		return;
 	}
 	msg_fmt(buf, len, "%ld GETs of the %zu URL%s in %s (I/O-bound)",
-		cfg->sc.tasks, cfg->urls->count,
-		cfg->urls->count == 1 ? "" : "s", cfg->urls_from);
+		cfg->sc.tasks, n, n == 1 ? "" : "s", cfg->urls_from);
 }
 
 /* The embedded server's address (NULL: none, or a replay), then the

@@ -45,6 +45,9 @@ struct run_config {
 	 * the scenario's own `urls`. Ignored by CPU workloads. */
 	const struct urllist *urls;
 	const char *urls_from; /* the file they came from (for titles) */
+	/* How many URLs there were, when urls is not kept (a replay): the
+	 * title counts them. 0 otherwise. */
+	size_t urls_count;
 	/* How the run is shown (the run itself ignores it): -1 as its
 	 * model prefers (model_ops.task_view), else an enum timeline_view. */
 	int view;
