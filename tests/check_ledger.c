@@ -56,6 +56,33 @@ START_TEST(test_conserved_invalid_state)
 }
 END_TEST
 
+/* A break that ends before it began (events out of order) lasts 0 ns, and
+ * breaks that add up past INT64_MAX (a crafted trace's times, 2^52 ns
+ * either side of the origin) stop there. */
+START_TEST(test_broken_time_bounds)
+{
+	static const int64_t banks[2] = { 1000, 1000 };
+	const int64_t far = INT64_C(1) << 52;
+	struct ledger lg;
+	uint32_t v = 0;
+
+	ledger_init(&lg, ORIGIN, 2, banks, 2000, 1);
+	write_ev(&lg, 500, 1, 0, ++v, 990);
+	write_ev(&lg, 100, 1, 1, v, 1010);
+	ck_assert_int_eq(lg.broken, 0);
+	ck_assert_int_eq(lg.broken_ns, 0);
+	for (int i = 0; i < 2000; i++) {
+		write_ev(&lg, -far, 1, 0, ++v, 1000);
+		write_ev(&lg, far, 1, 1, v, 1000);
+		write_ev(&lg, -far, 1, 0, ++v, 990);
+		write_ev(&lg, far, 1, 1, v, 1010);
+	}
+	ck_assert_uint_eq(lg.breaks, 4001);
+	ck_assert_int_eq(lg.broken_ns, INT64_MAX);
+	ledger_free(&lg);
+}
+END_TEST
+
 /* Two tasks load bank 2; 7 deposits 42, 3 withdraws 30 over it: 42 lost,
  * counted once though marked on both lanes, and the sum is off for good. */
 START_TEST(test_lost_update)
@@ -281,6 +308,7 @@ Suite *suite_ledger(void)
 	tcase_add_test(tc, test_conserved_invalid_state);
 	tcase_add_test(tc, test_lost_update);
 	tcase_add_test(tc, test_out_of_order);
+	tcase_add_test(tc, test_broken_time_bounds);
 	tcase_add_test(tc, test_counting);
 	tcase_add_test(tc, test_locks);
 	tcase_add_test(tc, test_deadlock_freezes);

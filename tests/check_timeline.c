@@ -431,6 +431,23 @@ START_TEST(test_cell_mixed)
 }
 END_TEST
 
+/* Shares of 2^58 ns: the mixed-cell test does not overflow (it did past
+ * 2^56 ns), and still tells mixed cells from one state's. */
+START_TEST(test_cell_mixed_huge)
+{
+	struct timeline *tl = timeline_new(ORIGIN);
+	const int64_t h = INT64_C(1) << 58;
+
+	add(tl, 0, 0, EV_CPU, 0);
+	add(tl, 0, h, EV_IO, 0);
+	ck_assert_int_ne(timeline_cell(tl, 0, 0, 2 * h, 2 * h, 0),
+			 timeline_cell(tl, 0, 0, 2 * h, 2 * h, 1));
+	ck_assert_int_eq(timeline_cell(tl, 0, 0, h + h / 10, 2 * h, 1), EV_CPU);
+	ck_assert_int_eq(timeline_cell(tl, 0, 0, h + h / 10, 2 * h, 0), EV_CPU);
+	timeline_free(tl);
+}
+END_TEST
+
 START_TEST(test_unknown_lane)
 {
 	struct timeline *tl = two_tasks();
@@ -1319,6 +1336,7 @@ Suite *suite_timeline(void)
 	tcase_add_test(tc, test_dominant_ties);
 	tcase_add_test(tc, test_markers);
 	tcase_add_test(tc, test_cell_mixed);
+	tcase_add_test(tc, test_cell_mixed_huge);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("scale");

@@ -60,8 +60,14 @@ static void check_invariant(struct ledger *lg, int64_t t)
 		lg->broken_at = t;
 		lg->breaks++;
 	} else if (off == 0 && lg->broken) {
+		/* Events out of order may end a break before it began; and
+		 * a crafted trace's breaks could add up past INT64_MAX: none
+		 * is negative, and the total saturates. */
+		int64_t d = t > lg->broken_at ? t - lg->broken_at : 0;
 		lg->broken = 0;
-		lg->broken_ns += t - lg->broken_at;
+		lg->broken_ns = d > INT64_MAX - lg->broken_ns
+					? INT64_MAX
+					: lg->broken_ns + d;
 	}
 }
 

@@ -583,9 +583,11 @@ static enum ev_kind cell_of(const int64_t shares[EV_STATE_COUNT], int phase)
 	}
 	if (first < 0)
 		return EV_IDLE;
+	/* In doubles: shares of a long run times 100 overflow int64. */
 	if (second < 0 ||
-	    shares[second] * 100 <
-		    (shares[first] + shares[second]) * TIMELINE_MIXED_PCT)
+	    (double)shares[second] * 100 <
+		    ((double)shares[first] + (double)shares[second]) *
+			    TIMELINE_MIXED_PCT)
 		return (enum ev_kind)first;
 	int lo = first < second ? first : second;
 	int hi = first < second ? second : first;
