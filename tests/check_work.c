@@ -336,6 +336,24 @@ START_TEST(test_title_math)
 }
 END_TEST
 
+/* work_scaled: whether a scale changes the work (the lesson cards' figures
+ * are the tutorial's), as the titles above say it. */
+START_TEST(test_scaled)
+{
+	struct scenario fib = make("fib", 35, 20);
+	struct scenario primes = make("primes", 1000, 15000);
+	struct scenario http = make("http", 1, 100);
+
+	ck_assert_int_eq(work_scaled(&fib, 1.0), 0);
+	ck_assert_int_eq(work_scaled(&fib, 0.3), 1);
+	ck_assert_int_eq(work_scaled(&primes, 20.0), 1);
+	/* A sieve cannot run less than once: 0.1 is the tutorial's work. */
+	ck_assert_int_eq(work_scaled(&primes, 0.1), 0);
+	/* I/O does not scale. */
+	ck_assert_int_eq(work_scaled(&http, 3.0), 0);
+}
+END_TEST
+
 START_TEST(test_title_io)
 {
 	struct scenario sc = make("http", 1, 100);
@@ -393,6 +411,7 @@ Suite *suite_work(void)
 	tcase_add_test(tc, test_title_sumsq);
 	tcase_add_test(tc, test_title_primes);
 	tcase_add_test(tc, test_title_math);
+	tcase_add_test(tc, test_scaled);
 	tcase_add_test(tc, test_title_io);
 	tcase_add_test(tc, test_title_shipped);
 	tcase_add_test(tc, test_ticks_within_a_millisecond);

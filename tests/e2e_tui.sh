@@ -324,6 +324,7 @@ screen | grep -Fq "$(card sites)" && fail "lesson: a card before e"
 key e "$(card sites)" "the scenario's card"
 wait_for "$(card sites.threads)" 50 || fail "lesson: no threads card"
 wait_for "^w0 .*[|│] $(card sites)" 50 || fail "lesson: the card is not beside the lanes"
+screen | grep -q 'Scaled run' && fail "lesson: a scale note on a run at scale 1"
 pass "lesson: the scenario's and the model's cards beside the lanes"
 pick m async
 wait_for "$(card sites.async)" 50 || fail "lesson: the card does not follow m"
@@ -338,6 +339,19 @@ screen | grep -Fq "$(card sites)" && fail "lesson: e does not hide the card"
 pass "lesson: e hides the card"
 tmx send-keys -t cv -l q
 finish lesson 0
+
+# A --scale that changes the work: the card says its figures are the
+# tutorial's, beside the lanes and in the help.
+start scaled C run -s fib --scale 0.05 -m threads
+key e 'Scaled run \(--scale 0\.05\)' "the card starts with the scale note"
+wait_for "$(card fib)" 50 || fail "scaled: the card is gone"
+tmx send-keys -t cv -l e
+wait_gone 'Scaled run' 50 || fail "scaled: e does not hide the note"
+key '?' 'Scaled run \(--scale 0\.05\)' "the help has the scale note too"
+tmx send-keys -t cv -l q # closes the help
+wait_gone 'conviz help' 50 || fail "scaled: the help stays"
+tmx send-keys -t cv -l q
+finish scaled 0
 
 # --- c: every model in turn on one time axis, then a table and a verdict -
 # cmp.scn: 10 GETs, so the four runs take about two seconds in all.

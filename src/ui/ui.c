@@ -154,7 +154,10 @@ struct ui {
 	 * shows it beside the lanes; the help has it too. */
 	struct explain card;
 	int card_on, card_ok;
-	char card_for[SCENARIO_NAME_MAX + 32]; /* "scenario model gil" */
+	char card_for[SCENARIO_NAME_MAX + 64]; /* "scenario model gil scale" */
+	/* cfg.scale when it changes the work from the card's (work_scaled):
+	 * the card's figures are the tutorial's, not this run's. 0: not. */
+	double card_scale;
 	char card_err[512];
 
 	/* The comparison c started: each model's run in turn, its timeline
@@ -1205,11 +1208,13 @@ static void ui_card_update(struct ui *ui)
 	char key[sizeof ui->card_for];
 	const char *model = model_get(ui->cfg.model)->name;
 
-	msg_fmt(key, sizeof key, "%s %s %d", ui->cfg.sc.name, model,
-		ui->cfg.gil);
+	msg_fmt(key, sizeof key, "%s %s %d %.17g", ui->cfg.sc.name, model,
+		ui->cfg.gil, ui->cfg.scale);
 	if (strcmp(key, ui->card_for) == 0)
 		return;
 	msg_fmt(ui->card_for, sizeof ui->card_for, "%s", key);
+	ui->card_scale =
+		work_scaled(&ui->cfg.sc, ui->cfg.scale) ? ui->cfg.scale : 0;
 	ui->card_ok =
 		explain_load(ui->cfg.sc.name, model, ui->cfg.gil, &ui->card,
 			     ui->card_err, sizeof ui->card_err) == 0;
@@ -1625,6 +1630,7 @@ static void ui_view_fill(struct ui *ui, struct ui_view *v, int64_t now)
 	v->utf8 = ui_term_utf8();
 	ui_card_update(ui);
 	v->card = ui->card_ok ? &ui->card : NULL;
+	v->card_scale = ui->card_scale;
 	v->card_shown = ui->card_on;
 	ui_race_fill(ui, v);
 	ui_recent_fill(ui, v);

@@ -1292,6 +1292,26 @@ static void help_race(struct help_doc *d)
 		  0);
 }
 
+/* Under a --scale that changes the work, the card's figures (the
+ * tutorial's) are not the run's: a part that says so, above the card.
+ * NULL when there is nothing to say. */
+static const struct explain_part *card_scale_part(const struct ui_view *v)
+{
+	static struct explain_part p; /* UI thread only */
+
+	if (!v->card || v->card_scale <= 0)
+		return NULL;
+	msg_fmt(p.heading, sizeof p.heading, "Scaled run (--scale %g)",
+		v->card_scale);
+	msg_fmt(p.body, sizeof p.body,
+		"The figures in this card are the tutorial's, for its own "
+		"work. This run does %s work (the title says what), so its "
+		"times differ from them.",
+		v->card_scale < 1 ? "less" : "more");
+	p.npar = 1;
+	return &p;
+}
+
 /* A lesson card in the help: its heading, its paragraphs. */
 static void help_card_part(struct help_doc *d, const struct explain_part *p)
 {
@@ -1323,6 +1343,8 @@ static void help_layout(const struct ui_view *v, int cols, int w,
 		help_wrap(d, UI_STYLE_NORMAL, v->title, 0);
 	}
 	if (v->card) {
+		if (card_scale_part(v))
+			help_card_part(d, card_scale_part(v));
 		help_card_part(d, &v->card->scenario);
 		help_card_part(d, &v->card->model);
 	}
@@ -1755,6 +1777,10 @@ static void draw_card(const struct ui_view *v, const struct card_plan *c,
 			bottom - top);
 	}
 	top = card_verdict(v, top, ymax, x, w);
+	if (card_scale_part(v) && top + 2 < ymax) {
+		card_part(card_scale_part(v), top, ymax, x, w);
+		top += card_part_rows(card_scale_part(v), w) + 1;
+	}
 	card_parts(v->card ? v->card : &none, top, ymax, x, w);
 	if (c->full)
 		draw_text(bottom - 1, x, x + w, UI_STYLE_DIM,

@@ -157,6 +157,10 @@ struct ui_view {
 	 * beside the lanes when card_shown (e). */
 	const struct explain *card;
 	int card_shown;
+	/* The run's --scale when it changes the work from the tutorial's
+	 * (work_scaled), said above the card, whose figures are the
+	 * tutorial's; 0: the card's work is the run's. */
+	double card_scale;
 	/* The scenario's finished runs, newest first, shown in the rows
 	 * the lanes leave empty. */
 	struct ui_recent recent[UI_RECENT_MAX];

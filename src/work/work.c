@@ -65,20 +65,31 @@ const char *const *work_names(void)
 	return names;
 }
 
+int work_scaled(const struct scenario *sc, double scale)
+{
+	const struct work_ops *w = work_find(sc->workload);
+	char real[WORK_TITLE_MAX], base[WORK_TITLE_MAX];
+
+	if (!w || !w->describe || scale == 1.0)
+		return 0;
+	w->describe(sc, scale, 0, real, sizeof real);
+	w->describe(sc, 1.0, 0, base, sizeof base);
+	return strcmp(real, base) != 0;
+}
+
 void work_title(const struct scenario *sc, double scale, char *buf, size_t len)
 {
 	const struct work_ops *w = work_find(sc->workload);
-	char real[WORK_TITLE_MAX], base[WORK_TITLE_MAX], tut[WORK_TITLE_MAX];
+	char real[WORK_TITLE_MAX], tut[WORK_TITLE_MAX];
 
 	if (!w || !w->describe) {
 		msg_fmt(buf, len, "%s", sc->title[0] ? sc->title : sc->name);
 		return;
 	}
 	w->describe(sc, scale, 0, real, sizeof real);
-	w->describe(sc, 1.0, 0, base, sizeof base);
 	/* A scale can leave the work as it is (fib at 1.4 still computes
 	 * each fib once): then it is the tutorial's, and says why. */
-	if (strcmp(real, base) == 0) {
+	if (!work_scaled(sc, scale)) {
 		if (scale == 1.0)
 			msg_fmt(buf, len, "%s", real);
 		else

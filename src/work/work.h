@@ -38,6 +38,12 @@ const struct work_ops *work_find(const char *name);
  * empty). Always NUL-ended, cut at len. Any thread. */
 void work_title(const struct scenario *sc, double scale, char *buf, size_t len);
 
+/* 1 when `scale` changes the work of sc from the tutorial's (sc at scale
+ * 1), as work_title words it: then the figures of the tutorials (lesson
+ * cards) are not this run's. 0 for a scale that rounds to the same work,
+ * and for workloads that do not scale. Any thread. */
+int work_scaled(const struct scenario *sc, double scale);
+
 /* What runs the tasks of sc: its workload, or, when sc has a `hog`,
  * a table that sends the hog task to the hog's workload and the others to
  * sc's (hog.c; it has run and expect only: format results with
