@@ -232,19 +232,10 @@ static int async_lock(struct rt *rt, int id)
 {
 	struct atask *a = atask_of(rt);
 	struct rt_locks *t = rt->locks;
-	enum rt_take r;
+	enum rt_take r = rt_lock_ask(rt, t, a->task, 0, id);
 
-	rt_locks_enter(t);
-	r = rt_locks_take(t, a->task, 0, id, clock_now_ns());
-	rt_locks_leave(t);
-	if (r == RT_TAKEN) {
-		rt_emit(rt, EV_ACQUIRE, id);
+	if (r == RT_TAKEN)
 		return 0;
-	}
-	if (r != RT_DEADLOCK)
-		rt_emit(rt, EV_LOCK_WAIT, id);
-	if (r == RT_CYCLE)
-		rt_emit(rt, EV_DEADLOCK, id);
 	if (r != RT_BUSY) {
 		wake_all(a->loop);
 		return -1;
@@ -259,10 +250,7 @@ static int async_lock(struct rt *rt, int id)
 			break;
 		line_up(&a->loop->locks[id], a, 1); /* still first */
 	}
-	if (r == RT_TAKEN)
-		rt_emit(rt, EV_ACQUIRE, id);
-	rt_emit(rt, EV_CPU, 0);
-	return r == RT_TAKEN ? 0 : -1;
+	return rt_lock_waited(rt, r, id);
 }
 
 static void async_unlock(struct rt *rt, int id)

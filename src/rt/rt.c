@@ -57,6 +57,31 @@ static void blocking_sleep(struct rt *rt, int64_t ns)
 	rt_emit(rt, EV_CPU, 0);
 }
 
+enum rt_take rt_lock_ask(struct rt *rt, struct rt_locks *t, uint32_t task,
+			 uint16_t lane, int id)
+{
+	enum rt_take r;
+
+	rt_locks_enter(t);
+	r = rt_locks_take(t, task, lane, id, clock_now_ns());
+	rt_locks_leave(t);
+	if (r == RT_TAKEN)
+		rt_emit(rt, EV_ACQUIRE, id);
+	if (r == RT_BUSY || r == RT_CYCLE)
+		rt_emit(rt, EV_LOCK_WAIT, id);
+	if (r == RT_CYCLE)
+		rt_emit(rt, EV_DEADLOCK, id);
+	return r;
+}
+
+int rt_lock_waited(struct rt *rt, enum rt_take r, int id)
+{
+	if (r == RT_TAKEN)
+		rt_emit(rt, EV_ACQUIRE, id);
+	rt_emit(rt, EV_CPU, 0);
+	return r == RT_TAKEN ? 0 : -1;
+}
+
 /* Takes program lock `id`, or waits on the table's condition until it
  * may (state lock-wait meanwhile, the GIL let go: a thread blocked on a
  * lock does not hold it). -1 when a deadlock was found: the task gives
@@ -64,22 +89,10 @@ static void blocking_sleep(struct rt *rt, int64_t ns)
 static int blocking_lock(struct rt *rt, int id)
 {
 	struct rt_locks *t = rt->locks;
-	enum rt_take r;
+	enum rt_take r = rt_lock_ask(rt, t, rt->task, rt->lane, id);
 
-	rt_locks_enter(t);
-	r = rt_locks_take(t, rt->task, rt->lane, id, clock_now_ns());
-	rt_locks_leave(t);
-	if (r == RT_TAKEN) {
-		rt_emit(rt, EV_ACQUIRE, id);
-		return 0;
-	}
-	if (r == RT_DEADLOCK)
-		return -1; /* found before: the run is stopping, no wait */
-	rt_emit(rt, EV_LOCK_WAIT, id);
-	if (r == RT_CYCLE) {
-		rt_emit(rt, EV_DEADLOCK, id);
-		return -1;
-	}
+	if (r != RT_BUSY) /* taken, or a deadlock: no wait */
+		return r == RT_TAKEN ? 0 : -1;
 	if (rt->gil)
 		gil_release(rt->gil);
 	rt_locks_enter(t);
@@ -87,10 +100,7 @@ static int blocking_lock(struct rt *rt, int id)
 		pthread_cond_wait(&t->cv, &t->mu);
 	rt_locks_leave(t);
 	rt_gil_enter(rt);
-	if (r == RT_TAKEN)
-		rt_emit(rt, EV_ACQUIRE, id);
-	rt_emit(rt, EV_CPU, 0);
-	return r == RT_TAKEN ? 0 : -1;
+	return rt_lock_waited(rt, r, id);
 }
 
 static void blocking_unlock(struct rt *rt, int id)
