@@ -74,6 +74,17 @@ moved() {
 	return 1
 }
 
+# screen_becomes OP TEXT: until the whole pane OP (= or !=) TEXT, 3 s at
+# most. Returns 1 on timeout.
+screen_becomes() {
+	k=0
+	until [ "$(screen)" "$1" "$2" ]; do
+		[ "$k" -lt 30 ] || return 1
+		sleep 0.1
+		k=$((k + 1))
+	done
+}
+
 # The task picked in the lane's panel: "tN START UNIT" ("t3 93.2 ms").
 picked() {
 	screen | sed -n 's/^> \(t[0-9]*\) *\([0-9.]*\)\([mun]*s\) .*/\1 \2 \3/p'
@@ -323,6 +334,19 @@ wait_for ' zoom x2 ' 30 || fail "the wheel up does not zoom in"
 mouse 65 40 "$y"
 unzoomed || fail "the wheel down does not zoom out"
 pass "the wheel zooms in and out"
+# On the help the wheel scrolls it, and back; a key closes it.
+press '?'
+wait_for 'conviz help' 30 || fail "?: no help"
+sleep 0.3
+before=$(screen)
+mouse 65 40 10
+screen_becomes != "$before" || fail "the wheel down does not scroll the help"
+screen | grep -q 'conviz help' || fail "the wheel closed the help"
+mouse 64 40 10
+screen_becomes = "$before" || fail "the wheel up does not scroll the help back"
+press Escape
+wait_gone 'conviz help' 30 || fail "Esc does not close the help"
+pass "on the help the wheel scrolls it down and back up"
 
 # --- --no-mouse leaves the mouse alone ------------------------------------
 start -s "$(quote "$SCN")" -m threads -w 2 --no-mouse

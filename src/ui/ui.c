@@ -991,9 +991,23 @@ static void ui_pump(struct ui *ui)
 	}
 }
 
+static void ui_help_key(struct ui *ui, int ch);
+
+/* The wheel on the help scrolls it, three lines a notch. */
+static void ui_help_wheel(struct ui *ui, mmask_t b)
+{
+	int ch = b & BUTTON4_PRESSED   ? KEY_UP
+		 : b & BUTTON5_PRESSED ? KEY_DOWN
+				       : 0;
+
+	for (int i = 0; ch && i < 3; i++)
+		ui_help_key(ui, ch);
+}
+
 /* A click or the wheel (ui_term_mouse): a click on a lane selects it, on
  * the time axis puts the cursor there; the wheel zooms in (up) or out
- * around the time under the pointer. */
+ * around the time under the pointer. On the help, the wheel scrolls it
+ * three lines a notch, and a click does nothing. */
 static void ui_mouse(struct ui *ui)
 {
 	struct ui_explore_run r;
@@ -1002,8 +1016,13 @@ static void ui_mouse(struct ui *ui)
 	int64_t wall = clock_now_ns(), t = -1;
 	int lane = -1, hit;
 
-	if (getmouse(&me) != OK || !ui->tl || ui->cmp.on || ui->pick ||
-	    ui->help)
+	if (getmouse(&me) != OK)
+		return;
+	if (ui->help) {
+		ui_help_wheel(ui, me.bstate);
+		return;
+	}
+	if (!ui->tl || ui->cmp.on || ui->pick)
 		return;
 	ui_view_fill(ui, &v, wall);
 	ui_xrun(ui, wall, &r);
@@ -1445,7 +1464,7 @@ static int ui_key(struct ui *ui, int ch)
 	ui->dirty = 1;
 	if (ch == KEY_RESIZE)
 		return 0;      /* curses has resized stdscr; just redraw */
-	if (ch == KEY_MOUSE) { /* on the lanes only: not on the help */
+	if (ch == KEY_MOUSE) { /* the lanes, or the wheel on the help */
 		ui_mouse(ui);
 		return 0;
 	}

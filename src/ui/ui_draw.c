@@ -1200,8 +1200,9 @@ static void help_keys(struct help_doc *d)
 		       "Perfetto and conviz replay), .svg (a timing diagram "
 		       "for slides), .csv; the header says where" },
 		{ "mouse", "click a lane to select it, click the time axis "
-			   "to put the cursor there, the wheel zooms "
-			   "(--no-mouse leaves the mouse to the terminal)" },
+			   "to put the cursor there, the wheel zooms (here "
+			   "it scrolls; --no-mouse leaves the mouse to the "
+			   "terminal)" },
 		{ "?", "this help (F1 and h too)" },
 		{ "q", "quit (Ctrl-C works too)" },
 	};
