@@ -343,6 +343,7 @@ START_TEST(test_scaled)
 	struct scenario fib = make("fib", 35, 20);
 	struct scenario primes = make("primes", 1000, 15000);
 	struct scenario http = make("http", 1, 100);
+	char buf[WORK_TITLE_MAX];
 
 	ck_assert_int_eq(work_scaled(&fib, 1.0), 0);
 	ck_assert_int_eq(work_scaled(&fib, 0.3), 1);
@@ -351,6 +352,14 @@ START_TEST(test_scaled)
 	ck_assert_int_eq(work_scaled(&primes, 0.1), 0);
 	/* I/O does not scale. */
 	ck_assert_int_eq(work_scaled(&http, 3.0), 0);
+	/* The works in a few words, for the card's note. */
+	work_brief(&fib, 0.3, buf, sizeof buf);
+	ck_assert_str_eq(buf, "fib(32) x20");
+	work_brief(&fib, 1.0, buf, sizeof buf);
+	ck_assert_str_eq(buf, "fib(35) x20");
+	snprintf(http.title, sizeof http.title, "100 GETs");
+	work_brief(&http, 3.0, buf, sizeof buf);
+	ck_assert_str_eq(buf, "100 GETs");
 }
 END_TEST
 

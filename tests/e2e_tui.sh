@@ -344,6 +344,7 @@ finish lesson 0
 # tutorial's, beside the lanes and in the help.
 start scaled C run -s fib --scale 0.05 -m threads
 key e 'Scaled run \(--scale 0\.05\)' "the card starts with the scale note"
+wait_for 'This run: fib\([0-9]+\) x20\.' 50 || fail "scaled: the note does not name this run's work"
 wait_for "$(card fib)" 50 || fail "scaled: the card is gone"
 tmx send-keys -t cv -l e
 wait_gone 'Scaled run' 50 || fail "scaled: e does not hide the note"

@@ -156,8 +156,10 @@ struct ui {
 	int card_on, card_ok;
 	char card_for[SCENARIO_NAME_MAX + 64]; /* "scenario model gil scale" */
 	/* cfg.scale when it changes the work from the card's (work_scaled):
-	 * the card's figures are the tutorial's, not this run's. 0: not. */
+	 * the card's figures are the tutorial's, not this run's. 0: not.
+	 * Then the two works in a few words (work_brief). */
 	double card_scale;
+	char card_work[WORK_TITLE_MAX], card_tut[WORK_TITLE_MAX];
 	char card_err[512];
 
 	/* The comparison c started: each model's run in turn, its timeline
@@ -1234,6 +1236,9 @@ static void ui_card_update(struct ui *ui)
 	msg_fmt(ui->card_for, sizeof ui->card_for, "%s", key);
 	ui->card_scale =
 		work_scaled(&ui->cfg.sc, ui->cfg.scale) ? ui->cfg.scale : 0;
+	work_brief(&ui->cfg.sc, ui->cfg.scale, ui->card_work,
+		   sizeof ui->card_work);
+	work_brief(&ui->cfg.sc, 1.0, ui->card_tut, sizeof ui->card_tut);
 	ui->card_ok =
 		explain_load(ui->cfg.sc.name, model, ui->cfg.gil, &ui->card,
 			     ui->card_err, sizeof ui->card_err) == 0;
@@ -1650,6 +1655,8 @@ static void ui_view_fill(struct ui *ui, struct ui_view *v, int64_t now)
 	ui_card_update(ui);
 	v->card = ui->card_ok ? &ui->card : NULL;
 	v->card_scale = ui->card_scale;
+	v->card_work = ui->card_work;
+	v->card_tut = ui->card_tut;
 	v->card_shown = ui->card_on;
 	ui_race_fill(ui, v);
 	ui_recent_fill(ui, v);

@@ -1305,10 +1305,9 @@ static const struct explain_part *card_scale_part(const struct ui_view *v)
 	msg_fmt(p.heading, sizeof p.heading, "Scaled run (--scale %g)",
 		v->card_scale);
 	msg_fmt(p.body, sizeof p.body,
-		"The figures in this card are the tutorial's, for its own "
-		"work. This run does %s work (the title says what), so its "
-		"times differ from them.",
-		v->card_scale < 1 ? "less" : "more");
+		"This run: %s. The card's figures are for the tutorial's %s, "
+		"so this run's times differ from them.",
+		v->card_work, v->card_tut);
 	p.npar = 1;
 	return &p;
 }

@@ -159,8 +159,10 @@ struct ui_view {
 	int card_shown;
 	/* The run's --scale when it changes the work from the tutorial's
 	 * (work_scaled), said above the card, whose figures are the
-	 * tutorial's; 0: the card's work is the run's. */
+	 * tutorial's, with the two works in a few words ("fib(32) x20",
+	 * "fib(35) x20"); 0: the card's work is the run's. */
 	double card_scale;
+	const char *card_work, *card_tut;
 	/* The scenario's finished runs, newest first, shown in the rows
 	 * the lanes leave empty. */
 	struct ui_recent recent[UI_RECENT_MAX];

@@ -77,6 +77,16 @@ int work_scaled(const struct scenario *sc, double scale)
 	return strcmp(real, base) != 0;
 }
 
+void work_brief(const struct scenario *sc, double scale, char *buf, size_t len)
+{
+	const struct work_ops *w = work_find(sc->workload);
+
+	if (!w || !w->describe)
+		msg_fmt(buf, len, "%s", sc->title[0] ? sc->title : sc->name);
+	else
+		w->describe(sc, scale, 1, buf, len);
+}
+
 void work_title(const struct scenario *sc, double scale, char *buf, size_t len)
 {
 	const struct work_ops *w = work_find(sc->workload);

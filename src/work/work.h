@@ -44,6 +44,11 @@ void work_title(const struct scenario *sc, double scale, char *buf, size_t len);
  * and for workloads that do not scale. Any thread. */
 int work_scaled(const struct scenario *sc, double scale);
 
+/* The work of sc at `scale` in a few words, the workload's brief
+ * description ("fib(32) x20", "x = x + 1 x2000 x20"); sc->title (or its
+ * name) for a workload that has none. Always NUL-ended. Any thread. */
+void work_brief(const struct scenario *sc, double scale, char *buf, size_t len);
+
 /* What runs the tasks of sc: its workload, or, when sc has a `hog`,
  * a table that sends the hog task to the hog's workload and the others to
  * sc's (hog.c; it has run and expect only: format results with
