@@ -360,9 +360,41 @@ static int state_of(const char *name)
 	return -1;
 }
 
+/* One complete event's head: its name and category, then pid, tid and
+ * dur. A task track's states have no category and no args (they are the
+ * worker track's, whose events carry them): cat "" then, and *bare 1. */
+static void x_event(const char *p, char name[32], char cat[16], int *pid,
+		    long *tid, double *dur, int *bare)
+{
+	double ts;
+	int at = 0;
+
+	ck_assert_int_eq(
+		sscanf(p, "{\"ph\":\"X\",\"name\":\"%31[^\"]\",%n", name, &at),
+		1);
+	p += at;
+	cat[0] = '\0';
+	*bare = strncmp(p, "\"cat\":", 6) != 0;
+	if (!*bare) {
+		ck_assert_int_eq(sscanf(p, "\"cat\":\"%15[^\"]\",%n", cat, &at),
+				 1);
+		p += at;
+	}
+	ck_assert_int_eq(sscanf(p,
+				"\"pid\":%d,\"tid\":%ld,\"ts\":%lf,"
+				"\"dur\":%lf%n",
+				pid, tid, &ts, dur, &at),
+			 4);
+	/* Bare on task tracks only, and there nothing after dur. */
+	ck_assert_int_eq(*bare, *tid >= 100000);
+	if (*bare)
+		ck_assert_int_eq(p[at], '}');
+}
+
 /* Sums, from a trace's text, the durations (ns) of the state events of
- * process pid on tracks base..base+nlanes-1 into sum[lane][state].
- * Returns how many such events there are. */
+ * process pid on tracks base..base+nlanes-1 into sum[lane][state]: a
+ * worker's in category "state", a task's bare (x_event). Returns how
+ * many such events there are. */
 static size_t trace_sums(const char *text, int pid, long base, int nlanes,
 			 double (*sum)[EV_STATE_COUNT])
 {
@@ -371,17 +403,12 @@ static size_t trace_sums(const char *text, int pid, long base, int nlanes,
 
 	for (const char *p = strstr(text, head); p; p = strstr(p + 1, head)) {
 		char name[32], cat[16];
-		int epid, k;
+		int epid, k, bare;
 		long tid;
-		double ts, dur;
-		ck_assert_int_eq(sscanf(p,
-					"{\"ph\":\"X\",\"name\":\"%31[^\"]\","
-					"\"cat\":\"%15[^\"]\",\"pid\":%d,"
-					"\"tid\":%ld,\"ts\":%lf,\"dur\":%lf",
-					name, cat, &epid, &tid, &ts, &dur),
-				 6);
-		if (strcmp(cat, "state") != 0 || epid != pid || tid < base ||
-		    tid >= base + nlanes)
+		double dur;
+		x_event(p, name, cat, &epid, &tid, &dur, &bare);
+		if ((!bare && strcmp(cat, "state") != 0) || epid != pid ||
+		    tid < base || tid >= base + nlanes)
 			continue;
 		k = state_of(name);
 		ck_assert_int_gt(k, EV_IDLE);

@@ -67,6 +67,21 @@ grep -q '<text[^>]*>bank-unsafe' "$D/b.svg" || fail "the SVG's title is not text
 grep -q '<pattern' "$D/b.svg" || fail "the SVG has no patterns (black and white)"
 pass "the SVG is XML (xmllint), renders (rsvg-convert), titled as text, patterned"
 
+# --- async: a track per task, its states bare -----------------------------
+run_conviz run -s httpbin -m async --headless --trace "$D/a.json"
+expect_status 0 "httpbin async --trace"
+tasks=$(field tasks)
+[ "$(jq '[.traceEvents[] | select(.ph == "M" and .name == "thread_name" and .tid >= 100000)] | length' "$D/a.json")" = "$tasks" ] ||
+	fail "the async trace has not $tasks task tracks"
+[ "$(jq '[.traceEvents[] | select(.ph == "X" and .tid >= 100000 and (has("args") or has("cat")))] | length' "$D/a.json")" = 0 ] ||
+	fail "a task track's state carries args or a category"
+# The loop's one thread computes for one task at a time: the tasks' cpu
+# is the worker's (their waits overlap, and are theirs alone).
+wk=$(jq '[.traceEvents[] | select(.ph == "X" and .cat == "state" and .tid == 1 and .name == "cpu") | .dur] | add' "$D/a.json")
+tk=$(jq '[.traceEvents[] | select(.ph == "X" and .tid >= 100000 and .name == "cpu") | .dur] | add' "$D/a.json")
+near "$tk" "$wk" 1 || fail "the task tracks compute for $tk us, the worker for $wk us"
+pass "async: a track per task ($tasks), its states bare, their cpu the worker's"
+
 # --- a comparison in one trace and one SVG --------------------------------
 run_conviz compare -s bank-unsafe --trace "$D/c.json" --svg "$D/c.svg"
 expect_status 0 "compare with --trace --svg"

@@ -598,7 +598,8 @@ static void trace_item(struct out *o)
 
 /* {"ph":"PH","name":"NAME","cat":"CAT","pid":P,"tid":T,"ts":TS - the ts
  * early, before any text from the run: Perfetto's reader looks for it
- * key by key, and takes no \u escape on its way. */
+ * key by key, and takes no \u escape on its way. No "cat" when cat is
+ * NULL. */
 static void trace_head(struct trace *tr, const char *ph, const char *name,
 		       const char *cat, int64_t tid, int64_t t)
 {
@@ -609,8 +610,10 @@ static void trace_head(struct trace *tr, const char *ph, const char *name,
 	put_str(o, ph);
 	put_str(o, "\",\"name\":\"");
 	put_str(o, name);
-	put_str(o, "\",\"cat\":\"");
-	put_str(o, cat);
+	if (cat != NULL) {
+		put_str(o, "\",\"cat\":\"");
+		put_str(o, cat);
+	}
 	put_str(o, "\",\"pid\":");
 	put_i64(o, tr->pid);
 	put_str(o, ",\"tid\":");
@@ -651,16 +654,25 @@ static void trace_task_arg(struct out *o, uint32_t task)
 		put_u64(o, task);
 }
 
-/* One state that took time, as a complete event. */
+/* One state that took time, as a complete event: on a worker's track in
+ * category "state", with its task and result as args. A task's own track
+ * names the task, and the worker's track has the same state with them:
+ * there it goes bare, no category and no args (the 15,000 task tracks of
+ * async primes would push its trace past 5 MiB). */
 static void trace_seg(struct trace *tr, int64_t tid,
 		      const struct timeline_seg *sg)
 {
 	struct out *o = tr->o;
 	const char *res;
 
-	trace_head(tr, "X", ev_kind_name(sg->state), "state", tid, sg->start);
+	trace_head(tr, "X", ev_kind_name(sg->state),
+		   tid >= TID_TASK ? NULL : "state", tid, sg->start);
 	put_str(o, ",\"dur\":");
 	put_fixed(o, sg->end - sg->start, 3);
+	if (tid >= TID_TASK) {
+		put_c(o, '}');
+		return;
+	}
 	put_str(o, ",\"args\":{");
 	if (sg->task != EV_NO_TASK) {
 		put_str(o, "\"task\":");

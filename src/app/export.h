@@ -46,7 +46,10 @@ struct recording;
  * A state that takes time, other than idle and done, is an "X" event of
  * "cat":"state" named as ev_kind_name names it, ts and dur in
  * microseconds with 3 decimals (nanosecond exact), args {"task":N,
- * "result":"..."} (each when there is one). A marker is an instant event
+ * "result":"..."} (each when there is one). On a task's track the same
+ * state goes bare: no cat and no args (its track names the task, and the
+ * worker's track has them), which keeps async primes under 5 MiB. A
+ * marker is an instant event
  * ("ph":"i","s":"t","cat":"marker") with args {"task":N,"arg":RAW} and
  * what the arg packs, decoded.
  *
