@@ -84,8 +84,9 @@ void compare_verdict(const struct run_config *base,
 		     size_t len);
 
 /* Runs base's scenario (its seed and scale; its model, workers and GIL
- * are each row's) under every model and writes the report to out. 0 if
- * every run completed with right answers, else 1. */
+ * are each row's) under every model and writes the report to out, and
+ * the files x names (NULL: none). 0 if every run completed with right
+ * answers (and every file was written), else 1. */
 int compare_headless(const struct run_config *base, FILE *out,
 		     const struct report_exports *x);
 

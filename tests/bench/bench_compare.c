@@ -106,7 +106,7 @@ int main(int argc, char **argv)
 	out = open_memstream(&report, &len);
 	if (!out)
 		fail("out of memory");
-	if (compare_headless(&cfg, out) != 0)
+	if (compare_headless(&cfg, out, NULL) != 0)
 		fail("compare did not complete");
 	fclose(out);
 	for (int i = 0; i < 3; i++) {
