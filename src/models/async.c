@@ -232,7 +232,7 @@ static int async_lock(struct rt *rt, int id)
 {
 	struct atask *a = atask_of(rt);
 	struct rt_locks *t = rt->locks;
-	enum rt_take r = rt_lock_ask(rt, t, a->task, 0, id);
+	enum rt_take r = rt_lock_ask(rt, a->task, 0, id);
 
 	if (r == RT_TAKEN)
 		return 0;

@@ -57,9 +57,9 @@ static void blocking_sleep(struct rt *rt, int64_t ns)
 	rt_emit(rt, EV_CPU, 0);
 }
 
-enum rt_take rt_lock_ask(struct rt *rt, struct rt_locks *t, uint32_t task,
-			 uint16_t lane, int id)
+enum rt_take rt_lock_ask(struct rt *rt, uint32_t task, uint16_t lane, int id)
 {
+	struct rt_locks *t = rt->locks;
 	enum rt_take r;
 
 	rt_locks_enter(t);
@@ -89,7 +89,7 @@ int rt_lock_waited(struct rt *rt, enum rt_take r, int id)
 static int blocking_lock(struct rt *rt, int id)
 {
 	struct rt_locks *t = rt->locks;
-	enum rt_take r = rt_lock_ask(rt, t, rt->task, rt->lane, id);
+	enum rt_take r = rt_lock_ask(rt, rt->task, rt->lane, id);
 
 	if (r != RT_BUSY) /* taken, or a deadlock: no wait */
 		return r == RT_TAKEN ? 0 : -1;

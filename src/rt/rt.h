@@ -139,14 +139,13 @@ static inline void rt_unlock(struct rt *rt, int id)
 }
 
 /* rt_lock's first step, the same under every model: task `task` on `lane`
- * asks for lock `id` (rt_locks_take, under the table's mutex), and its
+ * asks for lock `id` (rt_locks_take on rt's table, under its mutex), and its
  * lane is told what came of it: acquire for RT_TAKEN; lock-wait for
  * RT_BUSY (the model then waits its own way, asking again with
  * rt_locks_retry, then calls rt_lock_waited); lock-wait and deadlock for
  * RT_CYCLE (this take closed a cycle); nothing for RT_DEADLOCK (one was
  * found before: the run is stopping). Mutex not held. */
-enum rt_take rt_lock_ask(struct rt *rt, struct rt_locks *t, uint32_t task,
-			 uint16_t lane, int id);
+enum rt_take rt_lock_ask(struct rt *rt, uint32_t task, uint16_t lane, int id);
 
 /* rt_lock's last step, after a wait that ended in r: acquire if the task
  * took the lock, then cpu (it runs again). Returns what rt_lock returns:

@@ -1343,8 +1343,9 @@ static void help_layout(const struct ui_view *v, int cols, int w,
 		help_wrap(d, UI_STYLE_NORMAL, v->title, 0);
 	}
 	if (v->card) {
-		if (card_scale_part(v))
-			help_card_part(d, card_scale_part(v));
+		const struct explain_part *note = card_scale_part(v);
+		if (note)
+			help_card_part(d, note);
 		help_card_part(d, &v->card->scenario);
 		help_card_part(d, &v->card->model);
 	}
@@ -1766,6 +1767,7 @@ static void draw_card(const struct ui_view *v, const struct card_plan *c,
 		      int top, int bottom)
 {
 	static const struct explain none; /* no card: the verdict alone */
+	const struct explain_part *note = card_scale_part(v);
 	int x = c->full ? 0 : c->x + 1, w = c->full ? c->w : c->w - 1;
 	int ymax = c->full ? bottom - 1 : bottom;
 
@@ -1777,9 +1779,9 @@ static void draw_card(const struct ui_view *v, const struct card_plan *c,
 			bottom - top);
 	}
 	top = card_verdict(v, top, ymax, x, w);
-	if (card_scale_part(v) && top + 2 < ymax) {
-		card_part(card_scale_part(v), top, ymax, x, w);
-		top += card_part_rows(card_scale_part(v), w) + 1;
+	if (note && top + 2 < ymax) {
+		card_part(note, top, ymax, x, w);
+		top += card_part_rows(note, w) + 1;
 	}
 	card_parts(v->card ? v->card : &none, top, ymax, x, w);
 	if (c->full)

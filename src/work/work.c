@@ -65,16 +65,27 @@ const char *const *work_names(void)
 	return names;
 }
 
+/* Writes the real work of sc at `scale` into real; 1 when it is not the
+ * tutorial's (sc at scale 1). w describes. */
+static int describe_scaled(const struct work_ops *w, const struct scenario *sc,
+			   double scale, char *real, size_t len)
+{
+	char base[WORK_TITLE_MAX];
+
+	w->describe(sc, scale, 0, real, len);
+	if (scale == 1.0)
+		return 0;
+	w->describe(sc, 1.0, 0, base, sizeof base);
+	return strcmp(real, base) != 0;
+}
+
 int work_scaled(const struct scenario *sc, double scale)
 {
 	const struct work_ops *w = work_find(sc->workload);
-	char real[WORK_TITLE_MAX], base[WORK_TITLE_MAX];
+	char real[WORK_TITLE_MAX];
 
-	if (!w || !w->describe || scale == 1.0)
-		return 0;
-	w->describe(sc, scale, 0, real, sizeof real);
-	w->describe(sc, 1.0, 0, base, sizeof base);
-	return strcmp(real, base) != 0;
+	return w && w->describe &&
+	       describe_scaled(w, sc, scale, real, sizeof real);
 }
 
 void work_brief(const struct scenario *sc, double scale, char *buf, size_t len)
@@ -96,10 +107,9 @@ void work_title(const struct scenario *sc, double scale, char *buf, size_t len)
 		msg_fmt(buf, len, "%s", sc->title[0] ? sc->title : sc->name);
 		return;
 	}
-	w->describe(sc, scale, 0, real, sizeof real);
 	/* A scale can leave the work as it is (fib at 1.4 still computes
 	 * each fib once): then it is the tutorial's, and says why. */
-	if (!work_scaled(sc, scale)) {
+	if (!describe_scaled(w, sc, scale, real, sizeof real)) {
 		if (scale == 1.0)
 			msg_fmt(buf, len, "%s", real);
 		else
